@@ -1,0 +1,69 @@
+"""Fixtures: tiny real vaults on disk, and the CLI run against them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from vaultnet.cli import cli
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def write_vault(root: Path, files: dict[str, str | bytes], config: str | None = None) -> Path:
+    """Write `files` (vault-relative path -> content) under root, with a .vaultnet/ folder."""
+    (root / ".vaultnet").mkdir(parents=True, exist_ok=True)
+    if config is not None:
+        (root / ".vaultnet" / "config.toml").write_text(config, encoding="utf-8")
+    for rel, content in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8", newline="")
+    return root
+
+
+class Run:
+    """Runs the CLI in-process against one vault; `.json(...)` parses stdout."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.runner = CliRunner()
+
+    def __call__(self, *args: str, env: dict | None = None):
+        return self.runner.invoke(cli, ["--vault", str(self.root), *args], env=env, catch_exceptions=False)
+
+    def ok(self, *args: str):
+        result = self(*args)
+        assert result.exit_code == 0, f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
+        return result
+
+    def json(self, *args: str):
+        return json.loads(self.ok(*args, "--json").stdout)
+
+
+@pytest.fixture
+def vault(tmp_path):
+    """A factory: vault({path: text}, config=...) -> Run."""
+
+    def make(files: dict[str, str | bytes], config: str | None = None) -> Run:
+        return Run(write_vault(tmp_path / "vault", files, config))
+
+    return make
+
+
+def run_subprocess(*args: str, cwd: Path | None = None, env: dict | None = None, timeout: float = 120):
+    """The real program in its own process, as a user runs it."""
+    full_env = {**os.environ, **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "vaultnet", *args],
+        cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout,
+    )

@@ -1,0 +1,321 @@
+"""The command line: the only module that talks to the terminal."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .errors import VaultnetError
+
+
+class App:
+    """Per-invocation state: the vault, the index, and whether the sync already ran."""
+
+    def __init__(self, vault_opt: str | None, today: dt.date, no_sync: bool, debug: bool, quiet: bool):
+        self.vault_opt = vault_opt
+        self.today = today
+        self.no_sync = no_sync
+        self.debug = debug
+        self.quiet = quiet
+        self._vault = None
+        self._index = None
+
+    @property
+    def vault(self):
+        if self._vault is None:
+            from .vault import Vault, find_vault
+
+            root = find_vault(self.vault_opt, os.environ.get("VAULTNET_VAULT"), Path.cwd())
+            self._vault = Vault(root)
+        return self._vault
+
+    def index(self, sync: bool = True):
+        """The index, brought up to date first unless --no-sync."""
+        if self._index is None:
+            from .index import READER_SYNC_TIMEOUT, NoteIndex
+
+            self._index = NoteIndex(self.vault, on_warning=lambda m: warn(f"vaultnet: {m}"))
+            click.get_current_context().call_on_close(self._index.close)
+            if sync and not self.no_sync:
+                with progress_bar(self.quiet) as progress:
+                    stats = self._index.sync(progress=progress, wait=READER_SYNC_TIMEOUT)
+                report_sync(stats, self._index, verbose=False, quiet=self.quiet)
+        return self._index
+
+
+def warn(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def report_sync(stats, index, verbose: bool, quiet: bool) -> None:
+    if quiet:
+        return
+    for p in stats.problems:
+        warn(f"{p['path']}{':' + str(p['line']) if p['line'] else ''}: {p['message']}")
+    if verbose:
+        warn(
+            f"{stats.unchanged + len(stats.added) + len(stats.updated)} notes: "
+            f"{len(stats.added)} added, {len(stats.updated)} updated, {len(stats.removed)} removed, "
+            f"{stats.unchanged} unchanged, {len(stats.problems)} problems ({stats.seconds:.2f}s)"
+        )
+
+
+class progress_bar:
+    """A rich progress bar on stderr for long builds, only when stderr is a terminal."""
+
+    THRESHOLD = 200
+
+    def __init__(self, quiet: bool):
+        self.enabled = not quiet and sys.stderr.isatty()
+        self._progress = None
+        self._task = None
+
+    def __enter__(self):
+        return self.update if self.enabled else None
+
+    def update(self, done: int, total: int) -> None:
+        if total < self.THRESHOLD:
+            return
+        if self._progress is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._progress = Progress(console=Console(stderr=True), transient=True)
+            self._progress.start()
+            self._task = self._progress.add_task("indexing", total=total)
+        self._progress.update(self._task, completed=done)
+
+    def __exit__(self, *exc):
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def emit(data, as_json: bool, columns: list[tuple[str, str]] | None = None, empty: str = "") -> None:
+    """JSON on stdout, or a table: rich on a terminal, plain aligned text when piped."""
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    if not data:
+        if empty:
+            warn(empty)
+        return
+    assert columns is not None
+    rows = [[_cell(row.get(key)) for key, _ in columns] for row in data]
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        for _, title in columns:
+            table.add_column(title, overflow="fold")
+        for row in rows:
+            table.add_row(*(_markup(c) for c in row))
+        Console().print(table)
+        return
+    widths = [max(len(title), *(len(r[i]) for r in rows)) for i, (_, title) in enumerate(columns)]
+    widths[-1] = 0  # the last column is never padded
+    click.echo("  ".join(t.ljust(w) for (_, t), w in zip(columns, widths)).rstrip())
+    for row in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return " ".join(str(value).split())
+
+
+def _markup(text: str):
+    from rich.text import Text
+
+    # **bold** from snippets becomes real bold; everything else is shown as text, never markup.
+    out = Text()
+    parts = text.split("**")
+    for i, part in enumerate(parts):
+        out.append(part, style="bold yellow" if i % 2 else None)
+    return out
+
+
+def parse_today(ctx, param, value):
+    if value is None:
+        return dt.date.today()
+    from .dates import parse_date
+
+    day = parse_date(value)
+    if day is None or len(value.strip()) != 10:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-22")
+    return day
+
+
+class VaultnetGroup(click.Group):
+    """The one error boundary: domain errors become `Error: ...` and exit 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except VaultnetError as exc:
+            if ctx.params.get("debug"):
+                raise
+            raise click.ClickException(str(exc)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except OSError as exc:
+            if ctx.params.get("debug"):
+                raise
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise click.ClickException(f"{exc.strerror or exc}{where}") from None
+
+
+@click.group(cls=VaultnetGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--vault", metavar="DIR", help="The vault folder (else VAULTNET_VAULT, else the nearest folder with .vaultnet/ or .obsidian/).")
+@click.option("--today", metavar="YYYY-MM-DD", envvar="VAULTNET_TODAY", callback=parse_today,
+              help="Take this date as today (also VAULTNET_TODAY).")
+@click.option("--no-sync", is_flag=True, help="Answer from the index as it is; skip the scan for changed notes.")
+@click.option("-q", "--quiet", is_flag=True, help="No counts or per-note problems on stderr.")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@click.version_option(package_name="vaultnet")
+@click.pass_context
+def cli(ctx, vault, today, no_sync, quiet, debug):
+    """Keep a professional network alive in plain Markdown files."""
+    ctx.obj = App(vault, today, no_sync, debug, quiet)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def init(app: App, directory: Path):
+    """Make DIRECTORY (default: here) a vault, and index it."""
+    from .index import NoteIndex
+    from .vault import Vault, init_vault
+
+    for name in init_vault(directory):
+        warn(f"created {directory / name}")
+    with NoteIndex(Vault(directory.resolve()), on_warning=lambda m: warn(f"vaultnet: {m}")) as index, progress_bar(app.quiet) as progress:
+        stats = index.sync(progress=progress)
+        report_sync(stats, index, verbose=True, quiet=app.quiet)
+
+
+@cli.command("index")
+@click.option("--rebuild", is_flag=True, help="Throw the index away and build it again from the notes.")
+@json_option
+@click.pass_obj
+def index_cmd(app: App, rebuild: bool, as_json: bool):
+    """Bring the index up to date; say what changed on stderr."""
+    from .index import NoteIndex
+
+    index = NoteIndex(app.vault, on_warning=lambda m: warn(f"vaultnet: {m}"))
+    click.get_current_context().call_on_close(index.close)
+    with progress_bar(app.quiet) as progress:
+        stats = index.sync(rebuild=rebuild, progress=progress)
+    report_sync(stats, index, verbose=True, quiet=app.quiet or as_json)
+    if as_json:
+        emit({
+            "added": len(stats.added),
+            "updated": len(stats.updated),
+            "removed": len(stats.removed),
+            "unchanged": stats.unchanged,
+            "problems": index.problems() + [p for p in stats.problems if p["line"] is None and
+                                            not any(q["path"] == p["path"] for q in index.problems())],
+        }, True)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--type", "kind", type=click.Choice(["person", "org", "note", "any"]), default="any",
+              show_default=True, help="Only notes of this kind.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many results.")
+@json_option
+@click.pass_obj
+def search(app: App, query: str, kind: str, limit: int, as_json: bool):
+    """Full-text search, best first. QUERY uses fields like company:acme tag:mentor name:ada~ ('*' for all)."""
+    from . import queries
+
+    rows = queries.search(app.index(), query, None if kind == "any" else kind, limit)
+    emit(rows, as_json, [("name", "NAME"), ("kind", "KIND"), ("path", "PATH"), ("snippet", "SNIPPET")],
+         empty="no matches")
+
+
+@cli.command()
+@click.argument("name")
+@json_option
+@click.pass_obj
+def show(app: App, name: str, as_json: bool):
+    """The card of NAME: fields, aliases, tags, how many notes mention them, their log."""
+    from . import queries
+
+    index = app.index()
+    data = queries.card(index, queries.find_note(index, name))
+    if as_json:
+        emit(data, True)
+        return
+    click.echo(data["name"])
+    click.echo(f"  path:       {data['path']}")
+    click.echo(f"  kind:       {data['kind']}")
+    for key, label in (("aliases", "aliases"), ("company", "company"), ("role", "role"),
+                       ("emails", "emails"), ("phones", "phones"), ("tags", "tags"),
+                       ("cadence_days", "cadence"), ("last_contact", "last contact")):
+        if data[key]:
+            value = f"{data[key]} days" if key == "cadence_days" else _cell(data[key])
+            click.echo(f"  {label + ':':<11} {value}")
+    click.echo(f"  {'mentioned:':<11} {data['backlinks']} note(s)")
+    if data["gave"] or data["got"]:
+        click.echo(f"  {'ledger:':<11} gave {data['gave']}, got {data['got']}")
+    if data["interactions"]:
+        click.echo("  log:")
+        for item in data["interactions"][:10]:
+            click.echo(f"    {item['date']}  {_cell(item['text'])}")
+
+
+@cli.command()
+@click.argument("name")
+@json_option
+@click.pass_obj
+def backlinks(app: App, name: str, as_json: bool):
+    """Every place that links NAME: source, line, the line's text, its date."""
+    from . import queries
+
+    index = app.index()
+    rows = queries.backlinks(index, queries.find_note(index, name))
+    emit(rows, as_json, [("source", "SOURCE"), ("line", "LINE"), ("date", "DATE"), ("context", "CONTEXT")],
+         empty="no backlinks")
+
+
+@cli.command()
+@click.option("--unresolved", is_flag=True, help="Only targets with no note, most mentioned first.")
+@json_option
+@click.pass_obj
+def links(app: App, unresolved: bool, as_json: bool):
+    """Every link in the vault and what it resolves to."""
+    from . import queries
+
+    index = app.index()
+    if unresolved:
+        rows = queries.unresolved_links(index)
+        emit(rows, as_json, [("count", "COUNT"), ("target", "TARGET"), ("sources", "MENTIONED IN")],
+             empty="no unresolved links")
+    else:
+        rows = queries.all_links(index)
+        emit(rows, as_json, [("source", "SOURCE"), ("line", "LINE"), ("target", "TARGET"),
+                             ("resolved", "RESOLVED"), ("via", "VIA")], empty="no links")
+
+
+def main() -> None:
+    cli(prog_name="vaultnet")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,185 @@
+"""Reading links, tags, log lines and tasks out of Markdown, the way Obsidian does.
+
+Code (fenced blocks, inline spans) and HTML comments hold no links or tags, so
+they are first blanked out with spaces (newlines kept, so offsets and line
+numbers stay those of the file); the patterns then run over what is left.
+Every pattern here is linear on any input: character classes stop at the
+next bracket or newline, and the code-span search remembers what it found.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+_FENCE_OPEN = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(`{3,}|~{3,})([^\n]*)")
+_BACKTICKS_OR_COMMENT = re.compile(r"`+|<!--")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t>]*\n")
+
+WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+)\]\]")
+MDLINK = re.compile(
+    r"(!?)\[([^\[\]\n]*)\]\(\s*(<[^<>\n]*>|[^\s()<>]*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
+)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+# Obsidian: a tag is `#` at line start or after whitespace or an opening bracket or quote,
+# then letters, digits and `_ - /` (any script, emoji too), ended by whitespace or
+# punctuation; all digits is not a tag. `a#b` and `site.com/#frag` are not tags.
+TAG = re.compile(r"(?<![^\s\[({\"'>])#([^\s!\"#$%&'()*+,.:;<=>?@\[\\\]^`{|}~]+)")
+_LIST_ITEM = r"[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+"
+LOG_LINE = re.compile(_LIST_ITEM + r"(?!\[[ xX/\-]\][ \t])(\[\[)?(\d{4}-\d{2}-\d{2})(?(1)\]\])(?![\d])[ \t:,-]*")
+TASK_LINE = re.compile(_LIST_ITEM + r"\[(.)\][ \t]+")
+DUE_MARK = re.compile(r"📅\ufe0f?[ \t]*(\S{0,12})")
+DONE_MARK = re.compile(r"✅\ufe0f?[ \t]*(\S{0,12})")
+
+
+@dataclass(frozen=True, slots=True)
+class RawLink:
+    target: str  # note part, as written (URL-decoded for Markdown links)
+    subpath: str | None  # "#Heading" or "#^block"
+    display: str | None
+    embed: bool
+    markdown: bool
+    start: int  # offset in the scanned text
+
+
+def mask_code_and_comments(text: str) -> str:
+    """`text` with fenced code, inline code and HTML comments replaced by spaces."""
+    if "`" not in text and "~~~" not in text and "<!--" not in text:
+        return text
+    out = list(text)
+
+    def blank(a: int, b: int) -> None:
+        for i in range(a, b):
+            if out[i] != "\n":
+                out[i] = " "
+
+    # Pass 1: fenced blocks, line by line.
+    pos = 0
+    n = len(text)
+    fence: tuple[str, int] | None = None
+    block_start = 0
+    while pos < n:
+        nl = text.find("\n", pos)
+        end = n if nl == -1 else nl
+        line = text[pos:end]
+        if fence is None:
+            m = _FENCE_OPEN.match(line)
+            if m and not (m[1][0] == "`" and "`" in m[2]):
+                fence = (m[1][0], len(m[1]))
+                block_start = pos
+        else:
+            m = _FENCE_OPEN.match(line)
+            if m and m[1][0] == fence[0] and len(m[1]) >= fence[1] and not m[2].strip():
+                blank(block_start, end)
+                fence = None
+        pos = end + 1
+    if fence is not None:  # an unclosed fence runs to the end, as in CommonMark
+        blank(block_start, n)
+    masked = "".join(out)
+
+    # Pass 2: inline code spans and HTML comments, left to right.
+    next_run: dict[int, int] = {}  # length -> offset of the next run of that length (-1: none)
+    breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(masked)]
+    pos = 0
+    while True:
+        m = _BACKTICKS_OR_COMMENT.search(masked, pos)
+        if not m:
+            break
+        if m[0] == "<!--":
+            close = masked.find("-->", m.end())
+            stop = n if close == -1 else close + 3
+            blank(m.start(), stop)
+            pos = stop
+            continue
+        length = len(m[0])
+        close = _next_run(masked, length, m.end(), next_run)
+        bi = bisect_right(breaks, m.start())
+        limit = breaks[bi] if bi < len(breaks) else n
+        if close != -1 and close < limit:
+            blank(m.start(), close + length)
+            pos = close + length
+        else:
+            pos = m.end()
+    return "".join(out)
+
+
+def _next_run(text: str, length: int, start: int, cache: dict[int, int]) -> int:
+    """Offset of the next run of exactly `length` backticks at or after `start`."""
+    known = cache.get(length)
+    if known is not None and (known == -1 or known >= start):
+        return known
+    pattern = re.compile(r"(?<!`)`{%d}(?!`)" % length)
+    m = pattern.search(text, start)
+    found = m.start() if m else -1
+    cache[length] = found
+    return found
+
+
+def split_wikilink(inner: str) -> tuple[str, str | None, str | None]:
+    """`Target#Sub|shown` -> (target, "#Sub", "shown"); `\\|` in tables counts as `|`."""
+    display = None
+    bar = inner.find("|", 1)  # Obsidian: a leading `|` belongs to the target
+    if bar != -1:
+        display = inner[bar + 1 :]
+        inner = inner[:bar]
+        if inner.endswith("\\"):
+            inner = inner[:-1]
+    subpath = None
+    hash_at = inner.find("#")
+    if hash_at != -1:
+        subpath = inner[hash_at:].strip()
+        inner = inner[:hash_at]
+    return inner.strip(), subpath, display
+
+
+def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    if not spans:
+        return text
+    parts, last = [], 0
+    for a, b in spans:
+        parts.append(text[last:a])
+        parts.append(" " * (b - a))
+        last = b
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def find_links(masked: str) -> tuple[list[RawLink], str]:
+    """The links, and the text with every link blanked out (links hold no tags)."""
+    links: list[RawLink] = []
+    spans: list[tuple[int, int]] = []
+    for m in WIKILINK.finditer(masked):
+        target, subpath, display = split_wikilink(m[2])
+        links.append(RawLink(target, subpath, display, bool(m[1]), False, m.start()))
+        spans.append((m.start(), m.end()))
+    # A wikilink's brackets must not be read again as a Markdown link.
+    scan = _blank_spans(masked, spans)
+    md_spans: list[tuple[int, int]] = []
+    for m in MDLINK.finditer(scan):
+        md_spans.append((m.start(), m.end()))
+        url = m[3]
+        if url.startswith("<"):
+            url = url[1:-1]
+        if not url or _SCHEME.match(url):
+            continue
+        subpath = None
+        hash_at = url.find("#")
+        if hash_at != -1:
+            subpath = unquote(url[hash_at:])
+            url = url[:hash_at]
+        links.append(RawLink(unquote(url).strip(), subpath, m[2], bool(m[1]), True, m.start()))
+    links.sort(key=lambda link: link.start)
+    return links, _blank_spans(scan, md_spans)
+
+
+def find_tags(masked: str) -> list[tuple[str, int]]:
+    """(tag without '#', offset) for every inline tag."""
+    found = []
+    for m in TAG.finditer(masked):
+        name = m[1]
+        if name.strip("0123456789") == "":
+            continue
+        found.append((name, m.start()))
+    return found

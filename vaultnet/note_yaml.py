@@ -1,0 +1,158 @@
+"""Frontmatter: finding the `---` block and reading its YAML with values kept as written.
+
+python-frontmatter strips the text before splitting it, which loses the line
+numbers that backlinks and error messages need, so the block is delimited
+here and the YAML itself goes to PyYAML's BaseLoader: every scalar stays the
+string the user typed (`0612345678`, `yes`, `2026-01-01`, `01234`), no tag is
+ever constructed, and duplicate keys are refused with their line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import yaml
+
+_Base = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+_WIKILINK_HINT = "[["
+
+
+class FrontmatterError(Exception):
+    def __init__(self, message: str, line: int | None):
+        super().__init__(message)
+        self.message = message
+        self.line = line  # 0-based within the YAML text, or None
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """BaseLoader that refuses duplicate keys and remembers scalars that hold links."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.link_scalars: list[tuple[str, int]] = []
+
+    def construct_mapping(self, node, deep=False):
+        if not isinstance(node, yaml.MappingNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, f"expected a mapping, found {node.id}", node.start_mark
+            )
+        seen: dict[str, int] = {}
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                if key_node.value in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"duplicate key {key_node.value!r} (first on line {seen[key_node.value] + 1})",
+                        key_node.start_mark,
+                    )
+                seen[key_node.value] = key_node.start_mark.line
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_scalar(self, node):
+        value = super().construct_scalar(node)
+        if _WIKILINK_HINT in value:
+            self.link_scalars.append((value, node.start_mark.line))
+        return value
+
+
+def _refuse_tag(loader, tag_suffix, node):
+    raise yaml.constructor.ConstructorError(
+        None, None, f"YAML tag {node.tag!r} is not allowed in frontmatter", node.start_mark
+    )
+
+
+# BaseLoader would quietly build plain values for these; refuse them loudly instead.
+# Core tags (`!!str`, `!!int`...) stay harmless: BaseLoader keeps them as text.
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _refuse_tag)
+_Loader.add_multi_constructor("!", _refuse_tag)
+
+
+@dataclass
+class FrontmatterBlock:
+    yaml_text: str  # between the fences
+    start_line: int  # 0-based line of the opening `---`
+    end_line: int  # 0-based line of the closing `---`
+    body_offset: int  # character offset in the text where the body starts
+
+
+_FENCE = re.compile(r"---[ \t]*")
+
+
+def find_block(text: str) -> FrontmatterBlock | None:
+    """The frontmatter block at the very start of the note, as Obsidian finds it."""
+    if not text.startswith("---"):
+        return None
+    first_end = text.find("\n")
+    if first_end == -1 or not _FENCE.fullmatch(text[:first_end]):
+        return None
+    pos = first_end + 1
+    line = 1
+    while pos <= len(text):
+        nl = text.find("\n", pos)
+        end = len(text) if nl == -1 else nl
+        if _FENCE.fullmatch(text[pos:end]):
+            body = len(text) if nl == -1 else nl + 1
+            return FrontmatterBlock(text[first_end + 1 : pos], 0, line, body)
+        if nl == -1:
+            return None
+        pos = nl + 1
+        line += 1
+    return None
+
+
+def load_yaml(yaml_text: str) -> tuple[dict, list[tuple[str, int]]]:
+    """The mapping, and (scalar, 0-based line) for scalars that contain `[[`."""
+    if not yaml_text.strip():
+        return {}, []
+    loader = _Loader(yaml_text)
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise FrontmatterError(f"invalid YAML: {problem}", mark.line if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise FrontmatterError(f"invalid YAML: {exc}", None) from None
+    except RecursionError:
+        raise FrontmatterError("invalid YAML: nested too deeply", None) from None
+    finally:
+        loader.dispose()
+    if data is None:
+        return {}, []
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        raise FrontmatterError(f"frontmatter is {kind}, not key: value pairs", 0)
+    for key in data:
+        if not isinstance(key, str):
+            raise FrontmatterError("frontmatter keys must be plain text", 0)
+    return data, loader.link_scalars
+
+
+class FlattenBudgetExceeded(Exception):
+    pass
+
+
+def flatten_text(value: object, budget: int = 20_000) -> list[str]:
+    """Every scalar value under `value` (keys left out), at most `budget` of them.
+
+    Aliases make YAML a graph: `&a [*a, *a]` nested ten deep is tiny on disk and
+    billions of strings when walked, so the walk counts what it visits.
+    """
+    out: list[str] = []
+    stack = [value]
+    visited = 0
+    while stack:
+        item = stack.pop()
+        visited += 1
+        if visited > budget:
+            raise FlattenBudgetExceeded()
+        if isinstance(item, str):
+            if item:
+                out.append(item)
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
+    return out

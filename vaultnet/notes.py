@@ -1,0 +1,290 @@
+"""A note, parsed: a pure function from a file's bytes to a `Note`."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from . import markdown
+from .config import Config
+from .note_yaml import FlattenBudgetExceeded, FrontmatterError, find_block, flatten_text, load_yaml
+
+_DEFAULT_CONFIG = Config()
+_DATE_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})")
+PERSON_TYPES = {"person", "people", "contact"}
+ORG_TYPES = {"org", "organization", "organisation", "company"}
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    target: str
+    line: int  # 1-based, in the file on disk
+    embed: bool = False
+    in_frontmatter: bool = False
+    subpath: str | None = None
+    display: str | None = None
+    markdown: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Tag:
+    name: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    line: int | None
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    line: int
+    date: str  # as written; may be an impossible date
+    text: str
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    line: int
+    status: str  # the character between the brackets
+    text: str
+    due: str | None  # 📅 date as written
+    done: str | None  # ✅ date as written
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (" ", "/")
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in ("x", "X")
+
+
+@dataclass
+class Note:
+    path: str
+    kind: str = "note"
+    name: str = ""
+    aliases: list[str] = field(default_factory=list)
+    frontmatter: dict = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1  # the 1-based line on disk where the body starts
+    links: list[Link] = field(default_factory=list)
+    tag_occurrences: list[Tag] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    log_lines: list[LogLine] = field(default_factory=list)
+    tasks: list[Task] = field(default_factory=list)
+    date: str | None = None  # a dated note's date, as written
+    problems: list[Problem] = field(default_factory=list)
+    fields_text: str = ""  # every other frontmatter value, for search
+    lines: dict[int, str] = field(default_factory=dict)  # text of lines that hold facts
+
+    def field_values(self, *keys: str) -> list[str]:
+        """A frontmatter field as a list of strings (a single string is one value)."""
+        out: list[str] = []
+        for key in keys:
+            value = self.frontmatter.get(key)
+            if isinstance(value, str):
+                if value.strip():
+                    out.append(value.strip())
+            elif isinstance(value, list):
+                out.extend(v.strip() for v in value if isinstance(v, str) and v.strip())
+        return out
+
+    def first_value(self, *keys: str) -> str:
+        values = self.field_values(*keys)
+        return values[0] if values else ""
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def decode(raw: bytes) -> tuple[str, list[Problem]]:
+    problems: list[Problem] = []
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if b"\x00" in raw[:8192]:
+        return "", [Problem(None, "binary file (NUL bytes); not indexed")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(Problem(line, f"not UTF-8 (byte {exc.start}); read with replacement characters"))
+        text = raw.decode("utf-8", errors="replace")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, problems
+
+
+def kind_of(path: str, type_value: str, config: Config) -> str:
+    t = type_value.strip().lower()
+    if t in PERSON_TYPES:
+        return "person"
+    if t in ORG_TYPES:
+        return "org"
+    if t == "note":  # an explicit "not a contact", even inside a people folder
+        return "note"
+    folded = path.casefold()
+    for folder in config.people_dirs:
+        if folder and folded.startswith(folder.casefold() + "/"):
+            return "person"
+    for folder in config.org_dirs:
+        if folder and folded.startswith(folder.casefold() + "/"):
+            return "org"
+    return "note"
+
+
+def _string_list(value: object) -> list[str]:
+    """Obsidian reads `aliases: a, b` and `tags: a b` as lists too."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _frontmatter_tags(value: object) -> list[str]:
+    tags = []
+    for item in _string_list(value):
+        for part in re.split(r"[,\s]+", item):
+            part = part.strip().lstrip("#")
+            if part:
+                tags.append(part)
+    return tags
+
+
+_KNOWN_KEYS = {"name", "aliases", "alias", "tags", "tag", "type"}
+
+
+def parse_note(raw: bytes, path: str, config: Config | None = None) -> Note:
+    """Parse one note. Never raises on bad content: problems are recorded instead."""
+    config = config or _DEFAULT_CONFIG
+    text, problems = decode(raw)
+    note = Note(path=path, problems=problems)
+    stem = PurePosixPath(path).name
+    if stem.lower().endswith(".md"):
+        stem = stem[:-3]
+
+    block = find_block(text)
+    link_scalars: list[tuple[str, int]] = []
+    body_start = 0
+    if block is not None:
+        body_start = block.body_offset
+        note.body_line = block.end_line + 2
+        try:
+            note.frontmatter, link_scalars = load_yaml(block.yaml_text)
+        except FrontmatterError as exc:
+            # An error "at the end of the stream" points past the block: show its last line.
+            last = max(block.yaml_text.count("\n") - 1, 0)
+            line = None if exc.line is None else block.start_line + 2 + min(exc.line, last)
+            note.problems.append(Problem(line, f"{exc.message}; read as plain text"))
+    body = text[body_start:]
+    note.body = body
+
+    fm = note.frontmatter
+    note.kind = kind_of(path, fm.get("type") if isinstance(fm.get("type"), str) else "", config)
+    name = fm.get("name")
+    note.name = nfc(name.strip()) if isinstance(name, str) and name.strip() else nfc(stem)
+    note.aliases = [
+        nfc(alias.strip())
+        for alias in _string_list(fm.get("aliases", fm.get("alias")))
+        if alias.strip()
+    ]
+
+    date_value = fm.get("date")
+    if isinstance(date_value, str) and _DATE_PREFIX.match(date_value.strip()):
+        note.date = _DATE_PREFIX.match(date_value.strip())[1]
+    elif _DATE_PREFIX.match(stem):
+        note.date = _DATE_PREFIX.match(stem)[1]
+
+    if fm:
+        others = {k: v for k, v in fm.items() if k not in _KNOWN_KEYS}
+        try:
+            note.fields_text = "\n".join(flatten_text(others))
+        except FlattenBudgetExceeded:
+            note.problems.append(
+                Problem(2, "frontmatter expands to too many values (YAML aliases?); fields not searchable")
+            )
+
+    # Frontmatter links: each `[[...]]` inside a string value, on that value's line.
+    fm_lines = text[:body_start].split("\n") if link_scalars else []
+    for value, yaml_line in link_scalars:
+        if 1 + yaml_line < len(fm_lines):
+            note.lines[2 + yaml_line] = fm_lines[1 + yaml_line].strip()
+        for m in markdown.WIKILINK.finditer(value):
+            target, subpath, display = markdown.split_wikilink(m[2])
+            note.links.append(
+                Link(nfc(target), 2 + yaml_line, bool(m[1]), True, subpath, display, False)
+            )
+
+    _scan_body(note, body, note.body_line)
+
+    tag_names = _frontmatter_tags(fm.get("tags", fm.get("tag"))) + [t.name for t in note.tag_occurrences]
+    seen: dict[str, None] = {}
+    for t in tag_names:
+        seen.setdefault(nfc(t).lower(), None)
+    note.tags = list(seen)
+    return note
+
+
+def _scan_body(note: Note, body: str, first_line: int) -> None:
+    masked = markdown.mask_code_and_comments(body)
+    line_starts = [0]
+    pos = masked.find("\n")
+    while pos != -1:
+        line_starts.append(pos + 1)
+        pos = masked.find("\n", pos + 1)
+
+    def line_of(offset: int) -> int:
+        return bisect_right(line_starts, offset) - 1
+
+    def line_text(index: int) -> str:
+        end = line_starts[index + 1] - 1 if index + 1 < len(line_starts) else len(body)
+        return body[line_starts[index] : end]
+
+    fact_lines: set[int] = set()
+    raw_links, unlinked = markdown.find_links(masked)
+    for raw in raw_links:
+        index = line_of(raw.start)
+        fact_lines.add(index)
+        note.links.append(
+            Link(nfc(raw.target), first_line + index, raw.embed, False, raw.subpath, raw.display, raw.markdown)
+        )
+    tags_by_line: dict[int, list[str]] = {}
+    for name, offset in markdown.find_tags(unlinked):
+        index = line_of(offset)
+        note.tag_occurrences.append(Tag(name, first_line + index))
+        tags_by_line.setdefault(index, []).append(name.lower())
+
+    # Log lines and tasks are line-shaped: look only at lines that can be list items.
+    for index, start in enumerate(line_starts):
+        end = line_starts[index + 1] - 1 if index + 1 < len(line_starts) else len(masked)
+        masked_line = masked[start:end]
+        if not masked_line.strip() or len(masked_line) < 4:
+            continue
+        m = markdown.LOG_LINE.match(masked_line)
+        if m:
+            text = line_text(index)[m.end():].strip()
+            note.log_lines.append(
+                LogLine(first_line + index, m[2], text, tuple(tags_by_line.get(index, ())))
+            )
+            fact_lines.add(index)
+            continue
+        m = markdown.TASK_LINE.match(masked_line)
+        if m:
+            text = line_text(index)[m.end():].strip()
+            due = markdown.DUE_MARK.search(masked_line)
+            done = markdown.DONE_MARK.search(masked_line)
+            note.tasks.append(
+                Task(first_line + index, m[1], text, due[1] if due else None, done[1] if done else None)
+            )
+            fact_lines.add(index)
+    for i in sorted(fact_lines):
+        note.lines[first_line + i] = line_text(i).strip()

@@ -1,0 +1,195 @@
+"""Questions asked of the index. Each takes a NoteIndex and returns plain data."""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+
+from .errors import AmbiguousName, NameNotFound
+from .index import NoteIndex, Record
+from .resolve import fold, is_attachment, strip_md
+
+KINDS = ("person", "org", "note")
+
+
+def find_note(index: NoteIndex, name: str, kinds: tuple[str, ...] = KINDS) -> str:
+    """The path of the note NAME means: path, file name, name, alias, then a close misspelling."""
+    entries = {p: e for p, e in index.entries().items() if e.kind in kinds}
+    wanted = fold(strip_md(name.strip()).strip("/"))
+    if not wanted:
+        raise NameNotFound(name, [])
+    for path in entries:
+        if fold(strip_md(path)) == wanted:
+            return path
+    tiers: list[list[str]] = [[], [], []]
+    for path, e in entries.items():
+        if fold(strip_md(path).rsplit("/", 1)[-1]) == wanted:
+            tiers[0].append(path)
+        elif fold(e.name) == wanted:
+            tiers[1].append(path)
+        elif any(fold(a) == wanted for a in e.aliases):
+            tiers[2].append(path)
+    for tier in tiers:
+        if len(tier) == 1:
+            return tier[0]
+        if tier:
+            raise AmbiguousName(name, sorted(tier))
+    # A close misspelling: compare with every name and alias.
+    labels: dict[str, set[str]] = {}
+    for path, e in entries.items():
+        for label in (e.name, *e.aliases, strip_md(path).rsplit("/", 1)[-1]):
+            labels.setdefault(fold(label), set()).add(path)
+    close = difflib.get_close_matches(wanted, list(labels), n=5, cutoff=0.8)
+    paths = sorted({p for label in close for p in labels[label]})
+    if len(paths) == 1:
+        return paths[0]
+    if paths:
+        raise AmbiguousName(name, paths)
+    loose = difflib.get_close_matches(wanted, list(labels), n=3, cutoff=0.6)
+    raise NameNotFound(name, sorted({entries[p].name for label in loose for p in labels[label]}))
+
+
+def search(index: NoteIndex, text: str, kind: str | None = None, limit: int | None = 20) -> list[dict]:
+    entries = index.entries()
+    out = []
+    for hit in index.search(text, kind=kind, limit=limit):
+        e = entries.get(hit.path)
+        body = _body_of(index, hit.path)
+        out.append({
+            "path": hit.path,
+            "name": e.name if e else hit.path,
+            "kind": e.kind if e else "note",
+            "score": round(hit.score, 4),
+            "snippet": index.highlight(hit.path, body, hit.terms),
+        })
+    return out
+
+
+def _body_of(index: NoteIndex, path: str) -> str:
+    """The note's text from disk (the index keeps no copy of bodies)."""
+    from .notes import decode
+    from .note_yaml import find_block
+
+    try:
+        raw = index.vault.read_bytes(path)
+    except OSError:
+        return ""
+    text, _ = decode(raw)
+    block = find_block(text)
+    return text[block.body_offset:] if block else text
+
+
+def backlinks(index: NoteIndex, path: str) -> list[dict]:
+    """Every place that links the note at `path`, in source and line order."""
+    resolver = index.resolver()
+    candidates = index.linking(resolver.keys_for(path))
+    out = []
+    for source, rec in sorted(index.records(candidates).items()):
+        if source == path:
+            continue
+        log_dates = {line: date for line, date, _, _ in rec.log_lines}
+        seen_lines = set()
+        for target, line, _embed, _fm, _sub in rec.links:
+            if line in seen_lines:
+                continue
+            if resolver.resolve(target, source).path != path:
+                continue
+            seen_lines.add(line)
+            out.append({
+                "source": source,
+                "line": line,
+                "context": rec.lines.get(line, ""),
+                "date": log_dates.get(line) or rec.date,
+            })
+    return out
+
+
+def all_links(index: NoteIndex) -> list[dict]:
+    resolver = index.resolver()
+    out = []
+    for rec in sorted(index.all_records(), key=lambda r: r.path):
+        for target, line, embed, _fm, _sub in rec.links:
+            res = resolver.resolve(target, rec.path)
+            out.append({
+                "source": rec.path,
+                "line": line,
+                "target": target,
+                "resolved": res.path,
+                "via": res.via,
+                "embed": bool(embed),
+            })
+    out.sort(key=lambda d: (d["source"], d["line"]))
+    return out
+
+
+def unresolved_links(index: NoteIndex) -> list[dict]:
+    """Link targets with no note, most mentioned first: people to add."""
+    counts: Counter[str] = Counter()
+    sources: dict[str, set[str]] = {}
+    shown: dict[str, Counter[str]] = {}
+    for link in all_links(index):
+        target = link["target"]
+        if link["resolved"] is not None or not target or is_attachment(target):
+            continue
+        key = fold(strip_md(target))
+        counts[key] += 1
+        sources.setdefault(key, set()).add(link["source"])
+        shown.setdefault(key, Counter())[target] += 1
+    rows = [
+        {"target": shown[key].most_common(1)[0][0], "count": n, "sources": sorted(sources[key])}
+        for key, n in counts.items()
+    ]
+    rows.sort(key=lambda r: (-r["count"], fold(r["target"])))
+    return rows
+
+
+def card(index: NoteIndex, path: str) -> dict:
+    """The contact card. Interactions, due dates and the ledger come with the follow-ups work."""
+    rec = index.records([path]).get(path)
+    if rec is None:
+        raise NameNotFound(path, [])
+    return card_from_record(rec, backlink_count=len({b["source"] for b in backlinks(index, path)}))
+
+
+def _values(fm: dict, *keys: str) -> list[str]:
+    out: list[str] = []
+    for key in keys:
+        value = fm.get(key)
+        if isinstance(value, str) and value.strip():
+            out.append(value.strip())
+        elif isinstance(value, list):
+            out.extend(v.strip() for v in value if isinstance(v, str) and v.strip())
+    return out
+
+
+def card_from_record(rec: Record, backlink_count: int) -> dict:
+    from .dates import parse_cadence
+
+    fm = rec.frontmatter
+    cadence = parse_cadence(fm.get("cadence")) if fm.get("cadence") is not None else None
+    last_contact = _values(fm, "last_contact")
+    company = _values(fm, "company", "org")
+    role = _values(fm, "role", "title")
+    return {
+        "path": rec.path,
+        "name": rec.name,
+        "kind": rec.kind,
+        "aliases": list(rec.aliases),
+        "company": company[0] if company else None,
+        "role": role[0] if role else None,
+        "emails": _values(fm, "email", "emails"),
+        "phones": _values(fm, "phone", "phones"),
+        "tags": list(rec.tags),
+        "cadence_days": cadence.approx_days if cadence else None,
+        "last_contact": last_contact[0] if last_contact else None,
+        "next_due": None,
+        "gave": sum(1 for g in rec.log_lines if "gave" in g[3]),
+        "got": sum(1 for g in rec.log_lines if "got" in g[3]),
+        "backlinks": backlink_count,
+        "interactions": [
+            {"date": date, "text": text, "source": rec.path, "line": line}
+            for line, date, text, _tags in sorted(rec.log_lines, key=lambda g: g[1], reverse=True)
+        ],
+        "fields": {k: v for k, v in fm.items() if k not in ("name", "aliases", "tags")},
+        "problems": [{"line": line, "message": msg} for line, msg in rec.problems],
+    }

@@ -1,0 +1,110 @@
+"""Link resolution: Obsidian's rules, then vaultnet's name/alias rule (SPEC §2)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from .notes import nfc
+
+_ATTACHMENT_SUFFIX = re.compile(r"\.(?=[A-Za-z0-9]{1,6}$)[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRef:
+    path: str
+    kind: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    path: str | None
+    via: str | None  # "path", "alias" or None
+
+
+UNRESOLVED = Resolution(None, None)
+
+
+def fold(text: str) -> str:
+    return nfc(text).lower()
+
+
+def strip_md(text: str) -> str:
+    return text[:-3] if text.lower().endswith(".md") else text
+
+
+def is_attachment(target: str) -> bool:
+    """A link to a file that is not a note (`photo.png`, `deck.pdf`)."""
+    return bool(_ATTACHMENT_SUFFIX.search(target)) and not target.lower().endswith(".md")
+
+
+def link_key(target: str) -> str:
+    """The folded file-name part of a link target: what an index can look links up by."""
+    return fold(strip_md(target).rsplit("/", 1)[-1].strip())
+
+
+class LinkResolver:
+    """Resolves link targets against a fixed set of notes."""
+
+    def __init__(self, refs: Iterable[NoteRef]):
+        self.refs: dict[str, NoteRef] = {}
+        self._by_path: dict[str, str] = {}  # folded path without .md -> path
+        self._by_basename: dict[str, list[str]] = {}
+        self._by_name: dict[str, set[str]] = {}
+        for ref in refs:
+            self.refs[ref.path] = ref
+            stem = fold(strip_md(ref.path))
+            self._by_path[stem] = ref.path
+            self._by_basename.setdefault(stem.rsplit("/", 1)[-1], []).append(ref.path)
+            if ref.kind in ("person", "org"):
+                for alias in {fold(ref.name), *(fold(a) for a in ref.aliases)}:
+                    if alias:
+                        self._by_name.setdefault(alias, set()).add(ref.path)
+        for paths in self._by_basename.values():
+            paths.sort(key=lambda p: (len(p), p))
+
+    def resolve(self, target: str, source_path: str) -> Resolution:
+        if not target.strip():
+            # `[[#Heading]]`: the note itself.
+            return Resolution(source_path, "path")
+        if target.startswith(("./", "../")):
+            folder = posixpath.dirname(source_path)
+            joined = posixpath.normpath(posixpath.join(folder, target))
+            if not joined.startswith("../"):
+                hit = self._by_path.get(fold(strip_md(joined)))
+                if hit:
+                    return Resolution(hit, "path")
+        wanted = fold(strip_md(target.strip())).strip("/")
+        hit = self._by_path.get(wanted)
+        if hit:
+            return Resolution(hit, "path")
+        basename = wanted.rsplit("/", 1)[-1]
+        candidates = self._by_basename.get(basename, ())
+        if "/" in wanted:
+            suffix = "/" + wanted
+            candidates = [p for p in candidates if fold(strip_md(p)).endswith(suffix)]
+        if candidates:
+            folder = posixpath.dirname(source_path)
+            for path in candidates:
+                if posixpath.dirname(path) == folder:
+                    return Resolution(path, "path")
+            return Resolution(candidates[0], "path")
+        if "/" not in wanted:
+            named = self._by_name.get(wanted)
+            if named and len(named) == 1:
+                return Resolution(next(iter(named)), "alias")
+        return UNRESOLVED
+
+    def keys_for(self, path: str) -> set[str]:
+        """Every link key under which a link to `path` may be indexed."""
+        ref = self.refs.get(path)
+        keys = {link_key(path)}
+        if ref is not None and ref.kind in ("person", "org"):
+            keys.add(fold(ref.name))
+            keys.update(fold(a) for a in ref.aliases)
+        keys.discard("")
+        return keys

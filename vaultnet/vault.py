@@ -1,0 +1,139 @@
+"""The vault on disk: where it is, which files are notes, and reading them."""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import CONFIG_TEMPLATE, Config, load_config
+from .errors import VaultNotFound, VaultnetError
+
+STATE_DIR = ".vaultnet"
+MARKERS = (".vaultnet", ".obsidian")
+GITIGNORE = "# vaultnet's index is rebuilt from the notes at any time; keep it out of git.\nindex/\n"
+
+
+@dataclass(frozen=True, slots=True)
+class FileStat:
+    size: int
+    mtime_ns: int
+
+
+@dataclass
+class ScanResult:
+    files: dict[str, FileStat] = field(default_factory=dict)  # vault-relative path -> stat
+    too_large: dict[str, FileStat] = field(default_factory=dict)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+
+
+class Vault:
+    def __init__(self, root: Path, config: Config | None = None):
+        self.root = root
+        self.state_dir = root / STATE_DIR
+        self.config = config if config is not None else load_config(self.state_dir / "config.toml")
+        self._exclude = _compile_excludes(self.config.exclude)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.state_dir / "index"
+
+    def abspath(self, rel: str) -> Path:
+        return self.root / rel
+
+    def is_excluded(self, rel: str) -> bool:
+        report = self.config.report_dir.casefold()
+        folded = rel.casefold()
+        if folded == report or folded.startswith(report + "/"):
+            return True
+        return self._exclude is not None and self._exclude.match_file(rel)
+
+    def scan(self) -> ScanResult:
+        """Every note below the root with its size and mtime; symlinked folders not followed."""
+        result = ScanResult()
+        limit = self.config.max_file_size
+        stack = [("", str(self.root))]
+        while stack:
+            prefix, folder = stack.pop()
+            try:
+                entries = os.scandir(folder)
+            except OSError as exc:
+                result.problems.append((prefix.rstrip("/") or ".", f"cannot read folder: {exc.strerror}"))
+                continue
+            with entries:
+                for entry in entries:
+                    name = entry.name
+                    if name.startswith("."):
+                        continue
+                    rel = prefix + name
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            if not self.is_excluded(rel + "/"):
+                                stack.append((rel + "/", entry.path))
+                            continue
+                        if not name.lower().endswith(".md"):
+                            continue
+                        st = entry.stat()  # follows a symlinked file
+                    except OSError as exc:
+                        if name.lower().endswith(".md"):
+                            result.problems.append((rel, f"cannot read: {exc.strerror or exc}"))
+                        continue
+                    if not stat.S_ISREG(st.st_mode) or self.is_excluded(rel):
+                        continue
+                    fs = FileStat(st.st_size, st.st_mtime_ns)
+                    if st.st_size > limit:
+                        result.too_large[rel] = fs
+                    else:
+                        result.files[rel] = fs
+        return result
+
+    def read_bytes(self, rel: str) -> bytes:
+        return (self.root / rel).read_bytes()
+
+
+def _compile_excludes(patterns: tuple[str, ...]):
+    if not patterns:
+        return None
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+def find_vault(explicit: str | None, env: str | None, cwd: Path) -> Path:
+    """--vault, else VAULTNET_VAULT, else the nearest folder holding .vaultnet/ or .obsidian/."""
+    for given, source in ((explicit, "--vault"), (env, "VAULTNET_VAULT")):
+        if given:
+            root = Path(given).expanduser()
+            if not root.is_dir():
+                raise VaultNotFound(f"{source}: {given} is not a folder")
+            return root.resolve()
+    here = cwd.resolve()
+    for folder in (here, *here.parents):
+        if any((folder / marker).is_dir() for marker in MARKERS):
+            return folder
+    raise VaultNotFound(
+        "no vault here: run `vaultnet init` in your notes folder, or point at one with --vault DIR "
+        "or VAULTNET_VAULT"
+    )
+
+
+def init_vault(root: Path) -> list[str]:
+    """Create `.vaultnet/` with a commented config and a .gitignore; never overwrite them."""
+    if root.exists() and not root.is_dir():
+        raise VaultnetError(f"{root} exists and is not a folder")
+    state = root / STATE_DIR
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+        created = []
+        for name, content in (("config.toml", CONFIG_TEMPLATE), (".gitignore", GITIGNORE)):
+            target = state / name
+            try:
+                with open(target, "x", encoding="utf-8") as fh:
+                    fh.write(content)
+                created.append(f"{STATE_DIR}/{name}")
+            except FileExistsError:
+                pass
+    except OSError as exc:
+        raise VaultnetError(f"cannot create {state}: {exc.strerror}") from exc
+    return created

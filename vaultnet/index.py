@@ -26,11 +26,12 @@ from .notes import Note, parse_note
 from .resolve import LinkResolver, NoteRef, fold, link_key
 from .vault import FileStat, Vault
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # bump whenever the schema or the parser's output changes
 INDEX_NAME = "MAIN"
 _TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)
 WRITER_TIMEOUT = 30.0  # seconds a writer waits for another process's lock
-READER_SYNC_TIMEOUT = 3.0  # a read command waits this long, then answers from the last commit
+READER_SYNC_TIMEOUT = 3.0
+MULTIPROCESS_BATCH = 2000  # notes to (re)parse before the writer uses several processes  # a read command waits this long, then answers from the last commit
 
 Progress = Callable[[int, int], None]
 
@@ -117,12 +118,82 @@ def _record_from(stored: dict) -> Record:
     )
 
 
+WORD_PATTERN = r"\w+(?:[.'’]\w+)*"
+
+
+def _stemmer():
+    from functools import lru_cache
+
+    from whoosh.lang.porter import stem
+
+    return lru_cache(maxsize=200_000)(stem)
+
+
+def _counted_text_class():
+    """A TEXT field whose postings come from one C-level pass over the text.
+
+    Whoosh's analyzers call a chain of Python generators per token; for a 2 KB
+    note that is most of the indexing time. This field finds the words with
+    one regex, counts them with Counter, and stems each distinct word once.
+    Queries still go through the field's analyzer, built to give the same
+    terms: the same word pattern, lower case, stop words and length rule,
+    and the same Porter stemmer.
+    """
+    import re as _re
+    from collections import Counter
+
+    from whoosh import fields
+    from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+    from whoosh.analysis.filters import STOP_WORDS
+    from whoosh.system import pack_uint
+
+    finder = _re.compile(WORD_PATTERN).findall
+    stem = _stemmer()
+
+    class CountedText(fields.TEXT):
+        def __init__(self, stemmed: bool = True, field_boost: float = 1.0):
+            analyzer = RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | StopFilter()
+            if stemmed:
+                analyzer = analyzer | StemFilter(cachesize=50_000)
+            super().__init__(analyzer=analyzer, phrase=False, field_boost=field_boost)
+            self.stemmed = stemmed
+
+        def index(self, value, **kwargs):
+            counts = Counter(finder(value.lower()))
+            terms: dict[str, int] = {}
+            for word, n in counts.items():
+                if len(word) < 2 or word in STOP_WORDS:
+                    continue
+                if self.stemmed:
+                    word = stem(word)
+                terms[word] = terms.get(word, 0) + n
+            boost = self.format.field_boost
+            return [(w.encode("utf-8"), n, n * boost, pack_uint(n)) for w, n in terms.items()]
+
+    CountedText.__module__ = __name__
+    CountedText.__qualname__ = "CountedText"
+    return CountedText
+
+
+_counted_text = None
+
+
+def __getattr__(name):
+    # Whoosh pickles the schema into its TOC; unpickling finds the field class here.
+    global _counted_text
+    if name == "CountedText":
+        if _counted_text is None:
+            _counted_text = _counted_text_class()
+        return _counted_text
+    raise AttributeError(name)
+
+
 def _schema():
     from whoosh import fields
-    from whoosh.analysis import RegexTokenizer, LowercaseFilter, StemFilter
+    from whoosh.analysis import LowercaseFilter, RegexTokenizer
 
-    words = RegexTokenizer(r"\w+(?:[.'’]\w+)*") | LowercaseFilter()
-    stemmed = RegexTokenizer(r"\w+(?:[.'’]\w+)*") | LowercaseFilter() | StemFilter(cachesize=50000)
+    counted = __getattr__("CountedText")
+    words = RegexTokenizer(WORD_PATTERN) | LowercaseFilter()
     return fields.Schema(
         path=fields.ID(unique=True, stored=True),
         kind=fields.ID(),
@@ -135,8 +206,8 @@ def _schema():
         phone=fields.KEYWORD(),
         last_contact=fields.ID(),
         date=fields.ID(),
-        fields=fields.TEXT(analyzer=words, phrase=False),
-        body=fields.TEXT(analyzer=stemmed),
+        fields=counted(stemmed=False),
+        body=counted(stemmed=True),
         links=fields.KEYWORD(commas=True),
         record=fields.STORED(),
     )
@@ -252,6 +323,14 @@ class NoteIndex:
             return None
         entries = {p: Entry(*t) for p, t in data["files"].items()}
         return entries, data.get("too_large", {})
+
+    def _stored_config(self) -> str | None:
+        try:
+            with open(self._manifest_path, "rb") as fh:
+                data = marshal.load(fh)
+            return data.get("config") if isinstance(data, dict) else None
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
 
     def _write_manifest(self, entries: dict[str, Entry], too_large: dict, generation: int) -> None:
         data = {
@@ -373,6 +452,9 @@ class NoteIndex:
             stats.seconds = time.perf_counter() - started
             return stats
 
+        if reason is None and self._stored_config() not in (None, self.vault.config.fingerprint()):
+            # people_dirs, exclude... decide kinds and which files are notes: parse everything again.
+            reason = "the index was rebuilt because config.toml changed"
         if reason is None:
             unhealthy = self._healthy()
             if unhealthy and self.dir.exists():
@@ -502,7 +584,17 @@ class NoteIndex:
         self._resolver = None
 
     def _writer(self, ix, batch: int, procs: int | None):
-        # We already hold the lock (_lk=False): Whoosh's own would be the same file.
+        # We hold our own lock (index.lock), so Whoosh's is not taken (_lk=False).
+        # Segments are left uncompounded: a reader then opens files instead of
+        # copying one big compound file into memory.
+        if procs is None:
+            procs = min(os.cpu_count() or 1, 4) if batch >= MULTIPROCESS_BATCH else 1
+        if procs > 1:
+            from whoosh.multiproc import MpWriter
+
+            # Each process writes its own segment; multisegment skips merging them at the end.
+            return MpWriter(ix, procs=procs, batchsize=200, multisegment=True, _lk=False,
+                            limitmb=128, compound=False, subargs={"compound": False})
         from whoosh.writing import SegmentWriter
 
         return SegmentWriter(ix, _lk=False, limitmb=256, compound=False)

@@ -28,8 +28,10 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 # punctuation; all digits is not a tag. `a#b` and `site.com/#frag` are not tags.
 TAG = re.compile(r"(?<![^\s\[({\"'>])#([^\s!\"#$%&'()*+,.:;<=>?@\[\\\]^`{|}~]+)")
 _LIST_ITEM = r"[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+"
-LOG_LINE = re.compile(_LIST_ITEM + r"(?!\[[ xX/\-]\][ \t])(\[\[)?(\d{4}-\d{2}-\d{2})(?(1)\]\])(?![\d])[ \t:,-]*")
-TASK_LINE = re.compile(_LIST_ITEM + r"\[(.)\][ \t]+")
+LOG_LINE = re.compile(
+    r"^" + _LIST_ITEM + r"(\[\[)?(\d{4}-\d{2}-\d{2})(?(1)\]\])(?![\d])[ \t:,-]*", re.MULTILINE
+)
+TASK_LINE = re.compile(r"^" + _LIST_ITEM + r"\[([^\n])\][ \t]+", re.MULTILINE)
 DUE_MARK = re.compile(r"📅\ufe0f?[ \t]*(\S{0,12})")
 DONE_MARK = re.compile(r"✅\ufe0f?[ \t]*(\S{0,12})")
 
@@ -147,13 +149,18 @@ def _blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def find_links(masked: str) -> tuple[list[RawLink], str]:
-    """The links, and the text with every link blanked out (links hold no tags)."""
+    """The links, and the text with links that could hide a tag blanked out."""
     links: list[RawLink] = []
     spans: list[tuple[int, int]] = []
-    for m in WIKILINK.finditer(masked):
-        target, subpath, display = split_wikilink(m[2])
-        links.append(RawLink(target, subpath, display, bool(m[1]), False, m.start()))
-        spans.append((m.start(), m.end()))
+    if "[[" in masked:
+        for m in WIKILINK.finditer(masked):
+            target, subpath, display = split_wikilink(m[2])
+            links.append(RawLink(target, subpath, display, bool(m[1]), False, m.start()))
+            spans.append((m.start(), m.end()))
+    if "](" not in masked:
+        # `[[Note#Heading]]` cannot hold a tag (no space before `#`); `[[#Heading]]` can.
+        hiding = [(a, b) for a, b in spans if masked[a + 2 : a + 4] in ("#", "!#") or "[[#" in masked[a:b]]
+        return links, _blank_spans(masked, hiding)
     # A wikilink's brackets must not be read again as a Markdown link.
     scan = _blank_spans(masked, spans)
     md_spans: list[tuple[int, int]] = []
@@ -170,13 +177,16 @@ def find_links(masked: str) -> tuple[list[RawLink], str]:
             subpath = unquote(url[hash_at:])
             url = url[:hash_at]
         links.append(RawLink(unquote(url).strip(), subpath, m[2], bool(m[1]), True, m.start()))
-    links.sort(key=lambda link: link.start)
+    if md_spans:
+        links.sort(key=lambda link: link.start)
     return links, _blank_spans(scan, md_spans)
 
 
 def find_tags(masked: str) -> list[tuple[str, int]]:
     """(tag without '#', offset) for every inline tag."""
-    found = []
+    found: list[tuple[str, int]] = []
+    if "#" not in masked:
+        return found
     for m in TAG.finditer(masked):
         name = m[1]
         if name.strip("0123456789") == "":

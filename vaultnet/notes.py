@@ -234,57 +234,69 @@ def parse_note(raw: bytes, path: str, config: Config | None = None) -> Note:
     return note
 
 
+class _Lines:
+    """Line numbers and line texts by offset, counting newlines forward in C."""
+
+    def __init__(self, text: str, first_line: int):
+        self.text = text
+        self.first_line = first_line
+        self._offset = 0
+        self._index = 0
+
+    def index_at(self, offset: int) -> int:
+        if offset < self._offset:
+            self._offset, self._index = 0, 0
+        self._index += self.text.count("\n", self._offset, offset)
+        self._offset = offset
+        return self._index
+
+    def text_at(self, offset: int) -> str:
+        start = self.text.rfind("\n", 0, offset) + 1
+        end = self.text.find("\n", offset)
+        return self.text[start : end if end != -1 else len(self.text)]
+
+
 def _scan_body(note: Note, body: str, first_line: int) -> None:
     masked = markdown.mask_code_and_comments(body)
-    line_starts = [0]
-    pos = masked.find("\n")
-    while pos != -1:
-        line_starts.append(pos + 1)
-        pos = masked.find("\n", pos + 1)
+    lines = _Lines(body, first_line)
+    facts: dict[int, int] = {}  # 0-based line index -> an offset on it
 
-    def line_of(offset: int) -> int:
-        return bisect_right(line_starts, offset) - 1
-
-    def line_text(index: int) -> str:
-        end = line_starts[index + 1] - 1 if index + 1 < len(line_starts) else len(body)
-        return body[line_starts[index] : end]
-
-    fact_lines: set[int] = set()
     raw_links, unlinked = markdown.find_links(masked)
     for raw in raw_links:
-        index = line_of(raw.start)
-        fact_lines.add(index)
+        index = lines.index_at(raw.start)
+        facts.setdefault(index, raw.start)
         note.links.append(
             Link(nfc(raw.target), first_line + index, raw.embed, False, raw.subpath, raw.display, raw.markdown)
         )
     tags_by_line: dict[int, list[str]] = {}
     for name, offset in markdown.find_tags(unlinked):
-        index = line_of(offset)
+        index = lines.index_at(offset)
         note.tag_occurrences.append(Tag(name, first_line + index))
         tags_by_line.setdefault(index, []).append(name.lower())
 
-    # Log lines and tasks are line-shaped: look only at lines that can be list items.
-    for index, start in enumerate(line_starts):
-        end = line_starts[index + 1] - 1 if index + 1 < len(line_starts) else len(masked)
-        masked_line = masked[start:end]
-        if not masked_line.strip() or len(masked_line) < 4:
-            continue
-        m = markdown.LOG_LINE.match(masked_line)
-        if m:
-            text = line_text(index)[m.end():].strip()
-            note.log_lines.append(
-                LogLine(first_line + index, m[2], text, tuple(tags_by_line.get(index, ())))
-            )
-            fact_lines.add(index)
-            continue
-        m = markdown.TASK_LINE.match(masked_line)
-        if m:
-            text = line_text(index)[m.end():].strip()
+    if "-" in masked or "*" in masked or "+" in masked or "." in masked or ")" in masked:
+        task_starts = set()
+        for m in markdown.TASK_LINE.finditer(masked):
+            index = lines.index_at(m.start())
+            task_starts.add(m.start())
+            line = lines.text_at(m.start())
+            masked_line = masked[m.start() : m.start() + len(line)]
             due = markdown.DUE_MARK.search(masked_line)
             done = markdown.DONE_MARK.search(masked_line)
             note.tasks.append(
-                Task(first_line + index, m[1], text, due[1] if due else None, done[1] if done else None)
+                Task(first_line + index, m[1], line[m.end() - m.start():].strip(),
+                     due[1] if due else None, done[1] if done else None)
             )
-            fact_lines.add(index)
-    for i in sorted(fact_lines):
-        note.lines[first_line + i] = line_text(i).strip()
+            facts.setdefault(index, m.start())
+        for m in markdown.LOG_LINE.finditer(masked):
+            if m.start() in task_starts:
+                continue
+            index = lines.index_at(m.start())
+            line = lines.text_at(m.start())
+            note.log_lines.append(
+                LogLine(first_line + index, m[2], line[m.end() - m.start():].strip(),
+                        tuple(tags_by_line.get(index, ())))
+            )
+            facts.setdefault(index, m.start())
+    for index in sorted(facts):
+        note.lines[first_line + index] = lines.text_at(facts[index]).strip()

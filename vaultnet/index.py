@@ -1,13 +1,14 @@
 """The index: Whoosh behind a narrow interface, plus a manifest for fast syncs.
 
-Nothing outside this module imports whoosh. The index is a cache of the notes:
-it carries a schema version, and whatever cannot be opened is rebuilt.
+Nothing outside this module (and whoosh_schema, which it imports lazily)
+touches Whoosh. The index is a cache of the notes: it carries a schema
+version, and whatever cannot be opened is rebuilt.
 
-Two files live under `.vaultnet/index/`: Whoosh's segments, and `manifest`, a
-small marshal file (path -> size, mtime_ns, kind, name, aliases) written after
-each commit and stamped with the Whoosh generation it describes. A sync with
-nothing to do reads only the manifest and the folder listing, so it never
-pays for importing or opening Whoosh.
+Beside Whoosh's segments, `.vaultnet/index/manifest` is a small marshal file
+(path -> size and mtime_ns; path -> kind, name, aliases, problems) written
+after each commit and stamped with the Whoosh generation it describes. A sync
+with nothing to do reads the manifest and compares it with a scan of the
+vault in one dict comparison, so it never imports or opens Whoosh.
 """
 
 from __future__ import annotations
@@ -18,27 +19,33 @@ import re
 import shutil
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .errors import IndexBusy, QueryError, VaultnetError
-from .notes import Note, parse_note
-from .resolve import LinkResolver, NoteRef, fold, link_key
-from .vault import FileStat, Vault
+from .resolve import LinkResolver, NoteRef, link_key
+from .vault import ScanResult, Stat, Vault
 
-SCHEMA_VERSION = 2  # bump whenever the schema or the parser's output changes
+if TYPE_CHECKING:
+    from .notes import Note
+
+# Bump whenever the schema, the stored record or the parser's output changes.
+SCHEMA_VERSION = 3
 INDEX_NAME = "MAIN"
 _TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)
 WRITER_TIMEOUT = 30.0  # seconds a writer waits for another process's lock
-READER_SYNC_TIMEOUT = 3.0
-MULTIPROCESS_BATCH = 2000  # notes to (re)parse before the writer uses several processes  # a read command waits this long, then answers from the last commit
+READER_SYNC_TIMEOUT = 3.0  # a read command waits this long, then answers from the last commit
+# With procs > 1, batches this large are written by several processes. Off by
+# default: on the 2-vCPU machines measured here two busy processes each ran at
+# half speed, so Whoosh's MpWriter gained nothing.
+MULTIPROCESS_BATCH = 2000
 
 Progress = Callable[[int, int], None]
+Meta = tuple  # (kind, name, aliases, problems) as kept in the manifest
 
 
 @dataclass
 class Entry:
-    """What the manifest keeps per note: enough to resolve links and name notes."""
+    """What the manifest keeps per note: enough to name notes and resolve links."""
 
     size: int
     mtime_ns: int
@@ -47,9 +54,6 @@ class Entry:
     aliases: tuple[str, ...]
     problems: tuple[tuple[int | None, str], ...] = ()
 
-    def as_tuple(self) -> tuple:
-        return (self.size, self.mtime_ns, self.kind, self.name, self.aliases, self.problems)
-
 
 @dataclass
 class SyncStats:
@@ -57,7 +61,7 @@ class SyncStats:
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     unchanged: int = 0
-    problems: list[dict] = field(default_factory=list)  # problems of notes parsed in this sync
+    problems: list[dict] = field(default_factory=list)  # found by this sync
     rebuilt_because: str | None = None
     stale: str | None = None  # set when the sync was skipped and the last commit is used
     seconds: float = 0.0
@@ -92,9 +96,8 @@ class Record:
     problems: list[tuple]
 
 
-def _record_of(note: Note) -> dict:
+def _record_of(note: Note, stat: Stat) -> dict:
     return {
-        "v": SCHEMA_VERSION,
         "path": note.path,
         "kind": note.kind,
         "name": note.name,
@@ -107,6 +110,7 @@ def _record_of(note: Note) -> dict:
         "date": note.date,
         "lines": note.lines,
         "problems": [(p.line, p.message) for p in note.problems],
+        "stat": stat,
     }
 
 
@@ -118,107 +122,12 @@ def _record_from(stored: dict) -> Record:
     )
 
 
-WORD_PATTERN = r"\w+(?:[.'’]\w+)*"
-
-
-def _stemmer():
-    from functools import lru_cache
-
-    from whoosh.lang.porter import stem
-
-    return lru_cache(maxsize=200_000)(stem)
-
-
-def _counted_text_class():
-    """A TEXT field whose postings come from one C-level pass over the text.
-
-    Whoosh's analyzers call a chain of Python generators per token; for a 2 KB
-    note that is most of the indexing time. This field finds the words with
-    one regex, counts them with Counter, and stems each distinct word once.
-    Queries still go through the field's analyzer, built to give the same
-    terms: the same word pattern, lower case, stop words and length rule,
-    and the same Porter stemmer.
-    """
-    import re as _re
-    from collections import Counter
-
-    from whoosh import fields
-    from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-    from whoosh.analysis.filters import STOP_WORDS
-    from whoosh.system import pack_uint
-
-    finder = _re.compile(WORD_PATTERN).findall
-    stem = _stemmer()
-
-    class CountedText(fields.TEXT):
-        def __init__(self, stemmed: bool = True, field_boost: float = 1.0):
-            analyzer = RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | StopFilter()
-            if stemmed:
-                analyzer = analyzer | StemFilter(cachesize=50_000)
-            super().__init__(analyzer=analyzer, phrase=False, field_boost=field_boost)
-            self.stemmed = stemmed
-
-        def index(self, value, **kwargs):
-            counts = Counter(finder(value.lower()))
-            terms: dict[str, int] = {}
-            for word, n in counts.items():
-                if len(word) < 2 or word in STOP_WORDS:
-                    continue
-                if self.stemmed:
-                    word = stem(word)
-                terms[word] = terms.get(word, 0) + n
-            boost = self.format.field_boost
-            return [(w.encode("utf-8"), n, n * boost, pack_uint(n)) for w, n in terms.items()]
-
-    CountedText.__module__ = __name__
-    CountedText.__qualname__ = "CountedText"
-    return CountedText
-
-
-_counted_text = None
-
-
-def __getattr__(name):
-    # Whoosh pickles the schema into its TOC; unpickling finds the field class here.
-    global _counted_text
-    if name == "CountedText":
-        if _counted_text is None:
-            _counted_text = _counted_text_class()
-        return _counted_text
-    raise AttributeError(name)
-
-
-def _schema():
-    from whoosh import fields
-    from whoosh.analysis import LowercaseFilter, RegexTokenizer
-
-    counted = __getattr__("CountedText")
-    words = RegexTokenizer(WORD_PATTERN) | LowercaseFilter()
-    return fields.Schema(
-        path=fields.ID(unique=True, stored=True),
-        kind=fields.ID(),
-        name=fields.TEXT(analyzer=words, field_boost=4.0),
-        alias=fields.TEXT(analyzer=words, field_boost=3.0),
-        company=fields.TEXT(analyzer=words, field_boost=2.0),
-        role=fields.TEXT(analyzer=words, field_boost=1.5),
-        tag=fields.KEYWORD(lowercase=True, scorable=True, field_boost=2.0),
-        email=fields.KEYWORD(lowercase=True),
-        phone=fields.KEYWORD(),
-        last_contact=fields.ID(),
-        date=fields.ID(),
-        fields=counted(stemmed=False),
-        body=counted(stemmed=True),
-        links=fields.KEYWORD(commas=True),
-        record=fields.STORED(),
-    )
-
-
-def _document(note: Note) -> dict:
+def _document(note: Note, stat: Stat) -> dict:
     doc = {
         "path": note.path,
         "kind": note.kind,
         "name": note.name,
-        "record": _record_of(note),
+        "record": _record_of(note, stat),
         "body": note.body,
     }
     if note.aliases:
@@ -251,12 +160,13 @@ def _document(note: Note) -> dict:
     return doc
 
 
-def _read_note(vault: Vault, rel: str) -> tuple[Note, FileStat] | None:
-    """Parse one file; None when it vanished or cannot be read (the caller reports)."""
-    path = vault.abspath(rel)
+def _read_note(vault: Vault, rel: str) -> tuple[Note, Stat] | None:
+    """Parse one file, with the stat of the bytes read; None when it vanished."""
+    from .notes import parse_note
+
     try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
+        fd = os.open(vault.abspath(rel), os.O_RDONLY)
+    except (FileNotFoundError, NotADirectoryError):
         return None
     try:
         st = os.fstat(fd)
@@ -268,24 +178,25 @@ def _read_note(vault: Vault, rel: str) -> tuple[Note, FileStat] | None:
             chunks.append(chunk)
     finally:
         os.close(fd)
-    note = parse_note(b"".join(chunks), rel, vault.config)
-    return note, FileStat(st.st_size, st.st_mtime_ns)
+    return parse_note(b"".join(chunks), rel, vault.config), (st.st_size, st.st_mtime_ns)
 
 
 class NoteIndex:
     def __init__(self, vault: Vault, on_warning: Callable[[str], None] | None = None):
         self.vault = vault
         self.dir = vault.index_dir
+        self._manifest_path = self.dir / "manifest"
         # Outside the index folder, so that a rebuild (which empties it) never drops a held lock.
         self._lock_path = vault.state_dir / "index.lock"
         self._on_warning = on_warning
-        self._manifest_path = self.dir / "manifest"
+        self.warnings: list[str] = []  # kept here when no on_warning callback is given
+        self._files: dict[str, Stat] | None = None
+        self._meta: dict[str, Meta] = {}
+        self._too_large: dict[str, Stat] = {}
         self._entries: dict[str, Entry] | None = None
-        self._too_large: dict[str, tuple[int, int]] = {}
         self._ix = None
         self._searcher = None
         self._resolver: LinkResolver | None = None
-        self.warnings: list[str] = []  # one-line notes for the user (stale reads, rebuilds)
 
     def warn(self, message: str) -> None:
         if self._on_warning is not None:
@@ -303,42 +214,44 @@ class NoteIndex:
         gens = [int(m[1]) for n in names if (m := _TOC.match(n))]
         return max(gens) if gens else None
 
-    def _load_manifest(self) -> tuple[dict[str, Entry], dict] | None:
+    def _read_manifest_file(self) -> dict | None:
+        try:
+            with open(self._manifest_path, "rb") as fh:
+                data = marshal.loads(fh.read())  # marshal.load(fh) reads in many small pieces
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _load_manifest(self) -> dict | None:
         """The manifest if it matches this schema, config and Whoosh generation."""
         try:
             if (self.dir / "VERSION").read_text().strip() != str(SCHEMA_VERSION):
                 return None
         except OSError:
             return None
-        try:
-            with open(self._manifest_path, "rb") as fh:
-                data = marshal.load(fh)
-        except (OSError, EOFError, ValueError, TypeError):
+        data = self._read_manifest_file()
+        if (
+            data is None
+            or data.get("version") != SCHEMA_VERSION
+            or data.get("config") != self.vault.config.fingerprint()
+            or data.get("generation") != self._generation_on_disk()
+        ):
             return None
-        if not isinstance(data, dict) or data.get("version") != SCHEMA_VERSION:
-            return None
-        if data.get("config") != self.vault.config.fingerprint():
-            return None
-        if data.get("generation") != self._generation_on_disk():
-            return None
-        entries = {p: Entry(*t) for p, t in data["files"].items()}
-        return entries, data.get("too_large", {})
+        return data
 
-    def _stored_config(self) -> str | None:
-        try:
-            with open(self._manifest_path, "rb") as fh:
-                data = marshal.load(fh)
-            return data.get("config") if isinstance(data, dict) else None
-        except (OSError, EOFError, ValueError, TypeError):
-            return None
+    def _use_manifest(self, data: dict) -> None:
+        self._files, self._meta, self._too_large = data["files"], data["meta"], data["too_large"]
+        self._entries = None
+        self._resolver = None
 
-    def _write_manifest(self, entries: dict[str, Entry], too_large: dict, generation: int) -> None:
+    def _write_manifest(self, generation: int | None) -> None:
         data = {
             "version": SCHEMA_VERSION,
             "config": self.vault.config.fingerprint(),
             "generation": generation,
-            "files": {p: e.as_tuple() for p, e in entries.items()},
-            "too_large": too_large,
+            "files": self._files,
+            "meta": self._meta,
+            "too_large": self._too_large,
         }
         tmp = self._manifest_path.with_name(f".manifest.{os.getpid()}.tmp")
         with open(tmp, "wb") as fh:
@@ -347,31 +260,37 @@ class NoteIndex:
             os.fsync(fh.fileno())
         os.replace(tmp, self._manifest_path)
 
-    def entries(self) -> dict[str, Entry]:
-        if self._entries is None:
-            loaded = self._load_manifest()
-            if loaded is None:
-                self._entries = self._entries_from_whoosh()
-            else:
-                self._entries, self._too_large = loaded
-        return self._entries
-
-    def _entries_from_whoosh(self) -> dict[str, Entry]:
-        """Rebuild the manifest's view from stored records (after a crash between commits)."""
+    def _state_from_whoosh(self) -> None:
+        """Rebuild the manifest's view from stored records (after a crash between two writes)."""
+        self._files, self._meta = {}, {}
         ix = self._open()
         if ix is None:
-            return {}
-        out: dict[str, Entry] = {}
+            return
         with ix.searcher() as s:
             for stored in s.all_stored_fields():
                 rec = stored.get("record")
                 if rec:
-                    size, mtime = rec.get("stat", (-1, -1))
-                    out[rec["path"]] = Entry(
-                        size, mtime, rec["kind"], rec["name"], tuple(rec["aliases"]),
-                        tuple(tuple(p) for p in rec["problems"]),
+                    self._files[rec["path"]] = tuple(rec["stat"])
+                    self._meta[rec["path"]] = (
+                        rec["kind"], rec["name"], tuple(rec["aliases"]), tuple(tuple(p) for p in rec["problems"])
                     )
-        return out
+
+    def _ensure_state(self) -> None:
+        if self._files is None:
+            data = self._load_manifest()
+            if data is not None:
+                self._use_manifest(data)
+            else:
+                self._state_from_whoosh()
+
+    def entries(self) -> dict[str, Entry]:
+        if self._entries is None:
+            self._ensure_state()
+            assert self._files is not None
+            self._entries = {
+                path: Entry(st[0], st[1], *self._meta[path]) for path, st in self._files.items()
+            }
+        return self._entries
 
     # ------------------------------------------------------------------ whoosh
 
@@ -381,32 +300,42 @@ class NoteIndex:
             return self._ix
         from whoosh import index as windex
 
-        if not windex.exists_in(str(self.dir), indexname=INDEX_NAME):
+        if self._generation_on_disk() is None:
             return None
-        self._ix = windex.open_dir(str(self.dir), indexname=INDEX_NAME)
+        try:
+            self._ix = windex.open_dir(str(self.dir), indexname=INDEX_NAME)
+        except windex.EmptyIndexError:
+            return None
         return self._ix
 
     def _create(self):
         from whoosh import index as windex
 
+        from .whoosh_schema import schema
+
+        self.close()
         if self.dir.exists():
             shutil.rmtree(self.dir, ignore_errors=True)
         self.dir.mkdir(parents=True, exist_ok=True)
-        self._ix = windex.create_in(str(self.dir), _schema(), indexname=INDEX_NAME)
-        self._close_searcher()
+        self._ix = windex.create_in(str(self.dir), schema(), indexname=INDEX_NAME)
+        (self.dir / "VERSION").write_text(str(SCHEMA_VERSION))
+        self._files, self._meta, self._too_large = {}, {}, {}
         return self._ix
 
-    def _healthy(self) -> str | None:
-        """Why the index must be rebuilt, or None when it opens and reads."""
-        version_file = self.dir / "VERSION"
+    def _why_rebuild(self) -> str | None:
+        """Why the index on disk cannot be used as it is, or None."""
+        if not self.dir.exists():
+            return None
         try:
-            version = version_file.read_text().strip()
+            version = (self.dir / "VERSION").read_text().strip()
         except OSError:
-            version = None
-        if version is None:
-            return None if not self.dir.exists() else "no version stamp"
+            return "it has no version stamp"
         if version != str(SCHEMA_VERSION):
             return f"it was built by another version of vaultnet (schema {version})"
+        stored = (self._read_manifest_file() or {}).get("config")
+        if stored not in (None, self.vault.config.fingerprint()):
+            # people_dirs, exclude... decide kinds and which files are notes.
+            return "config.toml changed"
         try:
             ix = self._open()
             if ix is None:
@@ -444,21 +373,15 @@ class NoteIndex:
         for rel, message in scan.problems:
             stats.problems.append({"path": rel, "line": None, "message": message})
 
-        reason = "rebuild requested" if rebuild else None
-        loaded = None if rebuild else self._load_manifest()
-        if loaded is not None and not self._differs(loaded, scan):
-            self._entries, self._too_large = loaded
-            stats.unchanged = len(scan.files)
-            stats.seconds = time.perf_counter() - started
-            return stats
+        if not rebuild:
+            data = self._load_manifest()
+            if data is not None and data["files"] == scan.files and data["too_large"] == scan.too_large:
+                self._use_manifest(data)
+                stats.unchanged = len(scan.files)
+                stats.seconds = time.perf_counter() - started
+                return stats
 
-        if reason is None and self._stored_config() not in (None, self.vault.config.fingerprint()):
-            # people_dirs, exclude... decide kinds and which files are notes: parse everything again.
-            reason = "the index was rebuilt because config.toml changed"
-        if reason is None:
-            unhealthy = self._healthy()
-            if unhealthy and self.dir.exists():
-                reason = f"the index was rebuilt because {unhealthy}"
+        reason = None if rebuild else self._why_rebuild()
         try:
             lock = self._acquire(wait)
         except IndexBusy:
@@ -469,104 +392,94 @@ class NoteIndex:
             stats.seconds = time.perf_counter() - started
             return stats
         try:
-            if reason is not None or self._open() is None:
+            if rebuild or reason is not None or self._open() is None:
                 self._create()
-                (self.dir / "VERSION").write_text(str(SCHEMA_VERSION))
-                entries: dict[str, Entry] = {}
-                if reason and not rebuild:
-                    stats.rebuilt_because = reason
-                    self.warn(reason)
+                if reason is not None:
+                    stats.rebuilt_because = f"the index was rebuilt because {reason}"
+                    self.warn(stats.rebuilt_because)
             else:
                 # Under the lock, read again: another process may have just committed.
-                fresh = self._load_manifest()
-                entries = fresh[0] if fresh is not None else self._entries_from_whoosh()
-            self._apply(scan, entries, stats, progress, procs)
+                data = self._load_manifest()
+                if data is not None:
+                    self._use_manifest(data)
+                else:
+                    self._state_from_whoosh()
+            self._apply(scan, stats, progress, procs)
         finally:
             lock.release()
         stats.seconds = time.perf_counter() - started
         return stats
-
-    def _differs(self, loaded, scan) -> bool:
-        entries, too_large = loaded
-        if len(entries) != len(scan.files) or len(too_large) != len(scan.too_large):
-            return True
-        for rel, st in scan.files.items():
-            e = entries.get(rel)
-            if e is None or e.size != st.size or e.mtime_ns != st.mtime_ns:
-                return True
-        return any(tuple(too_large.get(rel, ())) != (st.size, st.mtime_ns) for rel, st in scan.too_large.items())
 
     def _acquire(self, wait: float):
         from whoosh.util.filelock import FileLock
 
         try:
             self.vault.state_dir.mkdir(exist_ok=True)
+            lock = FileLock(str(self._lock_path))
+            deadline = time.monotonic() + wait
+            while not lock.acquire(blocking=False):
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(
+                        f"the index is locked by another vaultnet process (waited {wait:.0f}s); try again"
+                    )
+                time.sleep(0.05)
         except OSError as exc:
             raise VaultnetError(f"cannot write the index in {self.vault.state_dir}: {exc.strerror}") from exc
-        lock = FileLock(str(self._lock_path))
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                if lock.acquire(blocking=False):
-                    return lock
-            except OSError as exc:
-                raise VaultnetError(f"cannot write the index in {self.dir}: {exc.strerror}") from exc
-            if time.monotonic() >= deadline:
-                raise IndexBusy(
-                    f"the index is locked by another vaultnet process (waited {wait:.0f}s); try again"
-                )
-            time.sleep(0.05)
+        return lock
 
-    def _apply(self, scan, entries: dict[str, Entry], stats: SyncStats,
-               progress: Progress | None, procs: int | None) -> None:
+    def _apply(self, scan: ScanResult, stats: SyncStats, progress: Progress | None, procs: int | None) -> None:
+        assert self._files is not None
+        files, meta = dict(self._files), dict(self._meta)
         to_parse: list[str] = []
         for rel, st in scan.files.items():
-            e = entries.get(rel)
-            if e is None:
+            old = files.get(rel)
+            if old is None:
                 to_parse.append(rel)
                 stats.added.append(rel)
-            elif e.size != st.size or e.mtime_ns != st.mtime_ns:
+            elif tuple(old) != st:
                 to_parse.append(rel)
                 stats.updated.append(rel)
             else:
                 stats.unchanged += 1
-        gone = [rel for rel in entries if rel not in scan.files]
+        gone = [rel for rel in files if rel not in scan.files]
         stats.removed.extend(gone)
+        limit = self.vault.config.max_file_size
         for rel, st in scan.too_large.items():
-            if tuple(self._too_large.get(rel, ())) != (st.size, st.mtime_ns):
+            if tuple(self._too_large.get(rel, ())) != st:
                 stats.problems.append({
                     "path": rel, "line": None,
-                    "message": f"{st.size} bytes, over max_file_size ({self.vault.config.max_file_size}); skipped",
+                    "message": f"{st[0]} bytes, over max_file_size ({limit}); skipped",
                 })
-            if rel in entries:
-                stats.removed.append(rel)
-                gone.append(rel)
 
-        ix = self._open()
-        writer = self._writer(ix, len(to_parse), procs)
+        first_build = not files
+        writer = self._writer(self._open(), len(to_parse), procs)
         try:
             for rel in gone:
                 writer.delete_by_term("path", rel)
-                entries.pop(rel, None)
-            first_build = not entries
+                files.pop(rel)
+                meta.pop(rel)
             total = len(to_parse)
             for done, rel in enumerate(to_parse, 1):
                 parsed = _read_note(self.vault, rel)
                 if parsed is None:  # vanished between scan and read
-                    if rel in entries:
+                    if rel in files:
                         writer.delete_by_term("path", rel)
-                        entries.pop(rel)
-                    _drop(stats, rel)
+                        files.pop(rel)
+                        meta.pop(rel)
+                        stats.updated.remove(rel)
+                        stats.removed.append(rel)
+                    else:
+                        stats.added.remove(rel)
                     continue
                 note, st = parsed
-                doc = _document(note)
-                doc["record"]["stat"] = (st.size, st.mtime_ns)
+                doc = _document(note, st)
                 if first_build:
                     writer.add_document(**doc)
                 else:
                     writer.update_document(**doc)
                 problems = tuple((p.line, p.message) for p in note.problems)
-                entries[rel] = Entry(st.size, st.mtime_ns, note.kind, note.name, tuple(note.aliases), problems)
+                files[rel] = st
+                meta[rel] = (note.kind, note.name, tuple(note.aliases), problems)
                 for line, message in problems:
                     stats.problems.append({"path": rel, "line": line, "message": message})
                 if progress is not None:
@@ -575,29 +488,25 @@ class NoteIndex:
         except BaseException:
             writer.cancel()
             raise
-        self._ix = None  # reopen to see the new generation
-        self._close_searcher()
-        generation = self._generation_on_disk()
-        too_large = {rel: (st.size, st.mtime_ns) for rel, st in scan.too_large.items()}
-        self._write_manifest(entries, too_large, generation)
-        self._entries, self._too_large = entries, too_large
+        self.close()  # reopen to see the new generation
+        self._files, self._meta, self._too_large = files, meta, dict(scan.too_large)
+        self._entries = None
         self._resolver = None
+        self._write_manifest(self._generation_on_disk())
 
     def _writer(self, ix, batch: int, procs: int | None):
         # We hold our own lock (index.lock), so Whoosh's is not taken (_lk=False).
-        # Segments are left uncompounded: a reader then opens files instead of
+        # Segments stay uncompounded: a reader then opens files instead of
         # copying one big compound file into memory.
-        if procs is None:
-            procs = min(os.cpu_count() or 1, 4) if batch >= MULTIPROCESS_BATCH else 1
-        if procs > 1:
+        if procs is not None and procs > 1 and batch >= MULTIPROCESS_BATCH:
             from whoosh.multiproc import MpWriter
 
             # Each process writes its own segment; multisegment skips merging them at the end.
             return MpWriter(ix, procs=procs, batchsize=200, multisegment=True, _lk=False,
                             limitmb=128, compound=False, subargs={"compound": False})
-        from whoosh.writing import SegmentWriter
+        from .whoosh_schema import LeanSegmentWriter
 
-        return SegmentWriter(ix, _lk=False, limitmb=256, compound=False)
+        return LeanSegmentWriter(ix, _lk=False, limitmb=256, compound=False)
 
     # ------------------------------------------------------------------ reading
 
@@ -624,6 +533,7 @@ class NoteIndex:
         return self._resolver
 
     def problems(self) -> list[dict]:
+        """Every problem known in the vault: notes' own, and files skipped for their size."""
         out = [
             {"path": p, "line": line, "message": message}
             for p, e in sorted(self.entries().items())
@@ -631,7 +541,7 @@ class NoteIndex:
         ]
         for rel, (size, _) in sorted(self._too_large.items()):
             out.append({"path": rel, "line": None,
-                        "message": f"{size} bytes, over max_file_size; skipped"})
+                        "message": f"{size} bytes, over max_file_size ({self.vault.config.max_file_size}); skipped"})
         return out
 
     def records(self, paths: Iterable[str]) -> dict[str, Record]:
@@ -656,29 +566,18 @@ class NoteIndex:
         if not terms:
             return []
         s = self.searcher()
-        docs = s.docs_for_query(query.Or(terms))
-        return sorted({s.stored_fields(d)["path"] for d in docs})
+        return sorted({s.stored_fields(d)["path"] for d in s.docs_for_query(query.Or(terms))})
 
     def search(self, text: str, kind: str | None = None, limit: int | None = 20) -> list[Hit]:
-        from whoosh import qparser, query
-        from whoosh.qparser.dateparse import DateParserPlugin  # noqa: F401  (kept lazy)
+        from whoosh import query
+
+        from .whoosh_schema import parse_query
 
         s = self.searcher()
-        if text.strip() in ("*", ""):
-            q = query.Every()
-        else:
-            parser = qparser.MultifieldParser(
-                ["name", "alias", "company", "role", "tag", "email", "fields", "body"],
-                schema=s.schema,
-                group=qparser.AndGroup,
-            )
-            parser.add_plugin(qparser.FuzzyTermPlugin())
-            parser.remove_plugin_class(qparser.WildcardPlugin)
-            parser.add_plugin(qparser.WildcardPlugin())
-            try:
-                q = parser.parse(text)
-            except Exception as exc:
-                raise QueryError(f"cannot read the query {text!r}: {exc}") from exc
+        try:
+            q = parse_query(text, s.schema)
+        except Exception as exc:
+            raise QueryError(f"cannot read the query {text!r}: {exc}") from exc
         if kind:
             q = query.And([q, query.Term("kind", kind)])
         try:
@@ -691,54 +590,3 @@ class NoteIndex:
                             for _, t in (r.matched_terms() or [])})
             hits.append(Hit(r["path"], float(r.score or 0.0), terms))
         return hits
-
-    def highlight(self, path: str, body: str, terms: list[str], chars: int = 160) -> str:
-        """A short excerpt of `body` around the matched terms, with them in **bold**."""
-        from whoosh import highlight
-
-        if not terms or not body:
-            return _first_chars(body, chars)
-        analyzer = self._open().schema["body"].analyzer
-        wanted = set()
-        for t in terms:
-            wanted.update(tok.text for tok in analyzer(t))
-        fragmenter = highlight.ContextFragmenter(maxchars=chars, surround=60)
-        formatter = highlight.UppercaseFormatter()
-        formatter = _BoldFormatter()
-        out = highlight.highlight(body, wanted, analyzer, fragmenter, formatter, top=1)
-        return " ".join(out.split()) if out else _first_chars(body, chars)
-
-
-def _first_chars(text: str, chars: int) -> str:
-    flat = " ".join(text.split())
-    return flat[:chars] + ("…" if len(flat) > chars else "")
-
-
-def _drop(stats: SyncStats, rel: str) -> None:
-    for bucket in (stats.added, stats.updated):
-        if rel in bucket:
-            bucket.remove(rel)
-
-
-class _BoldFormatter:
-    """Marks matched words with Markdown bold; plain text otherwise."""
-
-    between = " … "
-
-    def __call__(self, text, fragments):
-        return self.format(fragments)
-
-    def format(self, fragments, replace=False):
-        parts = []
-        for fragment in fragments:
-            text = fragment.text
-            out, index = [], fragment.startchar
-            for token in fragment.matches:
-                if token.startchar < index:
-                    continue
-                out.append(text[index:token.startchar])
-                out.append(f"**{text[token.startchar:token.endchar]}**")
-                index = token.endchar
-            out.append(text[index:fragment.endchar])
-            parts.append("".join(out))
-        return self.between.join(parts)

@@ -26,12 +26,21 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 # Obsidian: a tag is `#` at line start or after whitespace or an opening bracket or quote,
 # then letters, digits and `_ - /` (any script, emoji too), ended by whitespace or
 # punctuation; all digits is not a tag. `a#b` and `site.com/#frag` are not tags.
-TAG = re.compile(r"(?<![^\s\[({\"'>])#([^\s!\"#$%&'()*+,.:;<=>?@\[\\\]^`{|}~]+)")
+# The pattern starts with the literal `#` so the regex engine can jump between
+# candidates; the character before it is checked in find_tags.
+TAG = re.compile(r"#([^\s!\"#$%&'()*+,.:;<=>?@\[\\\]^`{|}~]+)")
+_TAG_MAY_FOLLOW = frozenset(" \t\n\r\f\v[({\"'>")
 _LIST_ITEM = r"[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+"
-LOG_LINE = re.compile(
-    r"^" + _LIST_ITEM + r"(\[\[)?(\d{4}-\d{2}-\d{2})(?(1)\]\])(?![\d])[ \t:,-]*", re.MULTILINE
-)
-TASK_LINE = re.compile(r"^" + _LIST_ITEM + r"\[([^\n])\][ \t]+", re.MULTILINE)
+# Both start with a literal newline and run over "\n" + text (see line_items): a
+# literal first character lets the regex engine skip between lines quickly.
+LOG_LINE = re.compile(r"\n" + _LIST_ITEM + r"(\[\[)?(\d{4}-\d{2}-\d{2})(?(1)\]\])(?![\d])[ \t:,-]*")
+TASK_LINE = re.compile(r"\n" + _LIST_ITEM + r"\[([^\n])\][ \t]+")
+
+
+def line_items(pattern: re.Pattern, text: str):
+    """(line start offset in `text`, match end offset in `text`, match) for each line matching `pattern`."""
+    for m in pattern.finditer("\n" + text):
+        yield m.start(), m.end() - 1, m
 DUE_MARK = re.compile(r"📅\ufe0f?[ \t]*(\S{0,12})")
 DONE_MARK = re.compile(r"✅\ufe0f?[ \t]*(\S{0,12})")
 
@@ -188,6 +197,9 @@ def find_tags(masked: str) -> list[tuple[str, int]]:
     if "#" not in masked:
         return found
     for m in TAG.finditer(masked):
+        at = m.start()
+        if at and masked[at - 1] not in _TAG_MAY_FOLLOW and not masked[at - 1].isspace():
+            continue
         name = m[1]
         if name.strip("0123456789") == "":
             continue

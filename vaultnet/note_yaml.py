@@ -12,9 +12,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import yaml
-
-_Base = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 _WIKILINK_HINT = "[["
 
 
@@ -25,48 +22,61 @@ class FrontmatterError(Exception):
         self.line = line  # 0-based within the YAML text, or None
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
-    """BaseLoader that refuses duplicate keys and remembers scalars that hold links."""
-
-    def __init__(self, stream):
-        super().__init__(stream)
-        self.link_scalars: list[tuple[str, int]] = []
-
-    def construct_mapping(self, node, deep=False):
-        if not isinstance(node, yaml.MappingNode):
-            raise yaml.constructor.ConstructorError(
-                None, None, f"expected a mapping, found {node.id}", node.start_mark
-            )
-        seen: dict[str, int] = {}
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                if key_node.value in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None,
-                        None,
-                        f"duplicate key {key_node.value!r} (first on line {seen[key_node.value] + 1})",
-                        key_node.start_mark,
-                    )
-                seen[key_node.value] = key_node.start_mark.line
-        return super().construct_mapping(node, deep=deep)
-
-    def construct_scalar(self, node):
-        value = super().construct_scalar(node)
-        if _WIKILINK_HINT in value:
-            self.link_scalars.append((value, node.start_mark.line))
-        return value
+_loader_class = None
 
 
-def _refuse_tag(loader, tag_suffix, node):
-    raise yaml.constructor.ConstructorError(
-        None, None, f"YAML tag {node.tag!r} is not allowed in frontmatter", node.start_mark
-    )
+def _loader():
+    """The YAML loader class, built on first use so that commands which parse
+    no note (a search with nothing to sync) never import PyYAML."""
+    global _loader_class
+    if _loader_class is not None:
+        return _loader_class
+    import yaml
 
+    base = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
-# BaseLoader would quietly build plain values for these; refuse them loudly instead.
-# Core tags (`!!str`, `!!int`...) stay harmless: BaseLoader keeps them as text.
-_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _refuse_tag)
-_Loader.add_multi_constructor("!", _refuse_tag)
+    class Loader(base):  # type: ignore[misc, valid-type]
+        """BaseLoader that refuses duplicate keys and remembers scalars that hold links."""
+
+        def __init__(self, stream):
+            super().__init__(stream)
+            self.link_scalars: list[tuple[str, int]] = []
+
+        def construct_mapping(self, node, deep=False):
+            if not isinstance(node, yaml.MappingNode):
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"expected a mapping, found {node.id}", node.start_mark
+                )
+            seen: dict[str, int] = {}
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    if key_node.value in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None,
+                            None,
+                            f"duplicate key {key_node.value!r} (first on line {seen[key_node.value] + 1})",
+                            key_node.start_mark,
+                        )
+                    seen[key_node.value] = key_node.start_mark.line
+            return super().construct_mapping(node, deep=deep)
+
+        def construct_scalar(self, node):
+            value = super().construct_scalar(node)
+            if _WIKILINK_HINT in value:
+                self.link_scalars.append((value, node.start_mark.line))
+            return value
+
+    def refuse_tag(loader, tag_suffix, node):
+        raise yaml.constructor.ConstructorError(
+            None, None, f"YAML tag {node.tag!r} is not allowed in frontmatter", node.start_mark
+        )
+
+    # BaseLoader would quietly build plain values for these; refuse them loudly instead.
+    # Core tags (`!!str`, `!!int`...) stay harmless: BaseLoader keeps them as text.
+    Loader.add_multi_constructor("tag:yaml.org,2002:python/", refuse_tag)
+    Loader.add_multi_constructor("!", refuse_tag)
+    _loader_class = Loader
+    return Loader
 
 
 @dataclass
@@ -106,7 +116,9 @@ def load_yaml(yaml_text: str) -> tuple[dict, list[tuple[str, int]]]:
     """The mapping, and (scalar, 0-based line) for scalars that contain `[[`."""
     if not yaml_text.strip():
         return {}, []
-    loader = _Loader(yaml_text)
+    import yaml
+
+    loader = _loader()(yaml_text)
     try:
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:

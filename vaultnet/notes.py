@@ -276,27 +276,27 @@ def _scan_body(note: Note, body: str, first_line: int) -> None:
 
     if "-" in masked or "*" in masked or "+" in masked or "." in masked or ")" in masked:
         task_starts = set()
-        for m in markdown.TASK_LINE.finditer(masked):
-            index = lines.index_at(m.start())
-            task_starts.add(m.start())
-            line = lines.text_at(m.start())
-            masked_line = masked[m.start() : m.start() + len(line)]
+        for start, end, m in markdown.line_items(markdown.TASK_LINE, masked):
+            index = lines.index_at(start)
+            task_starts.add(start)
+            line = lines.text_at(start)
+            masked_line = masked[start : start + len(line)]
             due = markdown.DUE_MARK.search(masked_line)
             done = markdown.DONE_MARK.search(masked_line)
             note.tasks.append(
-                Task(first_line + index, m[1], line[m.end() - m.start():].strip(),
+                Task(first_line + index, m[1], line[end - start :].strip(),
                      due[1] if due else None, done[1] if done else None)
             )
-            facts.setdefault(index, m.start())
-        for m in markdown.LOG_LINE.finditer(masked):
-            if m.start() in task_starts:
+            facts.setdefault(index, start)
+        for start, end, m in markdown.line_items(markdown.LOG_LINE, masked):
+            if start in task_starts:
                 continue
-            index = lines.index_at(m.start())
-            line = lines.text_at(m.start())
+            index = lines.index_at(start)
+            line = lines.text_at(start)
             note.log_lines.append(
-                LogLine(first_line + index, m[2], line[m.end() - m.start():].strip(),
+                LogLine(first_line + index, m[2], line[end - start :].strip(),
                         tuple(tags_by_line.get(index, ())))
             )
-            facts.setdefault(index, m.start())
+            facts.setdefault(index, start)
     for index in sorted(facts):
         note.lines[first_line + index] = lines.text_at(facts[index]).strip()

@@ -50,6 +50,9 @@ def find_note(index: NoteIndex, name: str, kinds: tuple[str, ...] = KINDS) -> st
 
 
 def search(index: NoteIndex, text: str, kind: str | None = None, limit: int | None = 20) -> list[dict]:
+    from .snippets import snippet
+    from .whoosh_schema import stem_word
+
     entries = index.entries()
     out = []
     for hit in index.search(text, kind=kind, limit=limit):
@@ -60,7 +63,7 @@ def search(index: NoteIndex, text: str, kind: str | None = None, limit: int | No
             "name": e.name if e else hit.path,
             "kind": e.kind if e else "note",
             "score": round(hit.score, 4),
-            "snippet": index.highlight(hit.path, body, hit.terms),
+            "snippet": snippet(body, hit.terms, stem_word),
         })
     return out
 

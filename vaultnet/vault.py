@@ -15,16 +15,13 @@ MARKERS = (".vaultnet", ".obsidian")
 GITIGNORE = "# vaultnet's index is rebuilt from the notes at any time; keep it out of git.\nindex/\n"
 
 
-@dataclass(frozen=True, slots=True)
-class FileStat:
-    size: int
-    mtime_ns: int
+Stat = tuple  # (size, mtime_ns): plain tuples, so two scans compare in one C-level dict comparison
 
 
 @dataclass
 class ScanResult:
-    files: dict[str, FileStat] = field(default_factory=dict)  # vault-relative path -> stat
-    too_large: dict[str, FileStat] = field(default_factory=dict)
+    files: dict[str, Stat] = field(default_factory=dict)  # vault-relative path -> (size, mtime_ns)
+    too_large: dict[str, Stat] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
 
 
@@ -52,7 +49,10 @@ class Vault:
     def scan(self) -> ScanResult:
         """Every note below the root with its size and mtime; symlinked folders not followed."""
         result = ScanResult()
+        files, too_large = result.files, result.too_large
         limit = self.config.max_file_size
+        excluding = self._exclude is not None
+        report = self.config.report_dir.casefold()
         stack = [("", str(self.root))]
         while stack:
             prefix, folder = stack.pop()
@@ -64,28 +64,29 @@ class Vault:
             with entries:
                 for entry in entries:
                     name = entry.name
-                    if name.startswith("."):
+                    if name[0] == ".":
+                        continue
+                    if name[-3:].lower() != ".md":
+                        try:
+                            if entry.is_dir(follow_symlinks=False):
+                                rel = prefix + name
+                                if rel.casefold() != report and not (excluding and self.is_excluded(rel + "/")):
+                                    stack.append((rel + "/", entry.path))
+                        except OSError:
+                            pass
                         continue
                     rel = prefix + name
                     try:
-                        if entry.is_dir(follow_symlinks=False):
-                            if not self.is_excluded(rel + "/"):
-                                stack.append((rel + "/", entry.path))
-                            continue
-                        if not name.lower().endswith(".md"):
-                            continue
                         st = entry.stat()  # follows a symlinked file
                     except OSError as exc:
-                        if name.lower().endswith(".md"):
-                            result.problems.append((rel, f"cannot read: {exc.strerror or exc}"))
+                        result.problems.append((rel, f"cannot read: {exc.strerror or exc}"))
                         continue
-                    if not stat.S_ISREG(st.st_mode) or self.is_excluded(rel):
+                    if not stat.S_ISREG(st.st_mode) or (excluding and self.is_excluded(rel)):
                         continue
-                    fs = FileStat(st.st_size, st.st_mtime_ns)
                     if st.st_size > limit:
-                        result.too_large[rel] = fs
+                        too_large[rel] = (st.st_size, st.st_mtime_ns)
                     else:
-                        result.files[rel] = fs
+                        files[rel] = (st.st_size, st.st_mtime_ns)
         return result
 
     def read_bytes(self, rel: str) -> bytes:

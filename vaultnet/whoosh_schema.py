@@ -1,0 +1,141 @@
+"""Whoosh's side of the index: the schema, a faster text field, a leaner writer.
+
+Everything that knows Whoosh's internals lives here, imported only when an
+index is opened. The schema is pickled into Whoosh's table of contents, so
+the field class must stay importable under this module's name; renaming it
+means bumping SCHEMA_VERSION (an old index then fails to open and is rebuilt).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import lru_cache
+
+from whoosh import fields
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis.filters import STOP_WORDS
+from whoosh.lang.porter import stem
+from whoosh.system import pack_uint
+from whoosh.writing import SegmentWriter
+
+WORD_PATTERN = r"\w+(?:[.'’]\w+)*"
+_find_words = re.compile(WORD_PATTERN).findall
+stem_word = lru_cache(maxsize=200_000)(stem)
+# Fields searched when a query names none.
+DEFAULT_FIELDS = ("name", "alias", "company", "role", "tag", "email", "fields", "body")
+
+
+class CountedText(fields.TEXT):
+    """A TEXT field whose postings come from one C-level pass over the text.
+
+    Whoosh's analyzers call a chain of Python generators per token; for a 2 KB
+    note that was most of the indexing time. This field finds the words with
+    one regex, counts them with Counter, and stems each distinct word once.
+    Queries still go through the field's analyzer, built to give the same
+    terms: the same word pattern, lower case, stop words and length rule, and
+    the same Porter stemmer. No positions are kept (phrase=False): phrases
+    are for the short fields (name, role, company).
+    """
+
+    def __init__(self, stemmed: bool = True, field_boost: float = 1.0):
+        analyzer = RegexTokenizer(WORD_PATTERN) | LowercaseFilter() | StopFilter()
+        if stemmed:
+            analyzer = analyzer | StemFilter(cachesize=50_000)
+        super().__init__(analyzer=analyzer, phrase=False, field_boost=field_boost)
+        self.stemmed = stemmed
+
+    def index(self, value, **kwargs):
+        terms: dict[str, int] = {}
+        for word, n in Counter(_find_words(value.lower())).items():
+            if len(word) < 2 or word in STOP_WORDS:
+                continue
+            if self.stemmed:
+                word = stem_word(word)
+            terms[word] = terms.get(word, 0) + n
+        boost = self.format.field_boost
+        return [(w.encode("utf-8"), n, n * boost, pack_uint(n)) for w, n in terms.items()]
+
+
+def schema() -> fields.Schema:
+    words = RegexTokenizer(WORD_PATTERN) | LowercaseFilter()
+    return fields.Schema(
+        path=fields.ID(unique=True, stored=True),
+        kind=fields.ID(),
+        name=fields.TEXT(analyzer=words, field_boost=4.0),
+        alias=fields.TEXT(analyzer=words, field_boost=3.0),
+        company=fields.TEXT(analyzer=words, field_boost=2.0),
+        role=fields.TEXT(analyzer=words, field_boost=1.5),
+        tag=fields.KEYWORD(lowercase=True, scorable=True, field_boost=2.0),
+        email=fields.KEYWORD(lowercase=True),
+        phone=fields.KEYWORD(),
+        last_contact=fields.ID(),
+        date=fields.ID(),
+        fields=CountedText(stemmed=False),
+        body=CountedText(stemmed=True),
+        links=fields.KEYWORD(commas=True),
+        record=fields.STORED(),
+    )
+
+
+class LeanSegmentWriter(SegmentWriter):
+    """A SegmentWriter whose final flush remembers field lengths instead of re-reading them.
+
+    Writing the postings asks for the (document, field) length once per
+    posting, and Whoosh reads it back from the column file each time: a third
+    of a first index. The answer is the same for every term of a field in a
+    document, so it is looked up once.
+    """
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        pdr = self.per_document_reader() if self.codec.length_stats else None
+        lengths = _RememberedLengths(pdr) if pdr is not None else None
+        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
+        self.fieldwriter.close()
+        if pdr is not None:
+            pdr.close()
+
+
+class _RememberedLengths:
+    def __init__(self, reader):
+        self._reader = reader
+        self._known: dict[tuple[int, str], int] = {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        key = (docnum, fieldname)
+        try:
+            return self._known[key]
+        except KeyError:
+            value = self._known[key] = self._reader.doc_field_length(docnum, fieldname, default)
+            return value
+
+
+_SIMPLE_QUERY = re.compile(r"[\w\s'’.-]+")
+_OPERATORS = {"and", "or", "not", "to", "andnot", "andmaybe"}
+
+
+def parse_query(text: str, schema: fields.Schema):
+    """Whoosh's query language; plain words skip the parser (and its import cost)."""
+    from whoosh import query
+
+    stripped = text.strip()
+    if stripped in ("", "*"):
+        return query.Every()
+    words = stripped.split()
+    if _SIMPLE_QUERY.fullmatch(stripped) and not any(w.lower() in _OPERATORS for w in words):
+        clauses = []
+        for word in words:
+            alternatives = []
+            for name in DEFAULT_FIELDS:
+                field = schema[name]
+                for token in field.process_text(word, mode="query"):
+                    alternatives.append(query.Term(name, token))  # field boosts are in the index
+            if alternatives:
+                clauses.append(query.Or(alternatives))
+        return query.And(clauses) if clauses else query.NullQuery
+    from whoosh import qparser
+
+    parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema=schema, group=qparser.AndGroup)
+    parser.add_plugin(qparser.FuzzyTermPlugin())
+    return parser.parse(text)

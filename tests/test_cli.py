@@ -181,3 +181,23 @@ def test_debug_shows_a_traceback_errors_do_not(run):
     assert "Traceback" not in run("show", "Zebedee").stderr
     with pytest.raises(NameNotFound):
         run("--debug", "show", "Zebedee")
+
+
+def test_backlinks_of_someone_without_a_note(run):
+    rows = run.json("backlinks", "grace hopper")
+    assert [(r["source"], r["line"]) for r in rows] == [("Meetings/2026-01-05 Sync.md", 4), ("Meetings/2026-01-05 Sync.md", 5)]
+    assert rows[1]["date"] == "2026-01-05"
+    assert run("backlinks", "Nobody Mentioned").exit_code == 1
+
+
+def test_closed_pipe_ends_quietly(run):
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        f'"{sys.executable}" -m vaultnet --vault "{run.root}" links | head -c 10',
+        shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    out, err = proc.communicate(timeout=60)
+    assert len(out) == 10
+    assert "Traceback" not in err and "Error" not in err

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .errors import VaultnetError
+from .errors import NameNotFound, VaultnetError
 
 
 class App:
@@ -171,7 +171,8 @@ class VaultnetGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
         except OSError as exc:
-            if ctx.params.get("debug"):
+            # A closed pipe (`vaultnet links | head`) is click's to end quietly.
+            if ctx.params.get("debug") or isinstance(exc, BrokenPipeError):
                 raise
             where = f" ({exc.filename})" if exc.filename else ""
             raise click.ClickException(f"{exc.strerror or exc}{where}") from None
@@ -203,7 +204,7 @@ def init(app: App, directory: Path):
     from .vault import Vault, init_vault
 
     for name in init_vault(directory):
-        warn(f"created {directory / name}")
+        warn(f"created {os.path.join(directory, name)}")
     with NoteIndex(Vault(directory.resolve()), on_warning=lambda m: warn(f"vaultnet: {m}")) as index, progress_bar(app.quiet) as progress:
         stats = index.sync(progress=progress)
         report_sync(stats, index, verbose=True, quiet=app.quiet)
@@ -285,11 +286,22 @@ def show(app: App, name: str, as_json: bool):
 @json_option
 @click.pass_obj
 def backlinks(app: App, name: str, as_json: bool):
-    """Every place that links NAME: source, line, the line's text, its date."""
+    """Every place that links NAME: source, line, the line's text, its date.
+
+    NAME may also be someone who has no note yet but is linked ([[Dana Whitfield]]).
+    """
     from . import queries
 
     index = app.index()
-    rows = queries.backlinks(index, queries.find_note(index, name))
+    try:
+        path = queries.find_note(index, name)
+    except NameNotFound:
+        # Someone mentioned but without a note yet: show where they are mentioned.
+        rows = queries.mentions_of_unresolved(index, name)
+        if not rows:
+            raise
+    else:
+        rows = queries.backlinks(index, path)
     emit(rows, as_json, [("source", "SOURCE"), ("line", "LINE"), ("date", "DATE"), ("context", "CONTEXT")],
          empty="no backlinks")
 

@@ -107,6 +107,27 @@ def backlinks(index: NoteIndex, path: str) -> list[dict]:
     return out
 
 
+def mentions_of_unresolved(index: NoteIndex, name: str) -> list[dict]:
+    """Backlink rows for links to `name` that resolve to no note."""
+    from .resolve import link_key
+
+    wanted = fold(strip_md(name.strip()))
+    resolver = index.resolver()
+    out = []
+    for source, rec in sorted(index.records(index.linking({link_key(name)})).items()):
+        log_dates = {line: date for line, date, _, _ in rec.log_lines}
+        seen_lines = set()
+        for target, line, _embed, _fm, _sub in rec.links:
+            if line in seen_lines or fold(strip_md(target)) != wanted:
+                continue
+            if resolver.resolve(target, source).path is not None:
+                continue
+            seen_lines.add(line)
+            out.append({"source": source, "line": line, "context": rec.lines.get(line, ""),
+                        "date": log_dates.get(line) or rec.date})
+    return out
+
+
 def all_links(index: NoteIndex) -> list[dict]:
     resolver = index.resolver()
     out = []

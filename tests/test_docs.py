@@ -1,0 +1,33 @@
+"""Docs cannot drift: every command is in the README with an example, and has help."""
+
+from __future__ import annotations
+
+import re
+
+from vaultnet.cli import cli
+
+from .conftest import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_command_has_a_readme_section_with_an_example():
+    for name in cli.commands:
+        heading = re.search(rf"^### `{name}\b[^`]*`$", README, re.MULTILINE)
+        assert heading, f"README has no section for `{name}`"
+        section = README[heading.end():].split("\n### ", 1)[0]
+        assert "```" in section, f"README section for `{name}` has no example"
+
+
+def test_every_command_and_option_has_help():
+    for name, command in cli.commands.items():
+        assert command.help and command.help.strip(), name
+        for param in command.params:
+            if param.param_type_name == "option":
+                assert param.help, f"{name} {param.opts} has no help"
+
+
+def test_readme_names_the_two_commands_and_ci_runs_the_test_one():
+    assert "make demo" in README and "make test" in README
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "make test" in ci

@@ -292,6 +292,15 @@ class NoteIndex:
             }
         return self._entries
 
+    def entry(self, path: str) -> Entry | None:
+        """One note's entry, without building the entries of the whole vault."""
+        if self._entries is not None:
+            return self._entries.get(path)
+        self._ensure_state()
+        assert self._files is not None
+        st = self._files.get(path)
+        return Entry(st[0], st[1], *self._meta[path]) if st is not None else None
+
     # ------------------------------------------------------------------ whoosh
 
     def _open(self):

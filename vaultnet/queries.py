@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 
 from .errors import AmbiguousName, NameNotFound
@@ -35,6 +34,8 @@ def find_note(index: NoteIndex, name: str, kinds: tuple[str, ...] = KINDS) -> st
         if tier:
             raise AmbiguousName(name, sorted(tier))
     # A close misspelling: compare with every name and alias.
+    import difflib
+
     labels: dict[str, set[str]] = {}
     for path, e in entries.items():
         for label in (e.name, *e.aliases, strip_md(path).rsplit("/", 1)[-1]):
@@ -53,10 +54,9 @@ def search(index: NoteIndex, text: str, kind: str | None = None, limit: int | No
     from .snippets import snippet
     from .whoosh_schema import stem_word
 
-    entries = index.entries()
     out = []
     for hit in index.search(text, kind=kind, limit=limit):
-        e = entries.get(hit.path)
+        e = index.entry(hit.path)
         body = _body_of(index, hit.path)
         out.append({
             "path": hit.path,
@@ -82,20 +82,14 @@ def _body_of(index: NoteIndex, path: str) -> str:
     return text[block.body_offset:] if block else text
 
 
-def backlinks(index: NoteIndex, path: str) -> list[dict]:
-    """Every place that links the note at `path`, in source and line order."""
-    resolver = index.resolver()
-    candidates = index.linking(resolver.keys_for(path))
+def _link_rows(index: NoteIndex, keys: set[str], wanted) -> list[dict]:
+    """Backlink rows for the links under `keys` whose (target, source) `wanted` accepts, one per line."""
     out = []
-    for source, rec in sorted(index.records(candidates).items()):
-        if source == path:
-            continue
+    for source, rec in sorted(index.records(index.linking(keys)).items()):
         log_dates = {line: date for line, date, _, _ in rec.log_lines}
         seen_lines = set()
         for target, line, _embed, _fm, _sub in rec.links:
-            if line in seen_lines:
-                continue
-            if resolver.resolve(target, source).path != path:
+            if line in seen_lines or not wanted(target, source):
                 continue
             seen_lines.add(line)
             out.append({
@@ -107,25 +101,25 @@ def backlinks(index: NoteIndex, path: str) -> list[dict]:
     return out
 
 
+def backlinks(index: NoteIndex, path: str) -> list[dict]:
+    """Every place that links the note at `path`, in source and line order."""
+    resolver = index.resolver()
+    return _link_rows(
+        index, resolver.keys_for(path),
+        lambda target, source: source != path and resolver.resolve(target, source).path == path,
+    )
+
+
 def mentions_of_unresolved(index: NoteIndex, name: str) -> list[dict]:
     """Backlink rows for links to `name` that resolve to no note."""
     from .resolve import link_key
 
-    wanted = fold(strip_md(name.strip()))
+    folded = fold(strip_md(name.strip()))
     resolver = index.resolver()
-    out = []
-    for source, rec in sorted(index.records(index.linking({link_key(name)})).items()):
-        log_dates = {line: date for line, date, _, _ in rec.log_lines}
-        seen_lines = set()
-        for target, line, _embed, _fm, _sub in rec.links:
-            if line in seen_lines or fold(strip_md(target)) != wanted:
-                continue
-            if resolver.resolve(target, source).path is not None:
-                continue
-            seen_lines.add(line)
-            out.append({"source": source, "line": line, "context": rec.lines.get(line, ""),
-                        "date": log_dates.get(line) or rec.date})
-    return out
+    return _link_rows(
+        index, {link_key(name)},
+        lambda target, source: fold(strip_md(target)) == folded and resolver.resolve(target, source).path is None,
+    )
 
 
 def all_links(index: NoteIndex) -> list[dict]:

@@ -12,7 +12,7 @@ from .errors import VaultNotFound, VaultnetError
 
 STATE_DIR = ".vaultnet"
 MARKERS = (".vaultnet", ".obsidian")
-GITIGNORE = "# vaultnet's index is rebuilt from the notes at any time; keep it out of git.\nindex/\n"
+GITIGNORE = "# vaultnet's index is rebuilt from the notes at any time; keep it out of git.\nindex/\nindex.lock\n"
 
 
 Stat = tuple  # (size, mtime_ns): plain tuples, so two scans compare in one C-level dict comparison

@@ -210,3 +210,17 @@ def test_subprocess_end_to_end(tmp_path):
     assert result.returncode == 1
     assert result.stderr.startswith("Error: no note called 'Nobody at all'")
     assert "Traceback" not in result.stderr
+
+
+def test_index_that_cannot_be_written_still_answers_reads(vault):
+    run = vault(NOTES)
+    run.ok("index")
+    (run.root / "New.md").write_text("dirigibles\n")
+    # Stands in for a read-only disk (root ignores permissions): the lock file cannot be opened.
+    (run.root / ".vaultnet/index.lock").unlink(missing_ok=True)
+    (run.root / ".vaultnet/index.lock").mkdir()
+    result = run.ok("search", "zeppelins", "--json")
+    assert "cannot be updated" in result.stderr and "last state" in result.stderr
+    assert len(json.loads(result.stdout)) == 1
+    failed = run("index")
+    assert failed.exit_code == 1 and failed.stderr.startswith("Error: cannot write the index")

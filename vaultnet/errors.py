@@ -33,5 +33,9 @@ class IndexBusy(VaultnetError):
     pass
 
 
+class IndexReadOnly(VaultnetError):
+    """The index folder cannot be written (a read-only disk, no permission)."""
+
+
 class QueryError(VaultnetError):
     pass

@@ -21,7 +21,7 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from .errors import IndexBusy, QueryError, VaultnetError
+from .errors import IndexBusy, IndexReadOnly, QueryError, VaultnetError
 from .resolve import LinkResolver, NoteRef, link_key
 from .vault import ScanResult, Stat, Vault
 
@@ -393,10 +393,13 @@ class NoteIndex:
         reason = None if rebuild else self._why_rebuild()
         try:
             lock = self._acquire(wait)
-        except IndexBusy:
-            if wait >= WRITER_TIMEOUT or reason is not None:
+        except (IndexBusy, IndexReadOnly) as exc:
+            # A reading command answers from the last commit rather than fail.
+            if wait >= WRITER_TIMEOUT or reason is not None or self._generation_on_disk() is None:
                 raise
-            stats.stale = "another vaultnet process is updating the index; answering from its last state"
+            why = ("another vaultnet process is updating the index" if isinstance(exc, IndexBusy)
+                   else "the index cannot be updated here (read-only?)")
+            stats.stale = f"{why}; answering from its last state"
             self.warn(stats.stale)
             stats.seconds = time.perf_counter() - started
             return stats
@@ -433,7 +436,7 @@ class NoteIndex:
                     )
                 time.sleep(0.05)
         except OSError as exc:
-            raise VaultnetError(f"cannot write the index in {self.vault.state_dir}: {exc.strerror}") from exc
+            raise IndexReadOnly(f"cannot write the index in {self.vault.state_dir}: {exc.strerror}") from exc
         return lock
 
     def _apply(self, scan: ScanResult, stats: SyncStats, progress: Progress | None, procs: int | None) -> None:

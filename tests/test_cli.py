@@ -103,7 +103,11 @@ def test_show_card(run):
     assert card["cadence_days"] == 30
     assert (card["gave"], card["got"]) == (1, 1)
     assert card["backlinks"] == 3
-    assert [i["date"] for i in card["interactions"]] == ["2026-11-01", "2026-10-01"]
+    # Her own log lines, and the dated meeting note that links her.
+    assert [(i["date"], i["source"]) for i in card["interactions"]] == [
+        ("2026-11-01", "People/Ada Lovelace.md"), ("2026-10-01", "People/Ada Lovelace.md"),
+        ("2026-01-05", "Meetings/2026-01-05 Sync.md"),
+    ]
     assert set(card) >= {"last_contact", "next_due"}
     text = run.ok("show", "Ada Lovelace").stdout
     assert text.startswith("Ada Lovelace\n  path:       People/Ada Lovelace.md\n")

@@ -16,10 +16,14 @@ def example(tmp_path_factory):
     return Run(root)
 
 
-def test_indexes_with_exactly_the_broken_note_reported(example):
+def test_indexes_with_exactly_the_broken_notes_reported(example):
     data = example.json("index")
     assert data["added"] >= 120
-    assert [p["path"] for p in data["problems"]] == ["Meetings/2026-03-12 Offsite.md"]
+    assert [(p["path"], p["line"]) for p in data["problems"]] == [
+        ("Meetings/2026-03-12 Offsite.md", 5),  # a tab in the frontmatter
+        ("People/Arjun Kapoor.md", 7),  # last_contact: 2026-02-30
+        ("People/Beatriz Costa.md", 6),  # cadence: often
+    ]
 
 
 def test_size_and_variety(example):

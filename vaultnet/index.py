@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .errors import IndexBusy, IndexReadOnly, QueryError, VaultnetError
+from .facts import note_facts
 from .resolve import LinkResolver, NoteRef, link_key
 from .vault import ScanResult, Stat, Vault
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from .notes import Note
 
 # Bump whenever the schema, the stored record or the parser's output changes.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 INDEX_NAME = "MAIN"
 _TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)
 WRITER_TIMEOUT = 30.0  # seconds a writer waits for another process's lock
@@ -111,6 +112,7 @@ def _record_of(note: Note, stat: Stat) -> dict:
         "lines": note.lines,
         "problems": [(p.line, p.message) for p in note.problems],
         "stat": stat,
+        "facts": note_facts(note),
     }
 
 
@@ -181,11 +183,22 @@ def _read_note(vault: Vault, rel: str) -> tuple[Note, Stat] | None:
     return parse_note(b"".join(chunks), rel, vault.config), (st.st_size, st.st_mtime_ns)
 
 
+def _write_marshal(path, data) -> None:
+    """Write beside the index atomically: a temp file, fsynced, renamed over."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(tmp, "wb") as fh:
+        marshal.dump(data, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
 class NoteIndex:
     def __init__(self, vault: Vault, on_warning: Callable[[str], None] | None = None):
         self.vault = vault
         self.dir = vault.index_dir
         self._manifest_path = self.dir / "manifest"
+        self._facts_path = self.dir / "facts"
         # Outside the index folder, so that a rebuild (which empties it) never drops a held lock.
         self._lock_path = vault.state_dir / "index.lock"
         self._on_warning = on_warning
@@ -194,6 +207,7 @@ class NoteIndex:
         self._meta: dict[str, Meta] = {}
         self._too_large: dict[str, Stat] = {}
         self._entries: dict[str, Entry] | None = None
+        self._facts: dict[str, tuple] | None = None
         self._ix = None
         self._searcher = None
         self._resolver: LinkResolver | None = None
@@ -242,6 +256,7 @@ class NoteIndex:
     def _use_manifest(self, data: dict) -> None:
         self._files, self._meta, self._too_large = data["files"], data["meta"], data["too_large"]
         self._entries = None
+        self._facts = None
         self._resolver = None
 
     def _write_manifest(self, generation: int | None) -> None:
@@ -253,16 +268,14 @@ class NoteIndex:
             "meta": self._meta,
             "too_large": self._too_large,
         }
-        tmp = self._manifest_path.with_name(f".manifest.{os.getpid()}.tmp")
-        with open(tmp, "wb") as fh:
-            marshal.dump(data, fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self._manifest_path)
+        if self._facts is not None:
+            _write_marshal(self._facts_path, {"version": SCHEMA_VERSION, "generation": generation,
+                                              "facts": self._facts})
+        _write_marshal(self._manifest_path, data)
 
     def _state_from_whoosh(self) -> None:
         """Rebuild the manifest's view from stored records (after a crash between two writes)."""
-        self._files, self._meta = {}, {}
+        self._files, self._meta, self._facts = {}, {}, {}
         ix = self._open()
         if ix is None:
             return
@@ -274,6 +287,26 @@ class NoteIndex:
                     self._meta[rec["path"]] = (
                         rec["kind"], rec["name"], tuple(rec["aliases"]), tuple(tuple(p) for p in rec["problems"])
                     )
+                    self._facts[rec["path"]] = rec["facts"]
+
+    def facts(self) -> dict[str, tuple]:
+        """Every note's facts (see facts.note_facts), as of the last commit."""
+        if self._facts is None:
+            self._ensure_state()
+        if self._facts is None:
+            try:
+                with open(self._facts_path, "rb") as fh:
+                    data = marshal.loads(fh.read())
+            except (OSError, EOFError, ValueError, TypeError):
+                data = None
+            if (isinstance(data, dict) and data.get("version") == SCHEMA_VERSION
+                    and data.get("generation") == self._generation_on_disk()
+                    and set(data["facts"]) == set(self._files or ())):
+                self._facts = data["facts"]
+            else:
+                self._state_from_whoosh()
+        assert self._facts is not None
+        return self._facts
 
     def _ensure_state(self) -> None:
         if self._files is None:
@@ -291,6 +324,11 @@ class NoteIndex:
                 path: Entry(st[0], st[1], *self._meta[path]) for path, st in self._files.items()
             }
         return self._entries
+
+    def kinds(self) -> dict[str, tuple[str, str]]:
+        """path -> (kind, name) for every note, straight from the manifest."""
+        self._ensure_state()
+        return {path: (m[0], m[1]) for path, m in self._meta.items()}
 
     def entry(self, path: str) -> Entry | None:
         """One note's entry, without building the entries of the whole vault."""
@@ -328,7 +366,7 @@ class NoteIndex:
         self.dir.mkdir(parents=True, exist_ok=True)
         self._ix = windex.create_in(str(self.dir), schema(), indexname=INDEX_NAME)
         (self.dir / "VERSION").write_text(str(SCHEMA_VERSION))
-        self._files, self._meta, self._too_large = {}, {}, {}
+        self._files, self._meta, self._too_large, self._facts = {}, {}, {}, {}
         return self._ix
 
     def _why_rebuild(self) -> str | None:
@@ -442,6 +480,7 @@ class NoteIndex:
     def _apply(self, scan: ScanResult, stats: SyncStats, progress: Progress | None, procs: int | None) -> None:
         assert self._files is not None
         files, meta = dict(self._files), dict(self._meta)
+        facts = dict(self.facts()) if files else {}
         to_parse: list[str] = []
         for rel, st in scan.files.items():
             old = files.get(rel)
@@ -470,6 +509,7 @@ class NoteIndex:
                 writer.delete_by_term("path", rel)
                 files.pop(rel)
                 meta.pop(rel)
+                facts.pop(rel, None)
             total = len(to_parse)
             for done, rel in enumerate(to_parse, 1):
                 parsed = _read_note(self.vault, rel)
@@ -478,6 +518,7 @@ class NoteIndex:
                         writer.delete_by_term("path", rel)
                         files.pop(rel)
                         meta.pop(rel)
+                        facts.pop(rel, None)
                         stats.updated.remove(rel)
                         stats.removed.append(rel)
                     else:
@@ -492,6 +533,7 @@ class NoteIndex:
                 problems = tuple((p.line, p.message) for p in note.problems)
                 files[rel] = st
                 meta[rel] = (note.kind, note.name, tuple(note.aliases), problems)
+                facts[rel] = doc["record"]["facts"]
                 for line, message in problems:
                     stats.problems.append({"path": rel, "line": line, "message": message})
                 if progress is not None:
@@ -502,6 +544,7 @@ class NoteIndex:
             raise
         self.close()  # reopen to see the new generation
         self._files, self._meta, self._too_large = files, meta, dict(scan.too_large)
+        self._facts = facts
         self._entries = None
         self._resolver = None
         self._write_manifest(self._generation_on_disk())

@@ -14,6 +14,7 @@ from .note_yaml import FlattenBudgetExceeded, FrontmatterError, find_block, flat
 
 _DEFAULT_CONFIG = Config()
 _DATE_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})")
+_TOP_KEY = re.compile(r"^(?:\"([^\"\n]+)\"|'([^'\n]+)'|([^\s#:'\"\-?][^:\n]*?))[ \t]*:(?:[ \t]|$)", re.MULTILINE)
 PERSON_TYPES = {"person", "people", "contact"}
 ORG_TYPES = {"org", "organization", "organisation", "company"}
 
@@ -83,6 +84,7 @@ class Note:
     date: str | None = None  # a dated note's date, as written
     problems: list[Problem] = field(default_factory=list)
     fields_text: str = ""  # every other frontmatter value, for search
+    frontmatter_lines: dict[str, int] = field(default_factory=dict)  # top-level key -> line on disk
     lines: dict[int, str] = field(default_factory=dict)  # text of lines that hold facts
 
     def field_values(self, *keys: str) -> list[str]:
@@ -185,6 +187,10 @@ def parse_note(raw: bytes, path: str, config: Config | None = None) -> Note:
             last = max(block.yaml_text.count("\n") - 1, 0)
             line = None if exc.line is None else block.start_line + 2 + min(exc.line, last)
             note.problems.append(Problem(line, f"{exc.message}; read as plain text"))
+        else:
+            for m in _TOP_KEY.finditer(block.yaml_text):
+                key = m[1] or m[2] or m[3]
+                note.frontmatter_lines.setdefault(key, 2 + block.yaml_text.count("\n", 0, m.start()))
     body = text[body_start:]
     note.body = body
 
@@ -226,12 +232,40 @@ def parse_note(raw: bytes, path: str, config: Config | None = None) -> Note:
 
     _scan_body(note, body, note.body_line)
 
+    _check_dates(note)
+
     tag_names = _frontmatter_tags(fm.get("tags", fm.get("tag"))) + [t.name for t in note.tag_occurrences]
     seen: dict[str, None] = {}
     for t in tag_names:
         seen.setdefault(nfc(t).lower(), None)
     note.tags = list(seen)
     return note
+
+
+def _check_dates(note: Note) -> None:
+    """Dates and cadences that cannot be read are reported; the relationship queries skip them."""
+    from .dates import parse_cadence, parse_date
+
+    def bad(line: int | None, message: str) -> None:
+        note.problems.append(Problem(line, message))
+
+    fm = note.frontmatter
+    if note.kind == "person":
+        cadence = fm.get("cadence")
+        if cadence not in (None, "") and parse_cadence(cadence) is None:
+            bad(note.frontmatter_lines.get("cadence"),
+                f"cadence: {cadence!r} is not a cadence (10d, 2w, 3m, 1y, weekly, monthly, quarterly, yearly, or days)")
+        for key in ("follow_up", "last_contact"):
+            value = fm.get(key)
+            if value not in (None, "") and parse_date(value) is None:
+                bad(note.frontmatter_lines.get(key), f"{key}: {value!r} is not a date (YYYY-MM-DD)")
+    for g in note.log_lines:
+        if parse_date(g.date) is None:
+            bad(g.line, f"log line date {g.date} is not a date; the line is not counted")
+    for t in note.tasks:
+        for mark, value in (("📅", t.due), ("✅", t.done)):
+            if value is not None and parse_date(value) is None:
+                bad(t.line, f"task {mark} date {value!r} is not a date (YYYY-MM-DD)")
 
 
 class _Lines:

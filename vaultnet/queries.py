@@ -161,12 +161,33 @@ def unresolved_links(index: NoteIndex) -> list[dict]:
     return rows
 
 
-def card(index: NoteIndex, path: str) -> dict:
-    """The contact card. Interactions, due dates and the ledger come with the follow-ups work."""
+def network(index: NoteIndex, today):
+    """Everyone's relationship facts (interactions, due dates, ledger) as of `today`."""
+    from .relations import Network
+
+    return Network(index.facts(), index.kinds(), index.resolver(), index.vault.config, today)
+
+
+def card(index: NoteIndex, path: str, today) -> dict:
+    """The contact card: fields, last contact, next due, ledger, mentions, interactions."""
     rec = index.records([path]).get(path)
     if rec is None:
         raise NameNotFound(path, [])
-    return card_from_record(rec, backlink_count=len({b["source"] for b in backlinks(index, path)}))
+    data = card_from_record(rec, backlink_count=len({b["source"] for b in backlinks(index, path)}))
+    from .relations import interaction_dict
+
+    person = network(index, today).people.get(path)
+    if person is not None:
+        data.update({
+            "cadence_days": person.cadence.approx_days if person.cadence else None,
+            "last_contact": person.last_contact.isoformat() if person.last_contact else None,
+            "next_due": person.next_due.isoformat() if person.next_due else None,
+            "due_reason": person.reason,
+            "gave": person.gave,
+            "got": person.got,
+            "interactions": [interaction_dict(i) for i in person.interactions],
+        })
+    return data
 
 
 def _values(fm: dict, *keys: str) -> list[str]:
@@ -181,11 +202,7 @@ def _values(fm: dict, *keys: str) -> list[str]:
 
 
 def card_from_record(rec: Record, backlink_count: int) -> dict:
-    from .dates import parse_cadence
-
     fm = rec.frontmatter
-    cadence = parse_cadence(fm.get("cadence")) if fm.get("cadence") is not None else None
-    last_contact = _values(fm, "last_contact")
     company = _values(fm, "company", "org")
     role = _values(fm, "role", "title")
     return {
@@ -198,16 +215,14 @@ def card_from_record(rec: Record, backlink_count: int) -> dict:
         "emails": _values(fm, "email", "emails"),
         "phones": _values(fm, "phone", "phones"),
         "tags": list(rec.tags),
-        "cadence_days": cadence.approx_days if cadence else None,
-        "last_contact": last_contact[0] if last_contact else None,
+        "cadence_days": None,
+        "last_contact": None,
         "next_due": None,
-        "gave": sum(1 for g in rec.log_lines if "gave" in g[3]),
-        "got": sum(1 for g in rec.log_lines if "got" in g[3]),
+        "due_reason": None,
+        "gave": 0,
+        "got": 0,
         "backlinks": backlink_count,
-        "interactions": [
-            {"date": date, "text": text, "source": rec.path, "line": line}
-            for line, date, text, _tags in sorted(rec.log_lines, key=lambda g: g[1], reverse=True)
-        ],
+        "interactions": [],
         "fields": {k: v for k, v in fm.items() if k not in ("name", "aliases", "tags")},
         "problems": [{"line": line, "message": msg} for line, msg in rec.problems],
     }

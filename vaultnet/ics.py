@@ -1,0 +1,47 @@
+"""The follow-up list as an iCalendar file (RFC 5545), through the icalendar library."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+
+def person_uid(path: str) -> str:
+    """Stable per person, so a re-export updates the calendar instead of adding events."""
+    return f"vaultnet-{hashlib.sha1(path.encode('utf-8')).hexdigest()[:20]}@vaultnet"
+
+
+_REASONS = {
+    "cadence": "cadence",
+    "never_contacted": "never contacted, has a cadence",
+    "follow_up": "follow-up date",
+    "task": "open task",
+}
+
+
+def due_calendar(rows: list[dict], today: dt.date) -> bytes:
+    """One all-day event per due person, on their due date (today, when overdue)."""
+    from icalendar import Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", "-//vaultnet//follow-ups//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", "vaultnet follow-ups")
+    # A stamp derived from --today keeps the file identical when nothing changed.
+    stamp = dt.datetime(today.year, today.month, today.day, tzinfo=dt.timezone.utc)
+    for row in rows:
+        day = max(dt.date.fromisoformat(row["next_due"]), today)
+        event = Event()
+        event.add("uid", person_uid(row["path"]))
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + dt.timedelta(days=1))
+        event.add("summary", f"Get in touch with {row['name']}")
+        last = row["last_contact"] or "never"
+        event.add(
+            "description",
+            f"Why: {_REASONS.get(row['reason'], row['reason'])}. Due {row['next_due']}. "
+            f"Last contact: {last}. Note: {row['path']}",
+        )
+        cal.add_component(event)
+    return cal.to_ical()

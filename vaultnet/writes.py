@@ -1,0 +1,236 @@
+"""The only code that changes user files (SPEC §4).
+
+Every change is atomic (a hidden temporary file in the same folder, flushed,
+fsynced, renamed over the note), keeps the file's permissions, touches only
+the bytes it is about, and is refused when the note changed on disk since it
+was read. Writers in several processes take one lock per vault, so two `log`
+commands at the same moment both land.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import unicodedata
+from contextlib import contextmanager
+from pathlib import Path
+
+from .errors import VaultnetError
+
+WRITE_LOCK_TIMEOUT = 30.0
+_FORBIDDEN = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|#^\[\]]')
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
+MAX_NAME_CHARS = 120
+
+
+class WriteRefused(VaultnetError):
+    pass
+
+
+def safe_file_name(name: str) -> str:
+    """A file name (without .md) for a contact called `name`: never a path, valid on every OS."""
+    cleaned = unicodedata.normalize("NFC", name)
+    cleaned = _FORBIDDEN.sub(" ", cleaned)
+    cleaned = " ".join(cleaned.split()).strip(" .")
+    if len(cleaned) > MAX_NAME_CHARS:
+        cleaned = cleaned[:MAX_NAME_CHARS].rstrip(" .")
+    if not cleaned or cleaned in (".", ".."):
+        raise WriteRefused(f"{name!r} leaves nothing usable as a file name")
+    if cleaned.split(".")[0].lower() in _RESERVED:
+        cleaned = cleaned + "_"
+    return cleaned
+
+
+def inside(root: Path, path: Path) -> Path:
+    """The real path of `path`, refused unless it lies inside the vault (symlinks resolved)."""
+    real_root = Path(os.path.realpath(root))
+    real = Path(os.path.realpath(path))
+    if real != real_root and real_root not in real.parents:
+        raise WriteRefused(f"{path} is outside the vault (or links outside it); not writing there")
+    return real
+
+
+@contextmanager
+def vault_write_lock(state_dir: Path, timeout: float = WRITE_LOCK_TIMEOUT):
+    """One writer at a time per vault, across processes."""
+    import time
+
+    from whoosh.util.filelock import FileLock
+
+    try:
+        state_dir.mkdir(exist_ok=True)
+        lock = FileLock(str(state_dir / "write.lock"))
+        deadline = time.monotonic() + timeout
+        while not lock.acquire(blocking=False):
+            if time.monotonic() >= deadline:
+                raise WriteRefused("another vaultnet process is writing to this vault; try again")
+            time.sleep(0.02)
+    except OSError as exc:
+        raise WriteRefused(f"cannot take the write lock in {state_dir}: {exc.strerror}") from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _temp_beside(path: Path) -> Path:
+    # A dot file: Obsidian and most editors do not show it, should one ever be left behind.
+    return path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.vaultnet-tmp")
+
+
+def _write_temp(tmp: Path, data: bytes, mode: int | None) -> None:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode & 0o7777)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+        if mode is not None:
+            os.fchmod(fd, mode & 0o7777)  # umask must not narrow an existing note's permissions
+    finally:
+        os.close(fd)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def replace_file(path: Path, data: bytes, expected: bytes) -> None:
+    """Atomically replace `path` with `data`, unless it no longer holds `expected`."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        raise WriteRefused(f"cannot read {path}: {exc.strerror}") from exc
+    if not os.access(path, os.W_OK):
+        raise WriteRefused(f"{path} is read-only; nothing was changed")
+    tmp = _temp_beside(path)
+    try:
+        _write_temp(tmp, data, st.st_mode)
+        with open(path, "rb") as fh:
+            if fh.read() != expected:
+                raise WriteRefused(f"{path} changed on disk while vaultnet was writing; nothing was changed, try again")
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise WriteRefused(f"cannot write {path}: {exc.strerror}; nothing was changed") from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    _fsync_dir(path.parent)
+
+
+def create_file(path: Path, data: bytes) -> None:
+    """Atomically create `path`; never over an existing file."""
+    tmp = _temp_beside(path)
+    try:
+        _write_temp(tmp, data, None)
+        try:
+            os.link(tmp, path)  # fails if `path` exists: no window where it could be overwritten
+        except FileExistsError:
+            raise WriteRefused(f"{path} already exists; nothing was changed") from None
+        except OSError:
+            # No hard links here (some network or FAT file systems): exclusive create instead.
+            with open(path, "xb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+    except FileExistsError:
+        raise WriteRefused(f"{path} already exists; nothing was changed") from None
+    except OSError as exc:
+        raise WriteRefused(f"cannot create {path}: {exc.strerror}") from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    _fsync_dir(path.parent)
+
+
+def write_export(path: Path, data: bytes) -> None:
+    """Write an export file the user named (it may lie outside the vault): atomically, replacing it."""
+    path = Path(path)
+    tmp = _temp_beside(path)
+    try:
+        mode = os.stat(path).st_mode if path.exists() else None
+        _write_temp(tmp, data, mode)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise WriteRefused(f"cannot write {path}: {exc.strerror}") from exc
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+# ---------------------------------------------------------------------- log lines
+
+_HEADING = re.compile(rb"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
+_FENCE = re.compile(rb"^[ \t]*(`{3,}|~{3,})")
+
+
+def _strip_eol(line: bytes) -> bytes:
+    return line.rstrip(b"\r\n")
+
+
+def add_log_line(raw: bytes, entry: str, heading: str = "Log") -> bytes:
+    """`raw` with `entry` appended to its `## Log` section (made at the end if missing).
+
+    Works on the bytes as they are: line ends (LF or CRLF), a byte-order mark,
+    frontmatter and every other line stay exactly as they were.
+    """
+    newline = b"\r\n" if b"\r\n" in raw else b"\n"
+    entry_bytes = entry.encode("utf-8")
+    lines = raw.splitlines(keepends=True)
+    start = 0
+    if lines and _strip_eol(lines[0]).lstrip(b"\xef\xbb\xbf").rstrip() == b"---":
+        for i in range(1, len(lines)):
+            if _strip_eol(lines[i]).rstrip() == b"---":
+                start = i + 1
+                break
+    wanted = heading.lower().encode("utf-8")
+    section: tuple[int, int] | None = None  # (index of heading, its level)
+    end = len(lines)
+    fence: bytes | None = None
+    for i in range(start, len(lines)):
+        text = _strip_eol(lines[i])
+        m = _FENCE.match(text)
+        if m:
+            if fence is None:
+                fence = m[1][:1] * len(m[1])
+            elif m[1].startswith(fence):
+                fence = None
+            continue
+        if fence is not None:
+            continue
+        h = _HEADING.match(text)
+        if not h:
+            continue
+        level = len(h[1])
+        if section is None:
+            if h[2].strip().lower() == wanted:
+                section = (i, level)
+        elif level <= section[1]:
+            end = i
+            break
+    if section is None:
+        out = raw
+        if out and not out.endswith(b"\n"):
+            out += newline
+        if out and not out.endswith(newline + newline) and out != newline:
+            out += newline
+        return out + b"## " + heading.encode("utf-8") + newline + entry_bytes + newline
+    last = section[0]
+    for i in range(section[0] + 1, end):
+        if _strip_eol(lines[i]).strip():
+            last = i
+    before = b"".join(lines[: last + 1])
+    if not before.endswith(b"\n"):
+        before += newline
+    return before + entry_bytes + newline + b"".join(lines[last + 1 :])

@@ -41,8 +41,8 @@ class Run:
     def __call__(self, *args: str, env: dict | None = None):
         return self.runner.invoke(cli, ["--vault", str(self.root), *args], env=env, catch_exceptions=False)
 
-    def ok(self, *args: str):
-        result = self(*args)
+    def ok(self, *args: str, env: dict | None = None):
+        result = self(*args, env=env)
         assert result.exit_code == 0, f"exit {result.exit_code}\nstdout:\n{result.stdout}\nstderr:\n{result.stderr}"
         return result
 

@@ -205,3 +205,11 @@ def test_closed_pipe_ends_quietly(run):
     out, err = proc.communicate(timeout=60)
     assert len(out) == 10
     assert "Traceback" not in err and "Error" not in err
+
+
+def test_a_first_or_last_name_finds_the_one_person(run):
+    assert run.json("show", "lovelace")["path"] == "People/Ada Lovelace.md"
+    assert run.json("show", "Petrova")["path"] == "People/Alexandra Petrova.md"
+    result = run("show", "Lee")
+    assert result.exit_code == 0  # Bob Lee is the only one
+    assert run.json("show", "Kim")["path"] == "People/Alex Kim.md"

@@ -23,14 +23,14 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .errors import IndexBusy, IndexReadOnly, QueryError, VaultnetError
 from .facts import note_facts
-from .resolve import LinkResolver, NoteRef, link_key
+from .resolve import LinkResolver, NoteRef, fold, link_key
 from .vault import ScanResult, Stat, Vault
 
 if TYPE_CHECKING:
     from .notes import Note
 
 # Bump whenever the schema, the stored record or the parser's output changes.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 INDEX_NAME = "MAIN"
 _TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)
 WRITER_TIMEOUT = 30.0  # seconds a writer waits for another process's lock
@@ -183,6 +183,12 @@ def _read_note(vault: Vault, rel: str) -> tuple[Note, Stat] | None:
     return parse_note(b"".join(chunks), rel, vault.config), (st.st_size, st.st_mtime_ns)
 
 
+def _person_fields(facts: dict[str, tuple], meta: dict[str, Meta]) -> dict[str, dict]:
+    from .facts import FIELDS
+
+    return {p: f[FIELDS] for p, f in facts.items() if meta.get(p, ("",))[0] == "person"}
+
+
 def _write_marshal(path, data) -> None:
     """Write beside the index atomically: a temp file, fsynced, renamed over."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -198,7 +204,7 @@ class NoteIndex:
         self.vault = vault
         self.dir = vault.index_dir
         self._manifest_path = self.dir / "manifest"
-        self._facts_path = self.dir / "facts"
+        self._people_path = self.dir / "people"
         # Outside the index folder, so that a rebuild (which empties it) never drops a held lock.
         self._lock_path = vault.state_dir / "index.lock"
         self._on_warning = on_warning
@@ -207,7 +213,7 @@ class NoteIndex:
         self._meta: dict[str, Meta] = {}
         self._too_large: dict[str, Stat] = {}
         self._entries: dict[str, Entry] | None = None
-        self._facts: dict[str, tuple] | None = None
+        self._contrib: tuple[dict, dict] | None = None  # (contributions by source, persons' own fields)
         self._ix = None
         self._searcher = None
         self._resolver: LinkResolver | None = None
@@ -256,7 +262,7 @@ class NoteIndex:
     def _use_manifest(self, data: dict) -> None:
         self._files, self._meta, self._too_large = data["files"], data["meta"], data["too_large"]
         self._entries = None
-        self._facts = None
+        self._contrib = None
         self._resolver = None
 
     def _write_manifest(self, generation: int | None) -> None:
@@ -268,14 +274,14 @@ class NoteIndex:
             "meta": self._meta,
             "too_large": self._too_large,
         }
-        if self._facts is not None:
-            _write_marshal(self._facts_path, {"version": SCHEMA_VERSION, "generation": generation,
-                                              "facts": self._facts})
+        if self._contrib is not None:
+            _write_marshal(self._people_path, {"version": SCHEMA_VERSION, "generation": generation,
+                                               "contrib": self._contrib[0], "fields": self._contrib[1]})
         _write_marshal(self._manifest_path, data)
 
     def _state_from_whoosh(self) -> None:
         """Rebuild the manifest's view from stored records (after a crash between two writes)."""
-        self._files, self._meta, self._facts = {}, {}, {}
+        self._files, self._meta = {}, {}
         ix = self._open()
         if ix is None:
             return
@@ -287,26 +293,42 @@ class NoteIndex:
                     self._meta[rec["path"]] = (
                         rec["kind"], rec["name"], tuple(rec["aliases"]), tuple(tuple(p) for p in rec["problems"])
                     )
-                    self._facts[rec["path"]] = rec["facts"]
 
-    def facts(self) -> dict[str, tuple]:
-        """Every note's facts (see facts.note_facts), as of the last commit."""
-        if self._facts is None:
+    def stored_facts(self, paths: Iterable[str] | None = None) -> dict[str, tuple]:
+        """Notes' facts (facts.note_facts) from the stored records: every note's, or those of `paths`."""
+        s = self.searcher()
+        if paths is None:
+            return {st["record"]["path"]: st["record"]["facts"] for st in s.all_stored_fields() if "record" in st}
+        out = {}
+        for path in paths:
+            stored = s.document(path=path)
+            if stored and "record" in stored:
+                out[path] = stored["record"]["facts"]
+        return out
+
+    def _load_contrib(self) -> tuple[dict, dict] | None:
+        try:
+            with open(self._people_path, "rb") as fh:
+                data = marshal.loads(fh.read())
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        if (not isinstance(data, dict) or data.get("version") != SCHEMA_VERSION
+                or data.get("generation") != self._generation_on_disk()):
+            return None
+        return data["contrib"], data["fields"]
+
+    def contributions(self) -> tuple[dict, dict]:
+        """What each note contributes to each person (relations.contributions), and persons' own fields."""
+        if self._contrib is None:
             self._ensure_state()
-        if self._facts is None:
-            try:
-                with open(self._facts_path, "rb") as fh:
-                    data = marshal.loads(fh.read())
-            except (OSError, EOFError, ValueError, TypeError):
-                data = None
-            if (isinstance(data, dict) and data.get("version") == SCHEMA_VERSION
-                    and data.get("generation") == self._generation_on_disk()
-                    and set(data["facts"]) == set(self._files or ())):
-                self._facts = data["facts"]
-            else:
-                self._state_from_whoosh()
-        assert self._facts is not None
-        return self._facts
+            self._contrib = self._load_contrib()
+        if self._contrib is None:  # lost or stale: fold every note's stored facts again
+            from .relations import all_contributions
+
+            facts = self.stored_facts()
+            contrib = all_contributions(facts, self.kinds(), self.resolver())
+            self._contrib = (contrib, _person_fields(facts, self._meta))
+        return self._contrib
 
     def _ensure_state(self) -> None:
         if self._files is None:
@@ -366,7 +388,8 @@ class NoteIndex:
         self.dir.mkdir(parents=True, exist_ok=True)
         self._ix = windex.create_in(str(self.dir), schema(), indexname=INDEX_NAME)
         (self.dir / "VERSION").write_text(str(SCHEMA_VERSION))
-        self._files, self._meta, self._too_large, self._facts = {}, {}, {}, {}
+        self._files, self._meta, self._too_large = {}, {}, {}
+        self._contrib = ({}, {})
         return self._ix
 
     def _why_rebuild(self) -> str | None:
@@ -480,7 +503,9 @@ class NoteIndex:
     def _apply(self, scan: ScanResult, stats: SyncStats, progress: Progress | None, procs: int | None) -> None:
         assert self._files is not None
         files, meta = dict(self._files), dict(self._meta)
-        facts = dict(self.facts()) if files else {}
+        old_meta = self._meta
+        contrib = None if not files else self.contributions()
+        parsed_facts: dict[str, tuple] = {}
         to_parse: list[str] = []
         for rel, st in scan.files.items():
             old = files.get(rel)
@@ -509,7 +534,6 @@ class NoteIndex:
                 writer.delete_by_term("path", rel)
                 files.pop(rel)
                 meta.pop(rel)
-                facts.pop(rel, None)
             total = len(to_parse)
             for done, rel in enumerate(to_parse, 1):
                 parsed = _read_note(self.vault, rel)
@@ -518,7 +542,7 @@ class NoteIndex:
                         writer.delete_by_term("path", rel)
                         files.pop(rel)
                         meta.pop(rel)
-                        facts.pop(rel, None)
+                        gone.append(rel)
                         stats.updated.remove(rel)
                         stats.removed.append(rel)
                     else:
@@ -533,7 +557,7 @@ class NoteIndex:
                 problems = tuple((p.line, p.message) for p in note.problems)
                 files[rel] = st
                 meta[rel] = (note.kind, note.name, tuple(note.aliases), problems)
-                facts[rel] = doc["record"]["facts"]
+                parsed_facts[rel] = doc["record"]["facts"]
                 for line, message in problems:
                     stats.problems.append({"path": rel, "line": line, "message": message})
                 if progress is not None:
@@ -544,10 +568,46 @@ class NoteIndex:
             raise
         self.close()  # reopen to see the new generation
         self._files, self._meta, self._too_large = files, meta, dict(scan.too_large)
-        self._facts = facts
         self._entries = None
         self._resolver = None
+        self._contrib = self._updated_contributions(contrib, parsed_facts, gone, old_meta)
         self._write_manifest(self._generation_on_disk())
+
+    def _updated_contributions(self, contrib, parsed_facts: dict[str, tuple], gone: list[str],
+                               old_meta: dict[str, Meta]) -> tuple[dict, dict]:
+        """Person contributions after a commit: only the notes whose share may have changed are folded.
+
+        Those are the parsed and removed notes, plus, when a note appeared, went,
+        or changed kind, name or aliases, the notes with links that may now
+        resolve differently (found through the index's link keys).
+        """
+        from .relations import all_contributions, caching_resolver, contributions
+
+        kinds = self.kinds()
+        if contrib is None:  # first build: every note was just parsed
+            facts = parsed_facts
+            return all_contributions(facts, kinds, self.resolver()), _person_fields(facts, self._meta)
+        by_source, fields = dict(contrib[0]), dict(contrib[1])
+        keys: set[str] = set()
+        for path in set(old_meta) ^ set(self._meta) | {
+            p for p in parsed_facts if p in old_meta and tuple(old_meta[p][:3]) != tuple(self._meta[p][:3])
+        }:
+            for m in (old_meta.get(path), self._meta.get(path)):
+                if m is not None:
+                    keys.add(link_key(path))
+                    if m[0] in ("person", "org"):
+                        keys.update(fold(x) for x in (m[1], *m[2]))
+        relink = set(self.linking(keys)) - set(parsed_facts) if keys else set()
+        facts = {**self.stored_facts(relink), **parsed_facts}
+        people = {p for p, (k, _) in kinds.items() if k == "person"}
+        resolve = caching_resolver(self.resolver())
+        for source in set(gone) | set(facts):
+            by_source.pop(source, None)
+            fields.pop(source, None)
+        for source, f in facts.items():
+            by_source[source] = contributions(source, f, kinds[source][0], people, resolve)
+        fields.update(_person_fields(facts, self._meta))
+        return by_source, fields
 
     def _writer(self, ix, batch: int, procs: int | None):
         # We hold our own lock (index.lock), so Whoosh's is not taken (_lk=False).

@@ -33,6 +33,16 @@ def find_note(index: NoteIndex, name: str, kinds: tuple[str, ...] = KINDS) -> st
             return tier[0]
         if tier:
             raise AmbiguousName(name, sorted(tier))
+    # Part of a name, in whole words: a first name, a last name ("Hana" for "Hana Sato").
+    words = wanted.split()
+    partial = sorted(
+        path for path, e in entries.items()
+        if any(_has_words(fold(label).split(), words) for label in (e.name, *e.aliases))
+    )
+    if len(partial) == 1:
+        return partial[0]
+    if partial:
+        raise AmbiguousName(name, partial)
     # A close misspelling: compare with every name and alias.
     import difflib
 
@@ -48,6 +58,11 @@ def find_note(index: NoteIndex, name: str, kinds: tuple[str, ...] = KINDS) -> st
         raise AmbiguousName(name, paths)
     loose = difflib.get_close_matches(wanted, list(labels), n=3, cutoff=0.6)
     raise NameNotFound(name, sorted({entries[p].name for label in loose for p in labels[label]}))
+
+
+def _has_words(label: list[str], words: list[str]) -> bool:
+    n = len(words)
+    return any(label[i : i + n] == words for i in range(len(label) - n + 1))
 
 
 def search(index: NoteIndex, text: str, kind: str | None = None, limit: int | None = 20) -> list[dict]:
@@ -165,7 +180,14 @@ def network(index: NoteIndex, today):
     """Everyone's relationship facts (interactions, due dates, ledger) as of `today`."""
     from .relations import Network
 
-    return Network(index.facts(), index.kinds(), index.resolver(), index.vault.config, today)
+    contrib, fields = index.contributions()
+    kinds = index.kinds()
+    me = None
+    if index.vault.config.me:
+        wanted = fold(strip_md(index.vault.config.me))
+        me = next((p for p, (_, name) in kinds.items()
+                   if fold(strip_md(p).rsplit("/", 1)[-1]) == wanted or fold(name) == wanted), None)
+    return Network(contrib, fields, kinds, index.vault.config, today, me=me)
 
 
 def card(index: NoteIndex, path: str, today) -> dict:
@@ -174,7 +196,7 @@ def card(index: NoteIndex, path: str, today) -> dict:
     if rec is None:
         raise NameNotFound(path, [])
     data = card_from_record(rec, backlink_count=len({b["source"] for b in backlinks(index, path)}))
-    from .relations import interaction_dict
+    from .relations import interactions_of
 
     person = network(index, today).people.get(path)
     if person is not None:
@@ -185,7 +207,8 @@ def card(index: NoteIndex, path: str, today) -> dict:
             "due_reason": person.reason,
             "gave": person.gave,
             "got": person.got,
-            "interactions": [interaction_dict(i) for i in person.interactions],
+            "interactions": interactions_of(path, index.contributions()[0], index.stored_facts,
+                                            index.kinds(), index.resolver()),
         })
     return data
 

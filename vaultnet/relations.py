@@ -18,12 +18,26 @@ from .resolve import LinkResolver
 REASON_ORDER = {"never_contacted": 0, "cadence": 1, "follow_up": 2, "task": 3}
 
 
-Interaction = tuple  # (date, source, line, text): plain tuples sort newest-first natively
+def interactions_of(path: str, contrib: dict[str, dict], facts_of, kinds: dict[str, tuple[str, str]],
+                    resolver: LinkResolver) -> list[dict]:
+    """One person's interactions with their texts, newest first.
 
-
-def interaction_dict(item: Interaction) -> dict:
-    day, source, line, text = item
-    return {"date": day.isoformat(), "text": text, "source": source, "line": line}
+    `facts_of(paths)` gives the stored facts of the notes that contribute to
+    this person; only those are folded again, with texts this time.
+    """
+    sources = [source for source, per in contrib.items() if path in per and per[path][0]]
+    people = {p for p, (k, _) in kinds.items() if k == "person"}
+    resolve = caching_resolver(resolver)
+    found = []
+    for source, f in facts_of(sources).items():
+        mine = contributions(source, f, kinds[source][0], people, resolve, texts=True).get(path)
+        for day, line, text in (mine[0] if mine else ()):
+            found.append((day, source, line, text))
+    found.sort(reverse=True)
+    return [
+        {"date": dt.date.fromordinal(day).isoformat(), "text": text, "source": source, "line": line}
+        for day, source, line, text in found
+    ]
 
 
 @dataclass
@@ -32,10 +46,10 @@ class Person:
     name: str
     tags: tuple[str, ...] = ()
     fields: dict = field(default_factory=dict)
-    interactions: list[Interaction] = field(default_factory=list)
+    days: list[int] = field(default_factory=list)  # interaction dates, as ordinals
     gave: int = 0
     got: int = 0
-    task_due: list[tuple[dt.date, str]] = field(default_factory=list)  # open tasks' 📅 dates
+    due_days: list[int] = field(default_factory=list)  # open tasks' 📅 dates, as ordinals
     linked_from: set[str] = field(default_factory=set)  # other notes that link this person
     # Filled in by Network.finish():
     cadence: Cadence | None = None
@@ -44,90 +58,141 @@ class Person:
     reason: str | None = None
 
 
-class Network:
-    """Everyone's relationship facts as of `today`."""
+def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, texts: bool = False) -> dict:
+    """What one note contributes to each person it concerns.
 
-    def __init__(self, facts: dict[str, tuple], kinds: dict[str, tuple[str, str]],
-                 resolver: LinkResolver, config: Config, today: dt.date):
+    {person: [interactions, gave, got, task_dues, linked]}, dates as ordinals
+    so it stores with marshal. Interactions are bare dates unless `texts`,
+    then (date, line, text): the lists only need dates, a card needs texts.
+    `resolve(target, source)` is the vault's link resolver; `people` the
+    paths of person notes.
+    """
+    out: dict[str, list] = {}
+
+    def met(path: str, day: int, line: int, text: str) -> None:
+        slot(path)[0].append((day, line, text) if texts else day)
+
+    def slot(path: str) -> list:
+        if path not in out:
+            out[path] = [[], 0, 0, [], False]
+        return out[path]
+
+    own = source in people
+    person_of: dict[str, str] = {}
+    for target, _line in f[TARGETS]:
+        path = resolve(target, source)
+        if path is not None and path != source and path in people:
+            person_of[target] = path
+            slot(path)[4] = True
+    mine = [source] if own else []
+    for line, date_text, text, flags, targets in f[LOGS]:
+        day = _ordinal(date_text)
+        if day is None:
+            continue
+        linked = list(dict.fromkeys(person_of[t] for t in targets if t in person_of))
+        for path in mine + linked:
+            met(path, day, line, text)
+        if flags:
+            # In a person's own note the ledger is theirs; elsewhere, each linked person's.
+            for path in mine or linked:
+                entry = slot(path)
+                entry[1] += bool(flags & GAVE)
+                entry[2] += bool(flags & GOT)
+    if f[DATE] and kind == "note":
+        note_day = _ordinal(f[DATE])
+        if note_day is not None:
+            # A dated note (meeting, daily note) is contact with everyone it links.
+            title = source.rsplit("/", 1)[-1][:-3]
+            first_line = dict(f[TARGETS])
+            attendees: dict[str, int] = {}
+            for target in f[PLAIN_TARGETS]:
+                path = person_of.get(target)
+                if path is not None:
+                    attendees[path] = min(attendees.get(path, first_line[target]), first_line[target])
+            for path, line in attendees.items():
+                met(path, note_day, line, title)
+    for line, status, due, done, text, targets in f[TASKS]:
+        involved = mine + list(dict.fromkeys(person_of[t] for t in targets if t in person_of))
+        if status in ("x", "X") and done:
+            day = _ordinal(done)
+            if day is not None:
+                for path in involved:
+                    met(path, day, line, text)
+        elif status in (" ", "/") and due:
+            day = _ordinal(due)
+            if day is not None:
+                for path in involved:
+                    slot(path)[3].append(day)
+    if own:
+        value = f[FIELDS].get("last_contact")
+        day = _ordinal(value[0]) if value and isinstance(value[0], str) else None
+        if day is not None:
+            met(source, day, value[1], "last_contact")
+    return out
+
+
+_ORDINALS: dict[str, int | None] = {}
+
+
+def _ordinal(text: object) -> int | None:
+    if not isinstance(text, str):
+        return None
+    if text not in _ORDINALS:
+        day = parse_date(text)
+        _ORDINALS[text] = day.toordinal() if day is not None else None
+    return _ORDINALS[text]
+
+
+def caching_resolver(resolver: LinkResolver):
+    """resolve(target, source) -> path, remembered per (target, folder of source)."""
+    memo: dict[tuple[str, str], str | None] = {}
+
+    def resolve(target: str, source: str) -> str | None:
+        key = (target, source.rsplit("/", 1)[0] if "/" in source else "")
+        if key not in memo:
+            memo[key] = resolver.resolve(target, source).path
+        return memo[key]
+
+    return resolve
+
+
+def all_contributions(facts: dict[str, tuple], kinds: dict[str, tuple[str, str]], resolver: LinkResolver) -> dict:
+    people = {p for p, (k, _) in kinds.items() if k == "person"}
+    resolve = caching_resolver(resolver)
+    return {
+        source: contributions(source, f, kinds.get(source, ("note", ""))[0], people, resolve)
+        for source, f in facts.items()
+    }
+
+
+class Network:
+    """Everyone's relationship facts as of `today`, from per-note contributions."""
+
+    def __init__(self, contrib: dict[str, dict], fields: dict[str, dict], kinds: dict[str, tuple[str, str]],
+                 config: Config, today: dt.date, me: str | None = None):
         self.today = today
         self.config = config
-        self.people: dict[str, Person] = {
+        self.me = me
+        people = self.people = {
             path: Person(path, name) for path, (kind, name) in kinds.items() if kind == "person"
         }
-        self.me = resolver.resolve(config.me, "").path if config.me else None
-        self._fold(facts, kinds, resolver)
-        for person in self.people.values():
-            self._finish(person)
-
-    def _fold(self, facts: dict[str, tuple], kinds: dict[str, tuple[str, str]], resolver: LinkResolver) -> None:
-        people = self.people
-        resolved_in_folder: dict[tuple[str, str], str | None] = {}
-        days: dict[str | None, dt.date | None] = {None: None}
-
-        def day_of(text: str | None) -> dt.date | None:
-            if text not in days:
-                days[text] = parse_date(text)
-            return days[text]
-
-        for source, f in facts.items():
-            own = people.get(source)
-            if own is not None:
-                own.tags = tuple(f[FIELDS].get("tags", ()))
-                own.fields = f[FIELDS]
-            # Resolve each distinct target of the note once; log lines and tasks reuse it.
-            folder = source.rsplit("/", 1)[0] if "/" in source else ""
-            person_of: dict[str, str] = {}
-            for target, line in f[TARGETS]:
-                key = (target, folder)
-                if key not in resolved_in_folder:
-                    resolved_in_folder[key] = resolver.resolve(target, source).path
-                path = resolved_in_folder[key]
-                if path is not None and path != source and path in people:
-                    person_of[target] = path
-                    people[path].linked_from.add(source)
-            mine = [source] if own is not None else []
-            for line, date_text, text, flags, targets in f[LOGS]:
-                day = day_of(date_text)
-                if day is None:
+        for path, own in fields.items():
+            if path in people:
+                people[path].fields = own
+                people[path].tags = tuple(own.get("tags", ()))
+        for source, per in contrib.items():
+            for path, (days, gave, got, dues, linked) in per.items():
+                person = people.get(path)
+                if person is None:
                     continue
-                linked = list(dict.fromkeys(person_of[t] for t in targets if t in person_of))
-                for path in mine + linked:
-                    people[path].interactions.append((day, source, line, text))
-                if flags:
-                    # In a person's own note the ledger is theirs; elsewhere, each linked person's.
-                    for path in mine or linked:
-                        people[path].gave += bool(flags & GAVE)
-                        people[path].got += bool(flags & GOT)
-            if f[DATE] and kinds.get(source, ("note",))[0] == "note":
-                note_day = day_of(f[DATE])
-                if note_day is not None:
-                    # A dated note (meeting, daily note) is contact with everyone it links.
-                    title = source.rsplit("/", 1)[-1][:-3]
-                    first_line = dict(f[TARGETS])
-                    attendees: dict[str, int] = {}
-                    for target in f[PLAIN_TARGETS]:
-                        path = person_of.get(target)
-                        if path is not None:
-                            attendees[path] = min(attendees.get(path, first_line[target]), first_line[target])
-                    for path, line in attendees.items():
-                        people[path].interactions.append((note_day, source, line, title))
-            for line, status, due, done, text, targets in f[TASKS]:
-                involved = mine + list(dict.fromkeys(person_of[t] for t in targets if t in person_of))
-                if status in ("x", "X") and done:
-                    day = day_of(done)
-                    if day is not None:
-                        for path in involved:
-                            people[path].interactions.append((day, source, line, text))
-                elif status in (" ", "/") and due:
-                    day = day_of(due)
-                    if day is not None:
-                        for path in involved:
-                            people[path].task_due.append((day, text))
+                person.days.extend(days)
+                person.gave += gave
+                person.got += got
+                person.due_days.extend(dues)
+                if linked:
+                    person.linked_from.add(source)
         for person in people.values():
-            value = person.fields.get("last_contact")
-            day = day_of(value[0]) if value and isinstance(value[0], str) else None
-            if day is not None:
-                person.interactions.append((day, person.path, value[1], "last_contact"))
+            self._finish(person)
 
     def _cadence_of(self, person: Person) -> Cadence | None:
         written = person.fields.get("cadence")
@@ -143,9 +208,9 @@ class Network:
         return parse_cadence(self.config.default_cadence) if self.config.default_cadence else None
 
     def _finish(self, person: Person) -> None:
-        person.interactions.sort(reverse=True)
-        today = self.today
-        person.last_contact = next((i[0] for i in person.interactions if i[0] <= today), None)
+        today = self.today.toordinal()
+        past = [d for d in person.days if d <= today]
+        person.last_contact = dt.date.fromordinal(max(past)) if past else None
         person.cadence = self._cadence_of(person)
         candidates: list[tuple[dt.date, str]] = []
         if person.cadence is not None:
@@ -157,8 +222,8 @@ class Network:
         follow_day = parse_date(follow[0]) if follow else None
         if follow_day is not None:
             candidates.append((follow_day, "follow_up"))
-        if person.task_due:
-            candidates.append((min(d for d, _ in person.task_due), "task"))
+        if person.due_days:
+            candidates.append((dt.date.fromordinal(min(person.due_days)), "task"))
         if candidates:
             person.next_due, person.reason = min(candidates, key=lambda c: (c[0], REASON_ORDER[c[1]]))
 
@@ -202,7 +267,7 @@ class Network:
         rows = [
             {"path": p.path, "name": p.name}
             for p in self.people.values()
-            if not p.linked_from and not p.interactions and p.path != self.me
+            if not p.linked_from and not p.days and p.path != self.me
         ]
         rows.sort(key=lambda r: (r["name"].casefold(), r["path"]))
         return rows

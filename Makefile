@@ -12,15 +12,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# The example vault's dates are fixed, so the demo fixes "today" too.
+DEMO := $(BIN)/vaultnet --vault example-vault --today 2026-11-22
+
 demo: $(STAMP)
 	@echo '$$ vaultnet --vault example-vault index' >&2
-	@$(BIN)/vaultnet --vault example-vault index
+	@$(DEMO) index
+	@echo '$$ vaultnet --vault example-vault due --within 7' >&2
+	@$(DEMO) due --within 7
+	@echo '$$ vaultnet --vault example-vault ledger' >&2
+	@$(DEMO) ledger
 	@echo '$$ vaultnet --vault example-vault search "kubernetes"' >&2
-	@$(BIN)/vaultnet --vault example-vault search kubernetes --limit 5
+	@$(DEMO) search kubernetes --limit 5
 	@echo '$$ vaultnet --vault example-vault backlinks "Ada Lovelace"' >&2
-	@$(BIN)/vaultnet --vault example-vault backlinks "Ada Lovelace"
+	@$(DEMO) backlinks "Ada Lovelace"
 	@echo '$$ vaultnet --vault example-vault links --unresolved' >&2
-	@$(BIN)/vaultnet --vault example-vault links --unresolved
+	@$(DEMO) links --unresolved
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

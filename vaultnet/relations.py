@@ -103,6 +103,8 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
         if note_day is not None:
             # A dated note (meeting, daily note) is contact with everyone it links.
             title = source.rsplit("/", 1)[-1][:-3]
+            if title == f[DATE]:
+                title = "daily note"
             first_line = dict(f[TARGETS])
             attendees: dict[str, int] = {}
             for target in f[PLAIN_TARGETS]:

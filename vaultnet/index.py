@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .notes import Note
 
 # Bump whenever the schema, the stored record or the parser's output changes.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 INDEX_NAME = "MAIN"
 _TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)
 WRITER_TIMEOUT = 30.0  # seconds a writer waits for another process's lock
@@ -443,6 +443,7 @@ class NoteIndex:
         for rel, message in scan.problems:
             stats.problems.append({"path": rel, "line": None, "message": message})
 
+        data = None
         if not rebuild:
             data = self._load_manifest()
             if data is not None and data["files"] == scan.files and data["too_large"] == scan.too_large:
@@ -451,7 +452,8 @@ class NoteIndex:
                 stats.seconds = time.perf_counter() - started
                 return stats
 
-        reason = None if rebuild else self._why_rebuild()
+        # A manifest that matched this version, config and commit vouches for the index.
+        reason = None if rebuild or data is not None else self._why_rebuild()
         try:
             lock = self._acquire(wait)
         except (IndexBusy, IndexReadOnly) as exc:
@@ -465,19 +467,31 @@ class NoteIndex:
             stats.seconds = time.perf_counter() - started
             return stats
         try:
-            if rebuild or reason is not None or self._open() is None:
-                self._create()
-                if reason is not None:
-                    stats.rebuilt_because = f"the index was rebuilt because {reason}"
-                    self.warn(stats.rebuilt_because)
-            else:
-                # Under the lock, read again: another process may have just committed.
-                data = self._load_manifest()
-                if data is not None:
-                    self._use_manifest(data)
+            try:
+                if rebuild or reason is not None or self._open() is None:
+                    self._create()
+                    if reason is not None:
+                        stats.rebuilt_because = f"the index was rebuilt because {reason}"
+                        self.warn(stats.rebuilt_because)
                 else:
-                    self._state_from_whoosh()
-            self._apply(scan, stats, progress, procs)
+                    # Under the lock, read again if another process committed in the meantime.
+                    if data is None or data.get("generation") != self._generation_on_disk():
+                        data = self._load_manifest()
+                    if data is not None:
+                        self._use_manifest(data)
+                    else:
+                        self._state_from_whoosh()
+                self._apply(scan, stats, progress, procs)
+            except (VaultnetError, KeyboardInterrupt, MemoryError):
+                raise
+            except Exception as exc:  # the index broke under us: the notes are the truth
+                if rebuild or stats.rebuilt_because:
+                    raise
+                self._create()
+                stats = SyncStats(problems=stats.problems[: len(scan.problems)])
+                stats.rebuilt_because = f"the index was rebuilt because it could not be updated ({type(exc).__name__})"
+                self.warn(stats.rebuilt_because)
+                self._apply(scan, stats, progress, procs)
         finally:
             lock.release()
         stats.seconds = time.perf_counter() - started

@@ -25,7 +25,7 @@ def interactions_of(path: str, contrib: dict[str, dict], facts_of, kinds: dict[s
     `facts_of(paths)` gives the stored facts of the notes that contribute to
     this person; only those are folded again, with texts this time.
     """
-    sources = [source for source, per in contrib.items() if path in per and per[path][0]]
+    sources = [source for source, per in contrib.items() if path in per and _unpack(per[path])[0]]
     people = {p for p, (k, _) in kinds.items() if k == "person"}
     resolve = caching_resolver(resolver)
     found = []
@@ -130,7 +130,20 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
         day = _ordinal(value[0]) if value and isinstance(value[0], str) else None
         if day is not None:
             met(source, day, value[1], "last_contact")
-    return out
+    if texts:
+        return out
+    # Stored for every note, so the common case (linked, dates only) is a bare tuple of days.
+    return {
+        path: tuple(days) if linked and not (gave or got or dues) else [tuple(days), gave, got, tuple(dues), linked]
+        for path, (days, gave, got, dues, linked) in out.items()
+    }
+
+
+def _unpack(entry) -> tuple:
+    """(days, gave, got, dues, linked) from a stored contribution."""
+    if type(entry) is tuple:
+        return entry, 0, 0, (), True
+    return tuple(entry)
 
 
 _ORDINALS: dict[str, int | None] = {}
@@ -183,10 +196,15 @@ class Network:
                 people[path].fields = own
                 people[path].tags = tuple(own.get("tags", ()))
         for source, per in contrib.items():
-            for path, (days, gave, got, dues, linked) in per.items():
+            for path, entry in per.items():
                 person = people.get(path)
                 if person is None:
                     continue
+                if type(entry) is tuple:
+                    person.days.extend(entry)
+                    person.linked_from.add(source)
+                    continue
+                days, gave, got, dues, linked = entry
                 person.days.extend(days)
                 person.gave += gave
                 person.got += got

@@ -30,7 +30,8 @@ UNRESOLVED = Resolution(None, None)
 
 
 def fold(text: str) -> str:
-    return nfc(text).lower()
+    # ASCII is already NFC; skipping normalize() halves building a resolver for a large vault.
+    return text.lower() if text.isascii() else nfc(text).lower()
 
 
 def strip_md(text: str) -> str:

@@ -106,6 +106,18 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+@contextmanager
+def _staged(path: Path, data: bytes, mode: int | None):
+    """`data` in a hidden temporary file beside `path`; gone afterwards unless moved into place."""
+    tmp = _temp_beside(path)
+    try:
+        _write_temp(tmp, data, mode)
+        yield tmp
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
 def replace_file(path: Path, data: bytes, expected: bytes) -> None:
     """Atomically replace `path` with `data`, unless it no longer holds `expected`."""
     try:
@@ -114,59 +126,48 @@ def replace_file(path: Path, data: bytes, expected: bytes) -> None:
         raise WriteRefused(f"cannot read {path}: {exc.strerror}") from exc
     if not os.access(path, os.W_OK):
         raise WriteRefused(f"{path} is read-only; nothing was changed")
-    tmp = _temp_beside(path)
     try:
-        _write_temp(tmp, data, st.st_mode)
-        with open(path, "rb") as fh:
-            if fh.read() != expected:
-                raise WriteRefused(f"{path} changed on disk while vaultnet was writing; nothing was changed, try again")
-        os.replace(tmp, path)
+        with _staged(path, data, st.st_mode) as tmp:
+            with open(path, "rb") as fh:
+                if fh.read() != expected:
+                    raise WriteRefused(
+                        f"{path} changed on disk while vaultnet was writing; nothing was changed, try again"
+                    )
+            os.replace(tmp, path)
     except OSError as exc:
         raise WriteRefused(f"cannot write {path}: {exc.strerror}; nothing was changed") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     _fsync_dir(path.parent)
 
 
 def create_file(path: Path, data: bytes) -> None:
     """Atomically create `path`; never over an existing file."""
-    tmp = _temp_beside(path)
     try:
-        _write_temp(tmp, data, None)
-        try:
-            os.link(tmp, path)  # fails if `path` exists: no window where it could be overwritten
-        except FileExistsError:
-            raise WriteRefused(f"{path} already exists; nothing was changed") from None
-        except OSError:
-            # No hard links here (some network or FAT file systems): exclusive create instead.
-            with open(path, "xb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
+        with _staged(path, data, None) as tmp:
+            try:
+                os.link(tmp, path)  # fails if `path` exists: no window where it could be overwritten
+            except FileExistsError:
+                raise
+            except OSError:
+                # No hard links here (some network or FAT file systems): exclusive create instead.
+                with open(path, "xb") as fh:
+                    fh.write(data)
+                    fh.flush()
+                    os.fsync(fh.fileno())
     except FileExistsError:
         raise WriteRefused(f"{path} already exists; nothing was changed") from None
     except OSError as exc:
         raise WriteRefused(f"cannot create {path}: {exc.strerror}") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
     _fsync_dir(path.parent)
 
 
 def write_export(path: Path, data: bytes) -> None:
     """Write an export file the user named (it may lie outside the vault): atomically, replacing it."""
     path = Path(path)
-    tmp = _temp_beside(path)
     try:
-        mode = os.stat(path).st_mode if path.exists() else None
-        _write_temp(tmp, data, mode)
-        os.replace(tmp, path)
+        with _staged(path, data, os.stat(path).st_mode if path.exists() else None) as tmp:
+            os.replace(tmp, path)
     except OSError as exc:
         raise WriteRefused(f"cannot write {path}: {exc.strerror}") from exc
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 # ---------------------------------------------------------------------- log lines

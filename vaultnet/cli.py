@@ -16,14 +16,19 @@ from .errors import NameNotFound, VaultnetError
 class App:
     """Per-invocation state: the vault, the index, and whether the sync already ran."""
 
-    def __init__(self, vault_opt: str | None, today: dt.date, no_sync: bool, debug: bool, quiet: bool):
+    def __init__(self, vault_opt: str | None, today: dt.date | None, no_sync: bool, debug: bool, quiet: bool):
         self.vault_opt = vault_opt
-        self.today = today
+        self.fixed_today = today
         self.no_sync = no_sync
         self.debug = debug
         self.quiet = quiet
         self._vault = None
         self._index = None
+
+    @property
+    def today(self) -> dt.date:
+        """--today / VAULTNET_TODAY, else the real date (asked again each time: watch runs past midnight)."""
+        return self.fixed_today or dt.date.today()
 
     @property
     def vault(self):
@@ -149,7 +154,7 @@ def _markup(text: str):
 
 def parse_today(ctx, param, value):
     if value is None:
-        return dt.date.today()
+        return None
     from .dates import parse_date
 
     day = parse_date(value)
@@ -403,6 +408,7 @@ def log(app: App, name: str, text: str, day: str | None, gave: bool, got: bool, 
     if gave and got:
         raise click.UsageError("use just one of --gave or --got")
     when = app.today if day is None else parse_today(None, None, day)
+    assert when is not None
     index = app.index()
     path = queries.find_note(index, name, kinds=("person", "org", "note"))
     result = append_log(app.vault, path, log_entry(text, when, gave, got))
@@ -441,6 +447,60 @@ def add(app: App, name: str, company, role, email, phone, tag, cadence, met, as_
         emit({"path": path}, True)
     else:
         click.echo(path)
+
+
+@cli.command()
+@click.pass_obj
+def report(app: App):
+    """Write the report notes (Follow-ups, Unresolved, Ledger, Network) into the report folder."""
+    from . import reports
+
+    written = reports.write(app.index(), app.today)
+    folder = app.vault.config.report_dir
+    warn(f"wrote {', '.join(written)}" if written else f"the reports in {folder}/ are up to date")
+
+
+@cli.command()
+@click.option("--no-reports", is_flag=True, help="Keep only the index current; do not write report notes.")
+@click.pass_obj
+def watch(app: App, no_reports: bool):
+    """Keep the index and the report notes current as files change, until Ctrl-C."""
+    import signal
+    import threading
+    import time as clock
+
+    from .index import NoteIndex
+    from .watcher import Watcher
+
+    index = NoteIndex(app.vault, on_warning=lambda m: warn(f"vaultnet: {m}"))
+    click.get_current_context().call_on_close(index.close)
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            # Finish the batch in hand, then leave: no KeyboardInterrupt in the middle of a write.
+            signal.signal(sig, lambda *_: stop.set())
+
+    def summary(batch) -> str:
+        st = batch.stats
+        parts = [f"{len(v)} {k}" for k, v in (("added", st.added), ("updated", st.updated),
+                                               ("removed", st.removed)) if v]
+        if batch.reports:
+            parts.append("reports: " + ", ".join(r.rsplit("/", 1)[-1] for r in batch.reports))
+        return ", ".join(parts) or "no change"
+
+    def ready(batch) -> None:
+        notes = batch.stats.unchanged + len(batch.stats.added) + len(batch.stats.updated)
+        warn(f"watching {app.vault.root}: {notes} notes indexed ({summary(batch)}, {batch.seconds:.2f}s); "
+             "Ctrl-C to stop")
+
+    def on_batch(batch) -> None:
+        if not app.quiet:
+            for p in batch.stats.problems:
+                warn(f"{p['path']}{':' + str(p['line']) if p['line'] else ''}: {p['message']}")
+            warn(f"{clock.strftime('%H:%M:%S')} {summary(batch)} ({batch.seconds:.2f}s)")
+
+    Watcher(index, lambda: app.today, on_batch, reports=not no_reports).run(stop, ready)
+    warn("stopped")
 
 
 def main() -> None:

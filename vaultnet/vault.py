@@ -46,14 +46,46 @@ class Vault:
             return True
         return self._exclude is not None and self._exclude.match_file(rel)
 
-    def scan(self) -> ScanResult:
-        """Every note below the root with its size and mtime; symlinked folders not followed."""
+    def is_ignored_path(self, rel: str) -> bool:
+        """A path no note can live at: in a dot folder, the report folder, or an excluded glob."""
+        parts = rel.split("/")
+        if any(p.startswith(".") for p in parts):
+            return True
+        for i in range(1, len(parts)):
+            if self.is_excluded("/".join(parts[:i]) + "/"):
+                return True
+        return self.is_excluded(rel)
+
+    def stat_note(self, rel: str) -> tuple[str, Stat | None]:
+        """("file" | "too_large" | "folder" | "none", stat) for one vault path, as scan() would see it."""
+        if not rel or self.is_ignored_path(rel):
+            return "none", None
+        path = self.root / rel
+        try:
+            if path.is_dir() and not path.is_symlink():
+                return "folder", None
+            if not rel.lower().endswith(".md"):
+                return "none", None
+            st = path.stat()
+        except OSError:
+            return "none", None
+        if not stat.S_ISREG(st.st_mode):
+            return "none", None
+        kind = "too_large" if st.st_size > self.config.max_file_size else "file"
+        return kind, (st.st_size, st.st_mtime_ns)
+
+    def scan(self, under: str = "") -> ScanResult:
+        """Every note below the root (or the folder `under`) with its size and mtime.
+
+        Symlinked folders are not followed; symlinked files are.
+        """
         result = ScanResult()
         files, too_large = result.files, result.too_large
         limit = self.config.max_file_size
         excluding = self._exclude is not None
         report = self.config.report_dir.casefold()
-        stack = [("", str(self.root))]
+        under = under.strip("/")
+        stack = [(under + "/" if under else "", str(self.root / under) if under else str(self.root))]
         while stack:
             prefix, folder = stack.pop()
             try:

@@ -28,6 +28,8 @@ demo: $(STAMP)
 	@$(DEMO) backlinks "Ada Lovelace"
 	@echo '$$ vaultnet --vault example-vault links --unresolved' >&2
 	@$(DEMO) links --unresolved
+	@echo '$$ vaultnet --vault example-vault report' >&2
+	@$(DEMO) report
 
 test: $(STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -490,7 +490,9 @@ def watch(app: App, no_reports: bool):
 
     def ready(batch) -> None:
         notes = batch.stats.unchanged + len(batch.stats.added) + len(batch.stats.updated)
-        warn(f"watching {app.vault.root}: {notes} notes indexed ({summary(batch)}, {batch.seconds:.2f}s); "
+        from .vault import shown
+
+        warn(f"watching {shown(app.vault.root)}: {notes} notes indexed ({summary(batch)}, {batch.seconds:.2f}s); "
              "Ctrl-C to stop")
 
     def on_batch(batch) -> None:

@@ -29,7 +29,7 @@ class Vault:
     def __init__(self, root: Path, config: Config | None = None):
         self.root = root
         self.state_dir = root / STATE_DIR
-        self.config = config if config is not None else load_config(_shown(self.state_dir / "config.toml"))
+        self.config = config if config is not None else load_config(shown(self.state_dir / "config.toml"))
         self._exclude = _compile_excludes(self.config.exclude)
 
     @property
@@ -125,7 +125,7 @@ class Vault:
         return (self.root / rel).read_bytes()
 
 
-def _shown(path: Path) -> Path:
+def shown(path: Path) -> Path:
     """The path as the user would type it: relative to the working folder when inside it."""
     try:
         rel = os.path.relpath(path)

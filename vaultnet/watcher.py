@@ -21,7 +21,7 @@ from typing import Callable
 
 from .index import NoteIndex, SyncStats
 
-QUIET_SECONDS = 0.2
+QUIET_SECONDS = 0.1  # editors finish a save within milliseconds; git checkout keeps events coming
 MAX_DELAY_SECONDS = 2.0  # a steady stream of events still gets indexed this often
 RECONCILE_SECONDS = 300.0
 
@@ -73,17 +73,18 @@ class _Dirty:
             self.last = now
         self.arrived.set()
 
-    def take(self, quiet: float, max_delay: float) -> set[str] | None:
-        """The dirty paths once quiet (or waited long enough); None if not yet."""
+    def take(self, quiet: float, max_delay: float) -> tuple[set[str] | None, float]:
+        """(the dirty paths, 0) once quiet or waited long enough; else (None, seconds to wait)."""
         with self.lock:
             if not self.paths:
                 self.arrived.clear()
-                return None
+                return None, quiet
             now = time.monotonic()
-            if now - self.last < quiet and now - self.first < max_delay:
-                return None
+            wait = min(self.last + quiet, self.first + max_delay) - now
+            if wait > 0:
+                return None, wait
             taken, self.paths = self.paths, set()
-            return taken
+            return taken, 0.0
 
 
 def _handler(dirty: _Dirty):
@@ -146,10 +147,10 @@ class Watcher:
                 ready(first)
             next_reconcile = time.monotonic() + self.reconcile_every
             while not stop.is_set():
-                self.dirty.arrived.wait(timeout=self.quiet / 2)
+                self.dirty.arrived.wait(timeout=0.5)
                 if stop.is_set():
                     break
-                paths = self.dirty.take(self.quiet, MAX_DELAY_SECONDS)
+                paths, wait = self.dirty.take(self.quiet, MAX_DELAY_SECONDS)
                 if paths:
                     batch = self._batch(paths)
                     if batch.stats.changed or batch.reports:
@@ -159,8 +160,8 @@ class Watcher:
                     next_reconcile = time.monotonic() + self.reconcile_every
                     if batch.stats.changed:
                         self.on_batch(batch)
-                else:
-                    time.sleep(self.quiet / 4)
+                elif self.dirty.arrived.is_set():
+                    stop.wait(wait)  # until the vault has been quiet long enough
         finally:
             observer.stop()
             observer.join(timeout=10)

@@ -36,6 +36,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_index.py
+	$(BIN)/python bench/bench_watch.py
 
 clean:
 	rm -rf $(VENV) example-vault/.vaultnet/index build *.egg-info

@@ -62,3 +62,30 @@ def test_self_links_and_relative_links():
 def test_attachments_are_not_people_to_add():
     assert is_attachment("photo.png") and is_attachment("deck.PDF") and is_attachment("board.canvas")
     assert not is_attachment("Dr. Smith") and not is_attachment("J.R.R. Tolkien") and not is_attachment("Note.md")
+
+
+def test_an_updated_resolver_answers_like_a_fresh_one():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    folders = st.sampled_from(["", "People/", "Work/People/", "Notes/"])
+    names = st.sampled_from(["Ada", "Bob Lee", "ada", "Zoë", "Note", "Alex Kim"])
+    kinds = st.sampled_from(["person", "org", "note"])
+    aliases = st.lists(st.sampled_from(["Ada", "Alex", "Countess", "B"]), max_size=2).map(tuple)
+    refs = st.builds(lambda f, n, k, a: NoteRef(f"{f}{n}.md", k, n, a), folders, names, kinds, aliases)
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(refs, max_size=8), st.lists(refs, max_size=8), st.lists(st.integers(0, 7), max_size=4))
+    def check(before, added, drop):
+        before = list({r.path: r for r in before}.values())
+        removed = [before[i].path for i in drop if i < len(before)]
+        after = {r.path: r for r in before if r.path not in removed}
+        after.update({r.path: r for r in added})
+        updated = LinkResolver(before)
+        updated.update(removed, list({r.path: r for r in added}.values()))
+        fresh = LinkResolver(after.values())
+        for target in ["Ada", "ada", "Bob Lee", "People/Ada", "Alex", "Countess", "B", "Zoë", "Note", "Nobody"]:
+            for source in ["x.md", "People/y.md", "Work/People/z.md"]:
+                assert updated.resolve(target, source) == fresh.resolve(target, source), (target, source)
+
+    check()

@@ -193,6 +193,7 @@ def test_watch_process_coexists_and_stops_cleanly_on_sigterm(root):
             assert "Traceback" not in result.stderr
             run.ok("search", "engineer")
             run.ok("--today", "2026-11-22", "due")
+            run.ok("index")
         eventually(lambda: len(Run(root).json("--no-sync", "--today", "2026-11-22", "show", "Bob")["interactions"]) == 5,
                    "logs seen by the watcher")
     finally:

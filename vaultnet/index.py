@@ -217,6 +217,7 @@ class NoteIndex:
         self._ix = None
         self._searcher = None
         self._resolver: LinkResolver | None = None
+        self._generation: int | None = None  # the commit the in-memory state describes
 
     def warn(self, message: str) -> None:
         if self._on_warning is not None:
@@ -260,12 +261,16 @@ class NoteIndex:
         return data
 
     def _use_manifest(self, data: dict) -> None:
+        if self._files is not None and data.get("generation") == self._generation:
+            return  # what we hold in memory (a watcher's resolver, contributions) is still current
         self._files, self._meta, self._too_large = data["files"], data["meta"], data["too_large"]
+        self._generation = data.get("generation")
         self._entries = None
         self._contrib = None
         self._resolver = None
 
     def _write_manifest(self, generation: int | None) -> None:
+        self._generation = generation
         data = {
             "version": SCHEMA_VERSION,
             "config": self.vault.config.fingerprint(),
@@ -282,6 +287,8 @@ class NoteIndex:
     def _state_from_whoosh(self) -> None:
         """Rebuild the manifest's view from stored records (after a crash between two writes)."""
         self._files, self._meta = {}, {}
+        self._entries, self._contrib, self._resolver = None, None, None
+        self._generation = self._generation_on_disk()
         ix = self._open()
         if ix is None:
             return
@@ -390,6 +397,8 @@ class NoteIndex:
         (self.dir / "VERSION").write_text(str(SCHEMA_VERSION))
         self._files, self._meta, self._too_large = {}, {}, {}
         self._contrib = ({}, {})
+        self._resolver = None
+        self._generation = None
         return self._ix
 
     def _why_rebuild(self) -> str | None:
@@ -622,7 +631,11 @@ class NoteIndex:
         self.close()  # reopen to see the new generation
         self._files, self._meta, self._too_large = files, meta, dict(scan.too_large)
         self._entries = None
-        self._resolver = None
+        if self._resolver is not None:  # kept current in place: a watcher reuses it batch after batch
+            changed = [p for p in set(old_meta) | set(meta)
+                       if tuple(old_meta.get(p, ("",))[:3]) != tuple(meta.get(p, ("",))[:3])]
+            self._resolver.update([p for p in changed if p not in meta],
+                                  [NoteRef(p, *meta[p][:3]) for p in changed if p in meta])
         self._contrib = self._updated_contributions(contrib, parsed_facts, gone, old_meta)
         self._write_manifest(self._generation_on_disk())
 

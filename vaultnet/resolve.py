@@ -48,8 +48,18 @@ def link_key(target: str) -> str:
     return fold(strip_md(target).rsplit("/", 1)[-1].strip())
 
 
+def _shortest_first(path: str) -> tuple[int, str]:
+    return (len(path), path)
+
+
+def _names(ref: NoteRef) -> set[str]:
+    if ref.kind not in ("person", "org"):
+        return set()
+    return {n for n in (fold(ref.name), *(fold(a) for a in ref.aliases)) if n}
+
+
 class LinkResolver:
-    """Resolves link targets against a fixed set of notes."""
+    """Resolves link targets against a set of notes; `update` keeps it current in place."""
 
     def __init__(self, refs: Iterable[NoteRef]):
         self.refs: dict[str, NoteRef] = {}
@@ -61,12 +71,33 @@ class LinkResolver:
             stem = fold(strip_md(ref.path))
             self._by_path[stem] = ref.path
             self._by_basename.setdefault(stem.rsplit("/", 1)[-1], []).append(ref.path)
-            if ref.kind in ("person", "org"):
-                for alias in {fold(ref.name), *(fold(a) for a in ref.aliases)}:
-                    if alias:
-                        self._by_name.setdefault(alias, set()).add(ref.path)
+            for name in _names(ref):
+                self._by_name.setdefault(name, set()).add(ref.path)
         for paths in self._by_basename.values():
-            paths.sort(key=lambda p: (len(p), p))
+            paths.sort(key=_shortest_first)
+
+    def update(self, removed: Iterable[str], added: Iterable[NoteRef]) -> None:
+        """Drop the notes at `removed` and add (or replace) `added`: cheaper than a rebuild."""
+        from bisect import insort
+
+        for path in list(removed) + [r.path for r in added]:
+            ref = self.refs.pop(path, None)
+            if ref is None:
+                continue
+            stem = fold(strip_md(path))
+            self._by_path.pop(stem, None)
+            same = self._by_basename.get(stem.rsplit("/", 1)[-1], [])
+            if path in same:
+                same.remove(path)
+            for name in _names(ref):
+                self._by_name.get(name, set()).discard(path)
+        for ref in added:
+            self.refs[ref.path] = ref
+            stem = fold(strip_md(ref.path))
+            self._by_path[stem] = ref.path
+            insort(self._by_basename.setdefault(stem.rsplit("/", 1)[-1], []), ref.path, key=_shortest_first)
+            for name in _names(ref):
+                self._by_name.setdefault(name, set()).add(ref.path)
 
     def resolve(self, target: str, source_path: str) -> Resolution:
         if not target.strip():

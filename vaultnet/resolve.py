@@ -63,18 +63,20 @@ class LinkResolver:
 
     def __init__(self, refs: Iterable[NoteRef]):
         self.refs: dict[str, NoteRef] = {}
-        self._by_path: dict[str, str] = {}  # folded path without .md -> path
+        self._by_path: dict[str, list[str]] = {}  # folded path without .md -> paths (case twins)
         self._by_basename: dict[str, list[str]] = {}
         self._by_name: dict[str, set[str]] = {}
         for ref in refs:
             self.refs[ref.path] = ref
             stem = fold(strip_md(ref.path))
-            self._by_path[stem] = ref.path
+            self._by_path.setdefault(stem, []).append(ref.path)
             self._by_basename.setdefault(stem.rsplit("/", 1)[-1], []).append(ref.path)
             for name in _names(ref):
                 self._by_name.setdefault(name, set()).add(ref.path)
         for paths in self._by_basename.values():
             paths.sort(key=_shortest_first)
+        for paths in self._by_path.values():
+            paths.sort()
 
     def update(self, removed: Iterable[str], added: Iterable[NoteRef]) -> None:
         """Drop the notes at `removed` and add (or replace) `added`: cheaper than a rebuild."""
@@ -85,7 +87,11 @@ class LinkResolver:
             if ref is None:
                 continue
             stem = fold(strip_md(path))
-            self._by_path.pop(stem, None)
+            twins = self._by_path.get(stem, [])
+            if path in twins:
+                twins.remove(path)
+            if not twins:
+                self._by_path.pop(stem, None)
             same = self._by_basename.get(stem.rsplit("/", 1)[-1], [])
             if path in same:
                 same.remove(path)
@@ -94,10 +100,22 @@ class LinkResolver:
         for ref in added:
             self.refs[ref.path] = ref
             stem = fold(strip_md(ref.path))
-            self._by_path[stem] = ref.path
+            insort(self._by_path.setdefault(stem, []), ref.path)
             insort(self._by_basename.setdefault(stem.rsplit("/", 1)[-1], []), ref.path, key=_shortest_first)
             for name in _names(ref):
                 self._by_name.setdefault(name, set()).add(ref.path)
+
+    def _exact(self, target: str, folded: str | None = None) -> str | None:
+        """The note at this path; of two that differ only in case, the one written the same way."""
+        twins = self._by_path.get(folded if folded is not None else fold(strip_md(target)))
+        if not twins:
+            return None
+        if len(twins) > 1:
+            written = nfc(strip_md(target))
+            for path in twins:
+                if strip_md(path) == written:
+                    return path
+        return twins[0]
 
     def resolve(self, target: str, source_path: str) -> Resolution:
         if not target.strip():
@@ -107,11 +125,11 @@ class LinkResolver:
             folder = posixpath.dirname(source_path)
             joined = posixpath.normpath(posixpath.join(folder, target))
             if not joined.startswith("../"):
-                hit = self._by_path.get(fold(strip_md(joined)))
+                hit = self._exact(joined)
                 if hit:
                     return Resolution(hit, "path")
         wanted = fold(strip_md(target.strip())).strip("/")
-        hit = self._by_path.get(wanted)
+        hit = self._exact(target.strip().strip("/"), wanted)
         if hit:
             return Resolution(hit, "path")
         basename = wanted.rsplit("/", 1)[-1]

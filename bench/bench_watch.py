@@ -41,10 +41,14 @@ def generation(root: Path) -> list[str]:
     return sorted(p.name for p in (root / ".vaultnet" / "index").glob("_MAIN_*.toc"))
 
 
+_readers: dict[Path, NoteIndex] = {}
+
+
 def searchable(root: Path, word: str) -> int:
-    with NoteIndex(Vault(root)) as index:
-        index._ensure_state()
-        return len(index.search(word, limit=None))
+    """Hits for `word` in the latest commit (no sync: only the watcher updates the index)."""
+    index = _readers.setdefault(root, NoteIndex(Vault(root)))
+    index.close()  # drop the old reader: see the newest commit
+    return len(index.search(word, limit=None))
 
 
 def wait_until(check, timeout: float = 600.0) -> float:

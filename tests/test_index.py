@@ -238,3 +238,15 @@ def test_corrupt_index_with_a_changed_note_is_rebuilt(vault):
     result = run.ok("search", "airships", "--json")
     assert "rebuilt" in result.stderr
     assert [h["path"] for h in json.loads(result.stdout)] == ["Later.md"]
+
+
+def test_multiprocess_first_build_gives_the_same_index(tmp_path):
+    files = {f"People/Person {i}.md": f"Person {i} knows [[Person {(i + 1) % 60}]] about topic{i % 7}\n"
+             f"- 2026-0{i % 9 + 1}-01 Call with [[Person {(i + 2) % 60}]] #gave\n" for i in range(60)}
+    one = write_vault(tmp_path / "one", files)
+    two = write_vault(tmp_path / "two", files)
+    with NoteIndex(Vault(one)) as a, NoteIndex(Vault(two)) as b:
+        assert len(a.sync(procs=1).added) == len(b.sync(procs=2).added) == 60
+        for query in ("topic3", "person", "knows topic5", "*"):
+            assert sorted(h.path for h in a.search(query, limit=None)) == sorted(h.path for h in b.search(query, limit=None))
+        assert a.contributions() == b.contributions()

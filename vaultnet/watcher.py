@@ -143,6 +143,9 @@ class Watcher:
         observer.start()
         try:
             first = self._batch(None)  # reconcile at start: whatever changed while nobody watched
+            # Load what every batch needs now, so the first save is as quick as the rest.
+            self.index.resolver()
+            self.index.contributions()
             if ready is not None:
                 ready(first)
             next_reconcile = time.monotonic() + self.reconcile_every

@@ -35,9 +35,9 @@ INDEX_NAME = "MAIN"
 _TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)
 WRITER_TIMEOUT = 30.0  # seconds a writer waits for another process's lock
 READER_SYNC_TIMEOUT = 3.0  # a read command waits this long, then answers from the last commit
-# A first build of at least this many notes is written by several processes
-# (Whoosh's MpWriter, one segment each): 9.6 s instead of 15.3 s for 11k notes
-# on 2 cores. Smaller builds are not worth the start-up of the workers.
+# A batch of at least this many notes (a first build, a git checkout) is written
+# by several processes (Whoosh's MpWriter, one segment each): 9.6 s instead of
+# 15.3 s for 11k notes on 2 cores. Smaller batches are not worth the workers' start-up.
 MULTIPROCESS_BATCH = 2000
 
 Progress = Callable[[int, int], None]
@@ -589,9 +589,8 @@ class NoteIndex:
                     "message": f"{st[0]} bytes, over max_file_size ({limit}); skipped",
                 })
 
-        first_build = not files
         if procs is None:
-            procs = min(os.cpu_count() or 1, 4) if first_build and len(to_parse) >= MULTIPROCESS_BATCH else 1
+            procs = min(os.cpu_count() or 1, 4) if len(to_parse) >= MULTIPROCESS_BATCH else 1
         writer = self._writer(self._open(), len(to_parse), procs)
         try:
             for rel in gone:
@@ -614,10 +613,10 @@ class NoteIndex:
                     continue
                 note, st = parsed
                 doc = _document(note, st)
-                if first_build:
-                    writer.add_document(**doc)
-                else:
+                if rel in files:
                     writer.update_document(**doc)
+                else:  # new to the index: no old copy to look up and delete
+                    writer.add_document(**doc)
                 problems = tuple((p.line, p.message) for p in note.problems)
                 files[rel] = st
                 meta[rel] = (note.kind, note.name, tuple(note.aliases), problems)
@@ -634,10 +633,11 @@ class NoteIndex:
         if procs > 1 and self._open().doc_count() != len(files):
             # A failing worker process loses its documents without an error; build it again, alone.
             self._create()
-            stats.added.clear()
-            stats.problems.clear()
-            stats.unchanged = 0
-            self._apply(scan, stats, progress, procs=1)
+            fresh = SyncStats()
+            self._apply(scan, fresh, progress, procs=1)
+            fresh.rebuilt_because = "the index was rebuilt because a writer process failed"
+            self.warn(fresh.rebuilt_because)
+            stats.__dict__.update(fresh.__dict__)
             return
         self._files, self._meta, self._too_large = files, meta, dict(scan.too_large)
         self._entries = None

@@ -12,7 +12,7 @@ from __future__ import annotations
 from .notes import Note
 
 GAVE, GOT = 1, 2
-PERSON_KEYS = ("cadence", "follow_up", "last_contact")
+PERSON_KEYS = ("cadence", "follow_up", "last_contact", "company", "org")
 
 # Positions in a facts tuple.
 DATE, FIELDS, LOGS, TASKS, TARGETS, PLAIN_TARGETS = range(6)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .notes import Note
 
 # Bump whenever the schema, the stored record or the parser's output changes.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 9
 INDEX_NAME = "MAIN"
 _TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)
 WRITER_TIMEOUT = 30.0  # seconds a writer waits for another process's lock
@@ -676,12 +676,13 @@ class NoteIndex:
         relink = set(self.linking(keys)) - set(parsed_facts) if keys else set()
         facts = {**self.stored_facts(relink), **parsed_facts}
         people = {p for p, (k, _) in kinds.items() if k == "person"}
+        orgs = {p for p, (k, _) in kinds.items() if k == "org"}
         resolve = caching_resolver(self.resolver())
         for source in set(gone) | set(facts):
             by_source.pop(source, None)
             fields.pop(source, None)
         for source, f in facts.items():
-            by_source[source] = contributions(source, f, kinds[source][0], people, resolve)
+            by_source[source] = contributions(source, f, kinds[source][0], people, resolve, orgs=orgs)
         fields.update(_person_fields(facts, self._meta))
         return by_source, fields
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from .config import Config
 from .dates import Cadence, parse_cadence, parse_date
 from .facts import DATE, FIELDS, GAVE, GOT, LOGS, PLAIN_TARGETS, TARGETS, TASKS
-from .resolve import LinkResolver
+from .resolve import LinkResolver, is_attachment
 
 REASON_ORDER = {"never_contacted": 0, "cadence": 1, "follow_up": 2, "task": 3}
 
@@ -58,7 +58,66 @@ class Person:
     reason: str | None = None
 
 
-def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, texts: bool = False) -> dict:
+LINK, MET, WORKS_AT = 0, 1, 2  # kinds of graph edges
+MAX_MEETING = 25  # a dated note linking more people is a list, not a meeting: no pairwise edges
+
+
+def _edges(source: str, f: tuple, kind: str, people: set[str], orgs: set[str], node_of: dict) -> list[tuple]:
+    """Who-knows-whom edges this note shows: (a, b, day ordinal or 0, line, LINK|MET|WORKS_AT).
+
+    Nodes are note paths (people, organizations), `?Name` for a person known only
+    by a link, and `@Company` for a company written as plain text.
+    """
+    edges: list[tuple] = []
+    own = source in people
+    if own or source in orgs:
+        for target, line in f[TARGETS]:
+            node = node_of.get(target)
+            if node is not None and node != source:
+                edges.append((source, node, 0, line, LINK))
+    if own:
+        for key in ("company", "org"):
+            value = f[FIELDS].get(key)
+            if not value or not isinstance(value[0], str) or not value[0].strip():
+                continue
+            text, line = value[0].strip(), value[1]
+            if text.startswith("[[") and text.endswith("]]"):
+                target = text[2:-2].split("|", 1)[0].split("#", 1)[0].strip()
+                node = node_of.get(target)
+            else:
+                node = "@" + text
+            if node is not None:
+                edges.append((source, node, 0, line, WORKS_AT))
+
+    def together(lines: dict[str, int], day: int) -> None:
+        """Everyone in `lines` (node -> line naming them) met everyone else that day."""
+        nodes = [n for n in lines if n in people or n.startswith("?")]
+        if len(nodes) > MAX_MEETING:
+            return
+        for i, a in enumerate(nodes):
+            for b in nodes[i + 1 :]:
+                edges.append((a, b, day, max(lines[a], lines[b]), MET))
+
+    for line, date_text, _text, _flags, targets in f[LOGS]:
+        day = _ordinal(date_text)
+        if day is not None:
+            present = {source: line} if own else {}
+            present.update((node_of[t], line) for t in targets if t in node_of)
+            together(present, day)
+    if f[DATE] and kind == "note":
+        day = _ordinal(f[DATE])
+        if day is not None:
+            first = dict(f[TARGETS])
+            present: dict[str, int] = {}
+            for t in f[PLAIN_TARGETS]:
+                if t in node_of:
+                    present[node_of[t]] = min(present.get(node_of[t], first[t]), first[t])
+            together(present, day)
+    return edges
+
+
+def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, texts: bool = False,
+                  orgs: set[str] = frozenset()) -> dict:
     """What one note contributes to each person it concerns.
 
     {person: [interactions, gave, got, task_dues, linked]}, dates as ordinals
@@ -133,10 +192,22 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
     if texts:
         return out
     # Stored for every note, so the common case (linked, dates only) is a bare tuple of days.
-    return {
+    stored: dict = {
         path: tuple(days) if linked and not (gave or got or dues) else [tuple(days), gave, got, tuple(dues), linked]
         for path, (days, gave, got, dues, linked) in out.items()
     }
+    node_of: dict[str, str] = {}
+    for target, _line in f[TARGETS]:
+        path = resolve(target, source)
+        if path is not None:
+            if path in people or path in orgs:
+                node_of[target] = path
+        elif not is_attachment(target):
+            node_of[target] = "?" + target
+    edges = _edges(source, f, kind, people, orgs, node_of)
+    if edges:
+        stored[""] = tuple(edges)  # "" is no note's path: the graph's share rides along
+    return stored
 
 
 def _unpack(entry) -> tuple:
@@ -173,9 +244,10 @@ def caching_resolver(resolver: LinkResolver):
 
 def all_contributions(facts: dict[str, tuple], kinds: dict[str, tuple[str, str]], resolver: LinkResolver) -> dict:
     people = {p for p, (k, _) in kinds.items() if k == "person"}
+    orgs = {p for p, (k, _) in kinds.items() if k == "org"}
     resolve = caching_resolver(resolver)
     return {
-        source: contributions(source, f, kinds.get(source, ("note", ""))[0], people, resolve)
+        source: contributions(source, f, kinds.get(source, ("note", ""))[0], people, resolve, orgs=orgs)
         for source, f in facts.items()
     }
 
@@ -198,7 +270,7 @@ class Network:
         for source, per in contrib.items():
             for path, entry in per.items():
                 person = people.get(path)
-                if person is None:
+                if person is None:  # also the "" entry, which holds graph edges
                     continue
                 if type(entry) is tuple:
                     person.days.extend(entry)

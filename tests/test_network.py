@@ -177,3 +177,10 @@ def test_a_graph_full_of_cycles_and_a_hundred_thousand_edges(tmp_path):
     assert len(data["edges"]) > 60_000
     rows = run.json("--today", TODAY, "intro", "P123")
     assert rows[0]["path"] == ["P123"]
+
+
+def test_me_is_matched_exactly_never_guessed(vault):
+    # Regression: `me` was looked up like a NAME argument, so "Sam" matched Sam Rivera's note.
+    run = vault({"People/Sam Rivera.md": "Knows [[Tom]].\n", "People/Tom.md": "", "Daily/2026-11-01.md": "- 2026-11-01 x\n"},
+                config='people_dirs = ["People"]\nme = "Sam"\n')
+    assert run.json("--today", TODAY, "intro", "Sam Rivera")[0]["path"] == ["Sam Rivera"]

@@ -4,7 +4,6 @@ so only the watcher can have brought the index up to date."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
 import signal
@@ -112,7 +111,7 @@ def test_folder_rename_rescans_it(root):
     run = Run(root)
     (root / "Meetings").mkdir()
     for i in range(5):
-        (root / "Meetings" / f"2026-11-0{i + 1} M{i}.md").write_text(f"meeting about quasars with [[Ada]]\n")
+        (root / "Meetings" / f"2026-11-0{i + 1} M{i}.md").write_text("meeting about quasars with [[Ada]]\n")
     with watching(root):
         eventually(lambda: len(found(run, "quasars")) == 5, "initial reconcile")
         os.rename(root / "Meetings", root / "Archive")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from .dates import relative_day
 from .errors import NameNotFound, VaultnetError
 
 
@@ -277,7 +278,7 @@ def show(app: App, name: str, as_json: bool):
         if data[key]:
             value = f"every {data[key]} days" if key == "cadence_days" else _cell(data[key])
             if key == "next_due":
-                value += f" ({_when(data[key], app.today)}, {data['due_reason'].replace('_', ' ')})"
+                value += f" ({relative_day(data[key], app.today)}, {data['due_reason'].replace('_', ' ')})"
             click.echo(f"  {label + ':':<11} {value}")
     click.echo(f"  {'mentioned:':<11} {data['backlinks']} note(s)")
     if data["gave"] or data["got"]:
@@ -335,13 +336,6 @@ def links(app: App, unresolved: bool, as_json: bool):
                              ("resolved", "RESOLVED"), ("via", "VIA")], empty="no links")
 
 
-def _when(day: str, today: dt.date) -> str:
-    days = (dt.date.fromisoformat(day) - today).days
-    if days == 0:
-        return "today"
-    return f"in {days} days" if days > 0 else f"{-days} days overdue"
-
-
 @cli.command()
 @click.option("--within", type=click.IntRange(min=0), default=0, metavar="DAYS",
               help="Also list those due in the next DAYS days.")
@@ -362,7 +356,7 @@ def due(app: App, within: int, tag: str | None, ics: Path | None, as_json: bool)
         write_export(ics, due_calendar(rows, app.today))
         warn(f"wrote {len(rows)} events to {ics}")
     for row in rows:
-        row["when"] = _when(row["next_due"], app.today)
+        row["when"] = relative_day(row["next_due"], app.today)
         row["why"] = row["reason"].replace("_", " ")
     emit(rows if not as_json else [{k: v for k, v in r.items() if k not in ("when", "why")} for r in rows],
          as_json, [("name", "NAME"), ("next_due", "DUE"), ("when", "WHEN"), ("why", "WHY"),

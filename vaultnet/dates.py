@@ -48,6 +48,14 @@ class Cadence:
         return self.days + self.months * 30
 
 
+def relative_day(day: str, today: dt.date) -> str:
+    """`due today`, `in 3 days` or `4 days overdue`, for a YYYY-MM-DD due date."""
+    days = (dt.date.fromisoformat(day) - today).days
+    if days == 0:
+        return "due today"
+    return f"in {days} days" if days > 0 else f"{-days} days overdue"
+
+
 _NAMED = {
     "daily": Cadence(days=1),
     "weekly": Cadence(days=7),

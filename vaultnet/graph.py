@@ -111,7 +111,9 @@ def intro(index: NoteIndex, today: dt.date, target: str, max_hops: int = 3, limi
     graph = build(index, today)
     ends, _what = _targets(graph, index, target)
     people = graph.subgraph(n for n, d in graph.nodes(data=True) if d["kind"] == "person")
-    me = _me(index)
+    from .queries import me_path
+
+    me = me_path(index)
     found: dict[tuple[str, ...], tuple[int, float, float]] = {}
     for end in ends:
         if graph.nodes[end]["known"] and end != me:
@@ -128,17 +130,6 @@ def intro(index: NoteIndex, today: dt.date, target: str, max_hops: int = 3, limi
             found[tuple(hops)] = (len(hops), min(weights), sum(weights))
     ranked = sorted(found.items(), key=lambda kv: (kv[1][0], -kv[1][1], -kv[1][2], kv[0]))[:limit]
     return [_intro_row(graph, index, hops, score) for hops, score in ranked]
-
-
-def _me(index: NoteIndex) -> str | None:
-    from . import queries
-
-    if not index.vault.config.me:
-        return None
-    try:
-        return queries.find_note(index, index.vault.config.me, kinds=("person",))
-    except Exception:
-        return None
 
 
 def _intro_row(graph, index: NoteIndex, hops: tuple[str, ...], score) -> dict:

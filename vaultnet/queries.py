@@ -181,13 +181,16 @@ def network(index: NoteIndex, today):
     from .relations import Network
 
     contrib, fields = index.contributions()
-    kinds = index.kinds()
-    me = None
-    if index.vault.config.me:
-        wanted = fold(strip_md(index.vault.config.me))
-        me = next((p for p, (_, name) in kinds.items()
-                   if fold(strip_md(p).rsplit("/", 1)[-1]) == wanted or fold(name) == wanted), None)
-    return Network(contrib, fields, kinds, index.vault.config, today, me=me)
+    return Network(contrib, fields, index.kinds(), index.vault.config, today, me=me_path(index))
+
+
+def me_path(index: NoteIndex) -> str | None:
+    """The user's own note (config `me`), by exact file name or name; never a guess."""
+    if not index.vault.config.me:
+        return None
+    wanted = fold(strip_md(index.vault.config.me))
+    return next((p for p, (_, name) in index.kinds().items()
+                 if fold(strip_md(p).rsplit("/", 1)[-1]) == wanted or fold(name) == wanted), None)
 
 
 def card(index: NoteIndex, path: str, today) -> dict:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .dates import relative_day
 from .index import NoteIndex
 from .writes import WriteRefused, inside, write_export
 
@@ -22,13 +23,6 @@ def _link(path: str, name: str) -> str:
     return f"[[{target}|{shown}]]" if target.rsplit("/", 1)[-1] != name else f"[[{target}]]"
 
 
-def _when(next_due: str, today: dt.date) -> str:
-    days = (dt.date.fromisoformat(next_due) - today).days
-    if days == 0:
-        return "due today"
-    return f"in {days} days" if days > 0 else f"{-days} days overdue"
-
-
 def follow_ups(rows: list[dict], soon: list[dict], today: dt.date) -> str:
     out = [HEADER, "# Follow-ups\n"]
     if not rows:
@@ -37,12 +31,12 @@ def follow_ups(rows: list[dict], soon: list[dict], today: dt.date) -> str:
         out.append(f"\n{len(rows)} due or overdue, most overdue first:\n\n")
         for r in rows:
             last = r["last_contact"] or "never"
-            out.append(f"- {_link(r['path'], r['name'])} — {r['next_due']} ({_when(r['next_due'], today)}, "
+            out.append(f"- {_link(r['path'], r['name'])} — {r['next_due']} ({relative_day(r['next_due'], today)}, "
                        f"{r['reason'].replace('_', ' ')}); last contact {last}\n")
     if soon:
         out.append("\n## Coming up (next 7 days)\n\n")
         for r in soon:
-            out.append(f"- {_link(r['path'], r['name'])} — {r['next_due']} ({_when(r['next_due'], today)}, "
+            out.append(f"- {_link(r['path'], r['name'])} — {r['next_due']} ({relative_day(r['next_due'], today)}, "
                        f"{r['reason'].replace('_', ' ')})\n")
     return "".join(out)
 

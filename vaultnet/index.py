@@ -170,6 +170,8 @@ def _read_note(vault: Vault, rel: str) -> tuple[Note, Stat] | None:
         fd = os.open(vault.abspath(rel), os.O_RDONLY)
     except (FileNotFoundError, NotADirectoryError):
         return None
+    # Any other failure (permission denied, an I/O error) is the caller's to report:
+    # one unreadable note must not stop the rest of the vault from being indexed.
     try:
         st = os.fstat(fd)
         chunks = []
@@ -599,7 +601,14 @@ class NoteIndex:
                 meta.pop(rel)
             total = len(to_parse)
             for done, rel in enumerate(to_parse, 1):
-                parsed = _read_note(self.vault, rel)
+                try:
+                    parsed = _read_note(self.vault, rel)
+                except OSError as exc:
+                    # Keep what the index had (if anything); the next sync tries again.
+                    (stats.updated if rel in files else stats.added).remove(rel)
+                    stats.problems.append({"path": rel, "line": None,
+                                           "message": f"cannot read: {exc.strerror or exc}; not indexed"})
+                    continue
                 if parsed is None:  # vanished between scan and read
                     if rel in files:
                         writer.delete_by_term("path", rel)

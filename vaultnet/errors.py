@@ -39,3 +39,7 @@ class IndexReadOnly(VaultnetError):
 
 class QueryError(VaultnetError):
     pass
+
+
+class ImportFormatError(VaultnetError):
+    """An import file that is empty or not the kind the command expects."""

@@ -1,0 +1,68 @@
+"""A person's contact details, as import files give them and as exports write them.
+
+`Contact` is the one shape every importer produces and every exporter takes,
+so the file formats never meet the vault directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Contact:
+    name: str
+    line: int = 0  # where the record starts in the file it came from (1-based)
+    given: str = ""
+    family: str = ""
+    aliases: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    phones: list[str] = field(default_factory=list)
+    # value -> label ("work", "mobile", an X-ABLabel): kept only where the file gave one
+    email_labels: dict[str, str] = field(default_factory=dict)
+    phone_labels: dict[str, str] = field(default_factory=dict)
+    company: str = ""
+    role: str = ""
+    birthday: str = ""  # YYYY-MM-DD, or --MM-DD when the year is unknown
+    tags: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    linkedin: str = ""
+    location: str = ""  # an address on one line
+    knows: list[str] = field(default_factory=list)  # names of people this one knows
+    note: str = ""  # free text, becomes the note's body
+    connected: str = ""  # YYYY-MM-DD, when you connected (LinkedIn's Connected On)
+    source: str = ""  # "vcard", "linkedin", "google"
+    # properties with no field of their own, kept under their own key
+    extra: dict[str, str | list[str]] = field(default_factory=dict)
+    path: str = ""  # the note it came from, for exports
+
+
+@dataclass(frozen=True)
+class ImportProblem:
+    line: int | None
+    message: str
+
+
+@dataclass
+class ParsedFile:
+    contacts: list[Contact] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+
+
+def unique(values: list[str], key=str.casefold) -> list[str]:
+    """Values in order, without blanks or repeats (compared by `key`)."""
+    seen: set[str] = set()
+    out = []
+    for value in values:
+        value = value.strip()
+        k = key(value)
+        if value and k not in seen:
+            seen.add(k)
+            out.append(value)
+    return out
+
+
+def phone_key(phone: str) -> str:
+    """Two ways of writing one number compare equal: only the digits and a leading +."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    return ("+" if phone.strip().startswith("+") else "") + digits

@@ -32,6 +32,8 @@ me = ""
 default_cadence = ""
 # Notes larger than this many bytes are skipped and reported.
 max_file_size = 10485760
+# The country of phone numbers written without +country code, for `doctor` ("US", "GB", "NL"...).
+phone_region = ""
 
 [cadence_by_tag]
 # The shortest matching cadence wins.
@@ -50,6 +52,7 @@ class Config:
     default_cadence: str = ""
     cadence_by_tag: dict[str, str] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
+    phone_region: str = ""
 
     def fingerprint(self) -> str:
         """What, if changed, changes how notes are parsed or which are indexed."""
@@ -139,4 +142,10 @@ def config_from_dict(data: dict, path: Path = Path("config.toml")) -> Config:
         if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
             raise ConfigError(f"{path}: max_file_size: expected a positive number of bytes, got {value!r}")
         kwargs["max_file_size"] = value
+    if "phone_region" in data:
+        value = data["phone_region"]
+        if not isinstance(value, str) or (value and not (len(value) == 2 and value.isalpha())):
+            raise ConfigError(f"{path}: phone_region: expected a two-letter country code like \"US\", "
+                              f"got {value!r}")
+        kwargs["phone_region"] = value.upper()
     return Config(**kwargs)

@@ -85,8 +85,8 @@ def search(index: NoteIndex, text: str, kind: str | None = None, limit: int | No
 
 def _body_of(index: NoteIndex, path: str) -> str:
     """The note's text from disk (the index keeps no copy of bodies)."""
-    from .notes import decode
     from .note_yaml import find_block
+    from .notes import decode
 
     try:
         raw = index.vault.read_bytes(path)
@@ -252,3 +252,17 @@ def card_from_record(rec: Record, backlink_count: int) -> dict:
         "fields": {k: v for k, v in fm.items() if k not in ("name", "aliases", "tags")},
         "problems": [{"line": line, "message": msg} for line, msg in rec.problems],
     }
+
+
+def people_contacts(index: NoteIndex) -> list:
+    """Every person's contact details, by path, for exports."""
+    from .contact_notes import contact_from_fields
+    from .notes import _frontmatter_tags as frontmatter_tags
+
+    persons = sorted(p for p, (kind, _) in index.kinds().items() if kind == "person")
+    records = index.records(persons)
+    # Only the frontmatter's tags: `#gave` in a log line describes a moment, not the person.
+    return [contact_from_fields(p, r.name, list(r.aliases),
+                                frontmatter_tags(r.frontmatter.get("tags", r.frontmatter.get("tag"))),
+                                r.frontmatter)
+            for p, r in records.items()]

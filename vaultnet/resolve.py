@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from .notes import nfc
 
@@ -148,6 +148,18 @@ class LinkResolver:
             if named and len(named) == 1:
                 return Resolution(next(iter(named)), "alias")
         return UNRESOLVED
+
+    def same_file_name(self, target: str) -> list[str]:
+        """Every note a bare `[[target]]` could mean by file name (Obsidian picks the first)."""
+        wanted = fold(strip_md(target.strip())).strip("/")
+        return [] if "/" in wanted else list(self._by_basename.get(wanted, ()))
+
+    def shared_names(self) -> dict[str, list[str]]:
+        """Names and aliases that belong to more than one person or organization."""
+        return {name: sorted(paths) for name, paths in self._by_name.items() if len(paths) > 1}
+
+    def named(self, target: str) -> list[str]:
+        return sorted(self._by_name.get(fold(strip_md(target.strip())), ()))
 
     def keys_for(self, path: str) -> set[str]:
         """Every link key under which a link to `path` may be indexed."""

@@ -1,0 +1,357 @@
+"""import, export, doctor and merge through the real CLI, on real vaults on disk."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import vobject
+
+from .conftest import run_subprocess
+
+CONFIG = 'people_dirs = ["People"]\norg_dirs = ["Companies"]\n'
+
+LINKEDIN = (
+    "\ufeffNotes:\n"
+    '"When exporting your connection data, you may notice that some of the email addresses are missing."\n'
+    "\n"
+    "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+    "Ada,Lovelace,https://www.linkedin.com/in/ada,ADA@engines.example,Analytical Engines,Chief Scientist,"
+    "15 Mar 2023\n"
+    'Grace,Hopper,https://www.linkedin.com/in/grace,,"Navy, US",Rear Admiral,01 Feb 2021\n'
+    ",,https://www.linkedin.com/in/nobody,,,,02 Feb 2021\n"
+    "Linus,Torvalds,https://www.linkedin.com/in/linus,linus@kernel.example,Linux Foundation,Fellow,"
+    "03 Jan 2020\n"
+)
+
+ADA = (
+    "---\n"
+    "type: person\n"
+    "# how we met: the 2019 conference\n"
+    "company: Engines Ltd   # old name\n"
+    "email: ada@engines.example\n"
+    "tags:\n"
+    "  - mentor\n"
+    "---\n"
+    "# Ada\n\n"
+    "## Log\n"
+    "- 2026-01-05 coffee #gave\n"
+)
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".vaultnet" not in p.parts}
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return path
+
+
+# ------------------------------------------------------------------ import
+
+
+def test_linkedin_import_merges_by_email_and_creates_the_rest(vault, tmp_path):
+    run = vault({"People/Ada Lovelace.md": ADA}, CONFIG)
+    export = write(tmp_path, "Connections.csv", LINKEDIN)
+    result = run.ok("import", "linkedin", str(export))
+    assert "update People/Ada Lovelace.md" in result.stdout
+    assert "create People/Grace Hopper.md" in result.stdout
+    assert "create People/Linus Torvalds.md" in result.stdout
+    # The row without a name is reported with its line in the file, and skipped.
+    assert "Connections.csv:7:" in result.stderr
+    # The company differs: the note's value is kept and the difference reported.
+    assert "Engines Ltd" in result.stderr and "Analytical Engines" in result.stderr
+
+    ada = (run.root / "People/Ada Lovelace.md").read_text(encoding="utf-8")
+    # Everything the user wrote is still there, byte for byte, in order.
+    assert ada.startswith("---\ntype: person\n# how we met: the 2019 conference\n"
+                          "company: Engines Ltd   # old name\nemail: ada@engines.example\n")
+    assert ada.endswith("---\n# Ada\n\n## Log\n- 2026-01-05 coffee #gave\n")
+    assert "role: Chief Scientist" in ada
+    assert "linkedin: https://www.linkedin.com/in/ada" in ada
+    assert "connected: '2023-03-15'" in ada or 'connected: "2023-03-15"' in ada
+    assert "ADA@engines.example" not in ada  # same address, other case: not added again
+
+    grace = run.json("show", "Grace Hopper")
+    assert grace["company"] == "Navy, US"
+    assert grace["role"] == "Rear Admiral"
+    linus = run.json("show", "Linus")
+    assert linus["emails"] == ["linus@kernel.example"]
+    assert run.json("search", "company:foundation")[0]["path"] == "People/Linus Torvalds.md"
+
+
+def test_importing_the_same_file_twice_changes_nothing(vault, tmp_path):
+    run = vault({"People/Ada Lovelace.md": ADA}, CONFIG)
+    export = write(tmp_path, "Connections.csv", LINKEDIN)
+    run.ok("import", "linkedin", str(export))
+    before = snapshot(run.root)
+    again = run.json("import", "linkedin", str(export))
+    assert (again["created"], again["updated"]) == (0, 0)
+    assert snapshot(run.root) == before
+
+
+def test_dry_run_prints_the_plan_and_writes_nothing(vault, tmp_path):
+    run = vault({"People/Ada Lovelace.md": ADA}, CONFIG)
+    before = snapshot(run.root)
+    result = run.ok("import", "linkedin", str(write(tmp_path, "c.csv", LINKEDIN)), "--dry-run")
+    assert "would create People/Grace Hopper.md" in result.stdout
+    assert "would update People/Ada Lovelace.md" in result.stdout
+    assert "role: Chief Scientist" in result.stdout
+    assert snapshot(run.root) == before
+
+
+def test_a_record_matches_by_name_or_alias_when_no_email_matches(vault, tmp_path):
+    run = vault({
+        "People/Grace Hopper.md": "---\naliases: [Amazing Grace]\n---\n",
+        "People/Bob.md": "---\nname: Robert Smith\naliases:\n  - Bob Smith\n---\n",
+    }, CONFIG)
+    csv_text = ("First Name,Last Name,Email Address,Company\n"
+                "grace,HOPPER,grace@navy.example,Navy\n"
+                "Bob,Smith,bob@example.com,Acme\n")
+    plan = run.json("import", "linkedin", str(write(tmp_path, "c.csv", csv_text)))
+    by_path = {n["path"]: n for n in plan["notes"]}
+    assert by_path["People/Grace Hopper.md"]["matched_by"] == "name"
+    assert by_path["People/Bob.md"]["matched_by"] == "alias"
+    assert plan["created"] == 0
+    assert "email: bob@example.com" in (run.root / "People/Bob.md").read_text()
+
+
+def test_two_rows_for_one_new_person_make_one_note(vault, tmp_path):
+    run = vault({}, CONFIG)
+    csv_text = ("First Name,Last Name,Email Address,Company\n"
+                "Hana,Sato,hana@x.example,Acme\n"
+                "Hana,Sato,hana@y.example,\n")
+    plan = run.json("import", "linkedin", str(write(tmp_path, "c.csv", csv_text)))
+    assert plan["created"] == 1
+    assert run.json("show", "Hana Sato")["emails"] == ["hana@x.example", "hana@y.example"]
+
+
+def test_a_name_matching_two_people_is_skipped_not_guessed(vault, tmp_path):
+    run = vault({
+        "People/Alex Kim.md": "---\naliases: [Alex]\n---\n",
+        "People/Alex Park.md": "---\naliases: [Alex]\n---\n",
+    }, CONFIG)
+    before = snapshot(run.root)
+    result = run.ok("import", "linkedin", str(write(tmp_path, "c.csv", "First Name,Last Name\nAlex,\n")))
+    assert "matches several people" in result.stderr
+    assert snapshot(run.root) == before
+
+
+def test_a_merge_keeps_crlf_and_a_bom(vault, tmp_path):
+    original = "\ufeff---\r\ntype: person\r\nemail: 'ada@engines.example'\r\n---\r\nBody\r\n"
+    run = vault({"People/Ada.md": original.encode("utf-8")}, CONFIG)
+    run.ok("import", "linkedin", str(write(tmp_path, "c.csv", LINKEDIN)))
+    after = (run.root / "People/Ada.md").read_bytes()
+    assert after.startswith("\ufeff---\r\ntype: person\r\nemail: 'ada@engines.example'\r\n".encode())
+    assert after.endswith(b"---\r\nBody\r\n")
+    assert b"\n" not in after.replace(b"\r\n", b"")
+
+
+def test_a_name_is_never_a_path(vault, tmp_path):
+    run = vault({}, CONFIG)
+    csv_text = "First Name,Last Name\n../../etc,passwd\n"
+    plan = run.json("import", "linkedin", str(write(tmp_path, "c.csv", csv_text)))
+    [note] = plan["notes"]
+    assert note["path"].startswith("People/") and ".." not in note["path"]
+    assert (run.root / note["path"]).is_file()
+    assert not (tmp_path / "etc").exists()
+
+
+def test_vcard_import_with_a_broken_card_in_the_middle(vault, tmp_path):
+    cards = (
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoë Keller\r\nN:Keller;Zoë;;;\r\n"
+        "item1.EMAIL;TYPE=INTERNET:zoe@example.com\r\nitem1.X-ABLabel:_$!<Work>!$_\r\n"
+        "TEL;TYPE=CELL:+41 79 555 01 01\r\nCATEGORIES:climbing,design\r\n"
+        "NOTE:Met at the Zürich meetup\\, loves bouldering.\r\nX-SKYPE:zoe.k\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Broken\r\nBDAY;VALUE=date:this is : not\r\n"
+        "TEL;TYPE=CELL\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:4.0\r\nFN:Kenji Watanabe\r\nBDAY:--0412\r\nEMAIL:kenji@example.jp\r\n"
+        "END:VCARD\r\n"
+    )
+    run = vault({}, CONFIG)
+    result = run.ok("import", "vcard", str(write(tmp_path, "contacts.vcf", cards)))
+    assert "contacts.vcf:13:" in result.stderr or "contacts.vcf:12:" in result.stderr
+    zoe = run.json("show", "Zoë Keller")
+    assert zoe["emails"] == ["zoe@example.com"]
+    assert zoe["phones"] == ["+41 79 555 01 01"]
+    assert set(zoe["tags"]) >= {"climbing", "design"}
+    text = (run.root / zoe["path"]).read_text(encoding="utf-8")
+    assert "Met at the Zürich meetup, loves bouldering." in text
+    assert "zoe.k" in text
+    assert run.json("show", "Kenji Watanabe")["emails"] == ["kenji@example.jp"]
+
+
+def test_google_csv_with_several_values_in_one_cell(vault, tmp_path):
+    header = ("First Name,Middle Name,Last Name,Nickname,Organization Name,Organization Title,Birthday,"
+              "Notes,Labels,E-mail 1 - Label,E-mail 1 - Value,Phone 1 - Label,Phone 1 - Value\n")
+    row = ('Leila,,Karimi,Lei,Tehran Robotics,CTO,1988-07-01,"Robotics PhD,\nloves chess",'
+           "* myContacts ::: Robotics,* Work ::: Home,leila@work.example ::: leila@home.example,"
+           "Mobile,+98 912 555 0101\n")
+    run = vault({}, CONFIG)
+    run.ok("import", "google", str(write(tmp_path, "google.csv", header + row)))
+    leila = run.json("show", "Leila Karimi")
+    assert leila["emails"] == ["leila@work.example", "leila@home.example"]
+    assert leila["company"] == "Tehran Robotics"
+    assert "Lei" in leila["aliases"]
+    assert "robotics" in leila["tags"] and "mycontacts" not in leila["tags"]
+    assert "loves chess" in (run.root / leila["path"]).read_text(encoding="utf-8")
+
+
+def test_a_file_that_is_not_what_the_command_expects(vault, tmp_path):
+    run = vault({"People/Ada.md": ADA}, CONFIG)
+    before = snapshot(run.root)
+    vcf = write(tmp_path, "x.vcf", "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nEND:VCARD\r\n")
+    for kind, path in (("linkedin", vcf), ("vcard", write(tmp_path, "c.csv", LINKEDIN)),
+                       ("google", write(tmp_path, "empty.csv", b""))):
+        result = run("import", kind, str(path))
+        assert result.exit_code == 1, result.output
+        assert result.stderr.startswith("Error: ")
+        assert "Traceback" not in result.stderr
+    assert snapshot(run.root) == before
+
+
+def test_import_as_a_real_process(tmp_path):
+    from .conftest import write_vault
+
+    root = write_vault(tmp_path / "v", {"People/Ada Lovelace.md": ADA}, CONFIG)
+    export = write(tmp_path, "Connections.csv", LINKEDIN)
+    proc = run_subprocess("--vault", str(root), "import", "linkedin", str(export), "--json")
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert (data["created"], data["updated"]) == (2, 1)
+
+
+# ------------------------------------------------------------------ export
+
+
+PEOPLE = {
+    "People/Ada Lovelace.md": "---\nemail: [ada@engines.example, ada@home.example]\nphone: '+44 20 7946 0123'\n"
+                              "company: '[[Analytical Engines]]'\nrole: Scientist\nbirthday: 1815-12-10\n"
+                              "tags: [mentor]\n---\n#gave lots\n",
+    "People/Evil.md": "---\nname: '=HYPERLINK(\"http://x\")'\ncompany: '@SUM(A1)'\n---\n",
+    "Companies/Acme.md": "---\nemail: info@acme.example\n---\n",
+}
+
+
+def test_export_vcard_parses_back_and_has_every_person(vault, tmp_path):
+    run = vault(PEOPLE, CONFIG)
+    out = tmp_path / "backup.vcf"
+    run.ok("export", "vcard", "-o", str(out))
+    cards = list(vobject.readComponents(out.read_text(encoding="utf-8")))
+    names = sorted(c.fn.value for c in cards)
+    assert names == ["=HYPERLINK(\"http://x\")", "Ada Lovelace"]
+    ada = next(c for c in cards if c.fn.value == "Ada Lovelace")
+    assert sorted(e.value for e in ada.contents["email"]) == ["ada@engines.example", "ada@home.example"]
+    assert ada.org.value == ["Analytical Engines"]
+    assert ada.categories.value == ["mentor"]  # the body's #gave is not a tag of the person
+    four = run.ok("export", "vcard", "--version", "4.0").stdout
+    assert "VERSION:4.0" in four and len(list(vobject.readComponents(four))) == 2
+
+
+def test_export_csv_defuses_formulas_and_json_has_every_detail(vault):
+    run = vault(PEOPLE, CONFIG)
+    rows = list(csv.DictReader(io.StringIO(run.ok("export", "csv").stdout.lstrip("\ufeff"))))
+    evil = next(r for r in rows if "HYPERLINK" in r["name"])
+    assert evil["name"].startswith("'=") and evil["company"].startswith("'@")
+    ada = next(r for r in rows if r["name"] == "Ada Lovelace")
+    assert ada["phones"] == "'+44 20 7946 0123"
+    assert ada["company"] == "Analytical Engines"
+    data = json.loads(run.ok("export", "json").stdout)
+    assert {d["path"] for d in data} == {"People/Ada Lovelace.md", "People/Evil.md"}
+    assert next(d for d in data if d["name"] == "Ada Lovelace")["birthday"] == "1815-12-10"
+
+
+# ------------------------------------------------------------------ doctor
+
+
+def test_doctor_is_quiet_and_exits_0_on_a_clean_vault(vault):
+    run = vault({"People/Ada.md": "---\nemail: ada@engines.example\nphone: '+44 20 7946 0123'\n---\n"}, CONFIG)
+    result = run.ok("doctor")
+    assert result.stdout == ""
+    assert "no problems" in result.stderr
+    assert run.json("doctor") == []
+
+
+def test_doctor_finds_every_kind_of_problem_with_its_line(vault):
+    run = vault({
+        "People/Ada Lovelace.md": "---\ntype: person\nemail: ada@@engines\nphone: '12'\n---\n",
+        "People/Jon Smith.md": "---\nemail: jon@example.com\n---\n",
+        "People/John Smith.md": "---\nemail: JON@example.com\n---\n",
+        "People/Alex Kim.md": "---\naliases: [Alex]\n---\n",
+        "People/Alex Park.md": "---\naliases: [Alex]\n---\n",
+        "People/Bea.md": "---\ncadence: often\nlast_contact: 2026-02-30\n---\n",
+        "Meetings/Offsite.md": "---\ntitle: x\n\tbad: tab\n---\nWith [[Alex]].\n",
+    }, CONFIG + 'phone_region = "GB"\n')
+    result = run("doctor", "--json")
+    assert result.exit_code == 1
+    found = {(f["path"], f["line"], f["kind"]) for f in json.loads(result.stdout)}
+    assert ("People/Ada Lovelace.md", 3, "email") in found
+    assert ("People/Ada Lovelace.md", 4, "phone") in found
+    assert ("People/Bea.md", 2, "note") in found and ("People/Bea.md", 3, "note") in found
+    assert any(k == "note" and p == "Meetings/Offsite.md" for p, _, k in found)
+    assert ("People/Jon Smith.md", 2, "duplicate") in found  # same email, any case
+    assert sum(1 for p, _, k in found if k == "duplicate") >= 2  # and the names are close
+    assert ("People/Alex Kim.md", None, "shared_alias") in found
+    assert ("Meetings/Offsite.md", 5, "ambiguous_link") in found
+    text = run("doctor")
+    assert text.exit_code == 1
+    assert "People/Ada Lovelace.md:3: email:" in text.stdout
+
+
+# ------------------------------------------------------------------ merge
+
+
+MERGE_VAULT = {
+    "People/Ada Lovelace.md": "---\ntype: person\nemail: ada@engines.example\ncompany: Engines\n---\n"
+                              "# Ada\n\n## Log\n- 2026-01-05 coffee\n",
+    "People/A. Lovelace.md": "---\nemail: countess@home.example\ncompany: Babbage & Co\n"
+                             "aliases: [Countess]\ntags: [poet]\n---\n## Log\n- 2026-06-01 lunch #got\n",
+    "Meetings/2026-06-01 Lunch.md": "---\nattendees: ['[[A. Lovelace]]']\n---\n"
+                                    "Lunch with [[A. Lovelace]] and [[A. Lovelace|the Countess]].\n"
+                                    "See ![[A. Lovelace#Log]] and [notes](A.%20Lovelace.md).\n"
+                                    "Code `[[A. Lovelace]]` stays.\n",
+}
+
+
+def test_merge_joins_fields_appends_the_body_and_points_links_at_a(vault):
+    run = vault(MERGE_VAULT, CONFIG)
+    result = run.ok("merge", "Ada Lovelace", "A. Lovelace", env={"VAULTNET_TODAY": "2026-11-22"})
+    assert "remove People/A. Lovelace.md" in result.stdout
+    assert "company" in result.stderr  # the conflict is reported, Ada's value kept
+    assert not (run.root / "People/A. Lovelace.md").exists()
+    ada = (run.root / "People/Ada Lovelace.md").read_text()
+    assert ada.startswith("---\ntype: person\nemail:\n") or "countess@home.example" in ada
+    assert "company: Engines\n" in ada
+    assert "## From A. Lovelace" in ada and "- 2026-06-01 lunch #got" in ada
+    lunch = (run.root / "Meetings/2026-06-01 Lunch.md").read_text()
+    assert "attendees: ['[[Ada Lovelace]]']" in lunch
+    assert "Lunch with [[Ada Lovelace|A. Lovelace]] and [[Ada Lovelace|the Countess]]." in lunch
+    assert "![[Ada Lovelace#Log]]" in lunch
+    assert "[notes](Ada%20Lovelace.md)" in lunch
+    assert "Code `[[A. Lovelace]]` stays." in lunch
+    card = run.json("show", "Ada Lovelace")
+    assert set(card["emails"]) == {"ada@engines.example", "countess@home.example"}
+    assert {"A. Lovelace", "Countess"} <= set(card["aliases"])
+    assert card["got"] == 1
+    assert run.json("show", "Countess")["path"] == "People/Ada Lovelace.md"
+
+
+def test_merge_dry_run_writes_nothing(vault):
+    run = vault(MERGE_VAULT, CONFIG)
+    before = snapshot(run.root)
+    result = run.ok("merge", "Ada Lovelace", "A. Lovelace", "--dry-run", "--json")
+    plan = json.loads(result.stdout)
+    assert plan["dry_run"] is True
+    assert {"path": "Meetings/2026-06-01 Lunch.md", "count": 5} in plan["links"]
+    assert snapshot(run.root) == before
+
+
+def test_merging_a_note_into_itself_is_an_error(vault):
+    run = vault(MERGE_VAULT, CONFIG)
+    result = run("merge", "Ada Lovelace", "People/Ada Lovelace.md")
+    assert result.exit_code == 1 and "same note" in result.stderr

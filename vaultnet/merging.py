@@ -1,0 +1,280 @@
+"""`merge A B`: one person written twice becomes one note.
+
+B's frontmatter joins A's (missing keys added, lists extended, a different
+value left as A has it and reported), B's body is appended under a heading,
+every link to B is pointed at A, and B's note is removed. Every new byte is
+computed first, so a dry run and a real run see the same plan.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+from . import markdown
+from .contact_notes import LIST_KEYS, same_value
+from .errors import VaultnetError
+from .frontmatter_edit import edit_frontmatter, read_frontmatter
+from .index import NoteIndex
+from .note_yaml import find_block
+from .resolve import LinkResolver, fold, strip_md
+from .writes import WriteRefused, inside, replace_file, vault_write_lock
+
+# Keys whose values may be a list: a different value joins the list instead of conflicting.
+_LISTABLE = {k for keys in LIST_KEYS.values() for k in keys} | {"knows", "source", "aliases", "tags"}
+_NEVER_COPIED = {"type", "name"}
+_EOL = re.compile(rb"\r?\n")
+
+
+@dataclass
+class MergePlan:
+    keep: str
+    remove: str
+    changes: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    rewrites: dict[str, int] = field(default_factory=dict)  # path -> links pointed at `keep`
+    skipped: list[str] = field(default_factory=list)
+    writes: dict[str, tuple[bytes, bytes]] = field(default_factory=dict)  # path -> (old, new)
+    removed_bytes: bytes = b""
+
+    def as_json(self) -> dict:
+        return {"keep": self.keep, "remove": self.remove, "changes": self.changes,
+                "conflicts": self.conflicts,
+                "links": [{"path": p, "count": n} for p, n in sorted(self.rewrites.items())],
+                "skipped": self.skipped}
+
+
+def _as_list(value) -> list:
+    return value if isinstance(value, list) else [value] if value not in (None, "") else []
+
+
+def _union(fm_a: dict, fm_b: dict, b_names: list[str]) -> tuple[dict, dict, dict, list[str]]:
+    add: dict = {}
+    extend: dict[str, list[str]] = {}
+    add_items: dict[str, dict] = {}
+    conflicts = []
+    names_a = {fold(str(v)) for v in _as_list(fm_a.get("aliases")) + _as_list(fm_a.get("name"))}
+    new_aliases = [n for n in b_names if fold(n) not in names_a]
+    for key, value in fm_b.items():
+        if key in _NEVER_COPIED or value in (None, "", [], {}):
+            continue
+        mine = fm_a.get(key)
+        if mine in (None, "", [], {}):
+            add[key] = value
+        elif isinstance(mine, dict) and isinstance(value, dict):
+            new = {k: v for k, v in value.items() if k not in mine and isinstance(v, str)}
+            if new:
+                add_items[key] = new
+        elif (isinstance(mine, list) or isinstance(value, list) or key in _LISTABLE) and all(
+                isinstance(v, str) for v in _as_list(value)):
+            have = {fold(str(v).strip()) for v in _as_list(mine)}
+            new = [v for v in _as_list(value) if fold(v.strip()) not in have]
+            if new:
+                extend[key] = new
+        elif not same_value(str(mine), str(value)):
+            conflicts.append(f"{key}: kept {mine!r}; the other note said {value!r}")
+    if new_aliases:
+        have = {fold(str(v)) for v in _as_list(fm_a.get("aliases"))}
+        extend["aliases"] = [a for a in new_aliases + extend.get("aliases", []) if fold(a) not in have
+                             and not have.add(fold(a))]
+    return add, extend, add_items, conflicts
+
+
+def _shown(value) -> str:
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
+
+
+def _eol(raw: bytes) -> bytes:
+    m = _EOL.search(raw)
+    return m.group(0) if m else b"\n"
+
+
+def _body_bytes(raw: bytes) -> bytes:
+    """B's bytes after its frontmatter, without a BOM."""
+    text = raw.decode("utf-8-sig")
+    block = find_block(text.replace("\r\n", "\n"))
+    if block is None:
+        return text.encode("utf-8")
+    # find_block counted in LF text; skip the same number of lines in the original.
+    lines = text.splitlines(keepends=True)
+    return "".join(lines[block.end_line + 1:]).encode("utf-8")
+
+
+def _append_section(raw: bytes, heading: str, body: bytes) -> bytes:
+    eol = _eol(raw)
+    body = _EOL.sub(eol, body).strip(b"\r\n")
+    out = raw if raw.endswith(b"\n") or not raw else raw + eol
+    if out and not out.endswith(eol + eol):
+        out += eol
+    out += f"## {heading}".encode() + eol + eol
+    return out + (body + eol if body else b"")
+
+
+class _Retarget:
+    """Points links that resolve to `old` at `new`, touching nothing else in the text."""
+
+    def __init__(self, resolver: LinkResolver, old: str, new: str):
+        self.resolver = resolver
+        self.old = old
+        stem = strip_md(new).rsplit("/", 1)[-1]
+        # The file name is enough unless another note has it too.
+        self.target = stem if len(resolver.same_file_name(stem)) <= 1 else strip_md(new)
+        self.new_path = new
+
+    def wikilink(self, m: re.Match, source: str, in_frontmatter: bool) -> str | None:
+        target, subpath, display = markdown.split_wikilink(m[2])
+        if self.resolver.resolve(target, source).path != self.old:
+            return None
+        sep = "\\|" if "\\|" in m[2] else "|"
+        inner = self.target + (subpath or "")
+        if display is not None:
+            inner += sep + display
+        elif not m[1] and not subpath and not in_frontmatter:
+            inner += sep + target  # the reader still sees the name that was written
+        return f"{m[1]}[[{inner}]]"
+
+    def mdlink(self, m: re.Match, source: str) -> str | None:
+        url = m[3][1:-1] if m[3].startswith("<") else m[3]
+        if not url or markdown._SCHEME.match(url):
+            return None
+        note, _, sub = url.partition("#")
+        from urllib.parse import unquote
+
+        if self.resolver.resolve(unquote(note).strip(), source).path != self.old:
+            return None
+        new = strip_md(self.new_path) if "/" in note else self.target
+        new = quote(new, safe="/") + (".md" if note.lower().endswith(".md") else "") + (f"#{sub}" if sub else "")
+        start, end = m.span(3)
+        whole = m[0]
+        inner = f"<{new}>" if m[3].startswith("<") else new
+        return whole[: start - m.start()] + inner + whole[end - m.start():]
+
+    def rewrite(self, text: str, source: str) -> tuple[str, int]:
+        block = find_block(text)
+        head_end = block.body_offset if block is not None else 0
+        count = 0
+        parts: list[str] = []
+
+        def fm_sub(m: re.Match) -> str:
+            nonlocal count
+            new = self.wikilink(m, source, True)
+            count += new is not None
+            return new if new is not None else m[0]
+
+        parts.append(markdown.WIKILINK.sub(fm_sub, text[:head_end]))
+        body = text[head_end:]
+        masked = markdown.mask_code_and_comments(body)
+        links, _ = markdown.find_links(masked)
+        last = 0
+        scan = None
+        for link in links:
+            pattern = markdown.MDLINK if link.markdown else markdown.WIKILINK
+            if link.markdown and scan is None:
+                scan = markdown._blank_spans(masked, [m.span() for m in markdown.WIKILINK.finditer(masked)])
+            m = pattern.match(scan if link.markdown else masked, link.start)
+            if m is None:
+                continue
+            # Match on the masked text (so code stays untouched), then read the real characters.
+            real = pattern.match(body, link.start)
+            if real is None or real.end() != m.end():
+                continue
+            new = self.mdlink(real, source) if link.markdown else self.wikilink(real, source, False)
+            if new is None:
+                continue
+            parts.append(body[last:link.start])
+            parts.append(new)
+            last = real.end()
+            count += 1
+        parts.append(body[last:])
+        return "".join(parts), count
+
+
+def plan_merge(index: NoteIndex, keep: str, remove: str) -> MergePlan:
+    if keep == remove:
+        raise VaultnetError(f"{keep} and {remove} are the same note; nothing to merge")
+    vault = index.vault
+    plan = MergePlan(keep, remove)
+    try:
+        raw_a = vault.read_bytes(keep)
+        raw_b = vault.read_bytes(remove)
+    except OSError as exc:
+        raise VaultnetError(f"cannot read {exc.filename}: {exc.strerror}") from exc
+    plan.removed_bytes = raw_b
+    fm_a, fm_b = read_frontmatter(raw_a), read_frontmatter(raw_b)
+    entries = index.entries()
+    b_entry = entries.get(remove)
+    b_names = [strip_md(remove).rsplit("/", 1)[-1]]
+    if b_entry is not None:
+        b_names += [b_entry.name, *b_entry.aliases]
+    b_names = [n for i, n in enumerate(b_names) if n and fold(n) not in {fold(x) for x in b_names[:i]}]
+    a_entry = entries.get(keep)
+    a_names = {fold(strip_md(keep).rsplit("/", 1)[-1])} | ({fold(a_entry.name)} if a_entry else set())
+    add, extend, add_items, plan.conflicts = _union(fm_a, fm_b, [n for n in b_names if fold(n) not in a_names])
+    new_a = edit_frontmatter(raw_a, add=add, extend=extend, add_items=add_items)
+    plan.changes = [f"{k}: {_shown(v)}" for k, v in add.items()] + [
+        f"{k} += {_shown(v)}" for k, v in {**extend, **add_items}.items()]
+    body_b = _body_bytes(raw_b)
+    name_b = b_entry.name if b_entry else b_names[0]
+    new_a = _append_section(new_a, f"From {name_b}", body_b)
+    plan.changes.append(f"its text appended under '## From {name_b}'")
+
+    resolver = index.resolver()
+    retarget = _Retarget(resolver, remove, keep)
+    sources = set(index.linking(resolver.keys_for(remove))) | {keep}
+    sources.discard(remove)
+    for source in sorted(sources):
+        old = raw_a if source == keep else None
+        if old is None:
+            try:
+                old = vault.read_bytes(source)
+            except OSError as exc:
+                plan.skipped.append(f"{source}: cannot read ({exc.strerror}); its links were left")
+                continue
+        current = new_a if source == keep else old
+        bom = current.startswith(b"\xef\xbb\xbf")
+        try:
+            text = current[3 if bom else 0:].decode("utf-8")
+        except UnicodeDecodeError:
+            plan.skipped.append(f"{source}: not UTF-8; its links to {remove} were left as they are")
+            continue
+        new_text, count = retarget.rewrite(text, source)
+        if count:
+            plan.rewrites[source] = count
+            current = (b"\xef\xbb\xbf" if bom else b"") + new_text.encode("utf-8")
+        if current != old:
+            plan.writes[source] = (old, current)
+    if keep not in plan.writes:
+        plan.writes[keep] = (raw_a, new_a)
+    return plan
+
+
+def apply_merge(index: NoteIndex, plan: MergePlan) -> list[str]:
+    """Write every changed note, then remove B; returns what could not be done."""
+    vault = index.vault
+    failures = []
+    with vault_write_lock(vault.state_dir):
+        for path, (old, new) in sorted(plan.writes.items(), key=lambda item: item[0] != plan.keep):
+            try:
+                replace_file(inside(vault.root, vault.abspath(path)), new, expected=old)
+            except VaultnetError as exc:
+                failures.append(str(exc))
+                if path == plan.keep:
+                    raise  # nothing was written yet: stop here, B stays as it is
+        if failures:
+            failures.append(f"{plan.remove} was kept, because not every link to it could be changed")
+            return failures
+        target = inside(vault.root, vault.abspath(plan.remove))
+        try:
+            if target.read_bytes() != plan.removed_bytes:
+                raise WriteRefused(f"{plan.remove} changed on disk during the merge; it was kept")
+            target.unlink()
+        except OSError as exc:
+            failures.append(f"cannot remove {plan.remove}: {exc.strerror}")
+        except WriteRefused as exc:
+            failures.append(str(exc))
+    return failures

@@ -28,6 +28,10 @@ demo: $(STAMP)
 	@$(DEMO) backlinks "Ada Lovelace"
 	@echo '$$ vaultnet --vault example-vault links --unresolved' >&2
 	@$(DEMO) links --unresolved
+	@echo '$$ vaultnet --vault example-vault import linkedin example-vault/Attachments/Connections.csv --dry-run' >&2
+	@$(DEMO) import linkedin example-vault/Attachments/Connections.csv --dry-run
+	@echo '$$ vaultnet --vault example-vault doctor   (exits 1: the example vault has problems on purpose)' >&2
+	@$(DEMO) doctor || true
 	@echo '$$ vaultnet --vault example-vault report' >&2
 	@$(DEMO) report
 

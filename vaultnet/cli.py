@@ -613,10 +613,10 @@ def import_cmd(app: App, kind: str, file: Path, dry_run: bool, as_json: bool):
     for note in plan.notes:
         for line, conflict in note.conflicts:
             warn(f"{file.name}:{line}: {note.path}: {conflict}")
-    verb = "would be" if dry_run else "were"
-    warn(f"{plural(len(parsed.contacts), 'record')}: {plural(plan.count('create'), 'note')} {verb} created, "
-         f"{plan.count('update')} updated, {plan.count('unchanged')} already up to date, "
-         f"{plural(len(plan.problems), 'problem')}")
+    summary = (f"{plural(len(parsed.contacts), 'record')}: {plural(plan.count('create'), 'new note')}, "
+               f"{plan.count('update')} updated, {plan.count('unchanged')} already up to date; "
+               f"{plural(len(plan.problems), 'problem')}")
+    warn(f"{summary} (dry run: nothing written)" if dry_run else summary)
     if failures:
         raise VaultnetError("some notes were not written:\n" + "\n".join(f"  {f}" for f in failures))
 

@@ -98,6 +98,12 @@ class _People:
         return None, None, sorted(paths)
 
 
+def _shown(value) -> str:
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
 def _values(fm: dict, *keys: str) -> list[str]:
     out = []
     for key in keys:
@@ -179,8 +185,10 @@ def plan_import(vault: Vault, index: NoteIndex, parsed: ParsedFile) -> ImportPla
 
     for path, contact in created.items():
         note = by_path[path]
-        note.data = new_note_bytes(contact, path.rsplit("/", 1)[-1][:-3])
-        note.changes = [f"new note for {contact.name}"]
+        file_name = path.rsplit("/", 1)[-1][:-3]
+        note.data = new_note_bytes(contact, file_name)
+        note.changes = [f"{k}: {_shown(v)}" for k, v in new_note_fields(contact, file_name).items()
+                        if k not in ("type", "source")]
     plan.notes = sorted(by_path.values(), key=lambda n: (n.action, n.path))
     return plan
 

@@ -24,10 +24,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_index import FIRST, LAST, ROLES, progress, run_child  # noqa: E402
+from bench_index import FIRST, LAST, ROLES, progress, run_child
 
 GOAL_SECONDS = 60.0
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
 def generate_csv(path: Path, rows: int, seed: int) -> None:

@@ -355,3 +355,65 @@ def test_merging_a_note_into_itself_is_an_error(vault):
     run = vault(MERGE_VAULT, CONFIG)
     result = run("merge", "Ada Lovelace", "People/Ada Lovelace.md")
     assert result.exit_code == 1 and "same note" in result.stderr
+
+
+# ------------------------------------------------------------------ bad input, nothing lost
+
+
+def test_a_matched_note_with_broken_frontmatter_is_reported_and_left_alone(vault, tmp_path):
+    broken = "---\nemail: ada@engines.example\ntags: [unclosed\n---\nBody\n"
+    run = vault({"People/Ada Lovelace.md": broken}, CONFIG)
+    result = run.ok("import", "linkedin", str(write(tmp_path, "c.csv", LINKEDIN)))
+    assert (run.root / "People/Ada Lovelace.md").read_text() == broken
+    assert "People/Ada Lovelace.md" in result.stderr and "nothing was changed" in result.stderr
+
+
+def test_latin1_and_utf16_csv_files_read_with_their_accents(vault, tmp_path):
+    run = vault({}, CONFIG)
+    text = "First Name,Last Name,Company\nJosé,Álvarez,Café Ñandú\n"
+    run.ok("import", "linkedin", str(write(tmp_path, "latin1.csv", text.encode("latin-1"))))
+    assert run.json("show", "José Álvarez")["company"] == "Café Ñandú"
+    google = "First Name,Last Name,E-mail 1 - Value\tx\nZoë,Ng,zoe@example.com\n".replace("\tx", "")
+    run.ok("import", "google", str(write(tmp_path, "utf16.csv", google.encode("utf-16"))))
+    assert run.json("show", "Zoë Ng")["emails"] == ["zoe@example.com"]
+
+
+def test_an_import_that_cannot_write_one_note_says_so_and_keeps_it(vault, tmp_path, monkeypatch):
+    run = vault({"People/Ada Lovelace.md": ADA}, CONFIG)
+    real_replace = __import__("os").replace
+
+    def failing_replace(src, dst, *a, **kw):
+        if str(dst).endswith("Ada Lovelace.md"):
+            raise OSError(28, "No space left on device")
+        return real_replace(src, dst, *a, **kw)
+
+    monkeypatch.setattr("os.replace", failing_replace)
+    result = run("import", "linkedin", str(write(tmp_path, "c.csv", LINKEDIN)))
+    assert result.exit_code == 1
+    assert "No space left on device" in result.stderr
+    assert (run.root / "People/Ada Lovelace.md").read_text() == ADA
+    assert (run.root / "People/Grace Hopper.md").is_file()  # the other notes were written
+    assert not [p for p in (run.root / "People").iterdir() if p.name.endswith(".vaultnet-tmp")]
+
+
+def test_merge_rewrites_table_links_and_leaves_a_non_utf8_note_alone(vault):
+    files = dict(MERGE_VAULT)
+    files["Projects/Table.md"] = "| who | note |\n| --- | --- |\n| [[A. Lovelace\\|Countess]] | x |\n"
+    latin = "Met [[A. Lovelace]] at the café.\n".encode("latin-1")
+    files["Projects/Latin.md"] = latin
+    run = vault(files, CONFIG)
+    result = run.ok("merge", "Ada Lovelace", "A. Lovelace")
+    table = (run.root / "Projects/Table.md").read_text()
+    assert "| [[Ada Lovelace\\|Countess]] | x |" in table
+    assert (run.root / "Projects/Latin.md").read_bytes() == latin
+    assert "Projects/Latin.md: not UTF-8" in result.stderr
+    # B's name is now one of A's aliases, so the link left as it was still means A.
+    assert "Projects/Latin.md" in {b["source"] for b in run.json("backlinks", "Ada Lovelace")}
+
+
+def test_merge_of_a_name_that_does_not_exist(vault):
+    run = vault(MERGE_VAULT, CONFIG)
+    before = snapshot(run.root)
+    result = run("merge", "Ada Lovelace", "Nobody At All")
+    assert result.exit_code == 1 and result.stderr.startswith("Error: ")
+    assert snapshot(run.root) == before

@@ -67,3 +67,19 @@ def run_subprocess(*args: str, cwd: Path | None = None, env: dict | None = None,
         [sys.executable, "-m", "vaultnet", *args],
         cwd=cwd, env=full_env, capture_output=True, text=True, timeout=timeout,
     )
+
+
+# ---------------------------------------------------------------------- --slow
+
+def pytest_addoption(parser):
+    parser.addoption("--slow", action="store_true", default=False,
+                     help="also run the longer variants (tests marked `slow`)")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="a longer variant: run with --slow")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -13,13 +13,16 @@ vault in one dict comparison, so it never imports or opens Whoosh.
 
 from __future__ import annotations
 
+import errno
 import marshal
 import os
 import re
 import shutil
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import IndexBusy, IndexReadOnly, QueryError, VaultnetError
 from .facts import note_facts
@@ -33,6 +36,12 @@ if TYPE_CHECKING:
 SCHEMA_VERSION = 9
 INDEX_NAME = "MAIN"
 _TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)
+# What a killed sync leaves in the index folder and nothing else removes: our manifest's
+# temporary files, and Whoosh's TOC written under a temporary name before its rename.
+_STRAY = re.compile(rf"^(\.(manifest|people)\.\d+\.tmp|_{INDEX_NAME}_\d+\.toc\.[\d.]+)$")
+# Errors that say "no room or no right to write here": rebuilding cannot help, and would
+# throw away the last good index that reads can still answer from.
+_CANNOT_WRITE = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, getattr(errno, "EDQUOT", errno.ENOSPC)}
 WRITER_TIMEOUT = 30.0  # seconds a writer waits for another process's lock
 READER_SYNC_TIMEOUT = 3.0  # a read command waits this long, then answers from the last commit
 # A batch of at least this many notes (a first build, a git checkout) is written
@@ -194,11 +203,81 @@ def _person_fields(facts: dict[str, tuple], meta: dict[str, Meta]) -> dict[str, 
 def _write_marshal(path, data) -> None:
     """Write beside the index atomically: a temp file, fsynced, renamed over."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as fh:
-        marshal.dump(data, fh)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            marshal.dump(data, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            tmp.unlink()  # a full disk must not leave a half file behind
+        except OSError:
+            pass
+        raise
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a writer process: end it as soon as the process that started it is gone."""
+    while os.getppid() == parent:
+        time.sleep(0.2)
+    os._exit(1)
+
+
+def _make_worker_task():
+    """Whoosh's writer process, made to go when its parent is killed (kill -9, the OOM killer).
+
+    Whoosh's own workers wait on their queue for ever, and a forked worker shares the
+    parent's index.lock: every later sync then waited for a lock nobody would release.
+    """
+    import multiprocessing
+    import threading
+
+    from whoosh.multiproc import SubWriterTask
+
+    class _WorkerTask(SubWriterTask):
+        def __init__(self, *args, lock_fd: int | None = None):
+            super().__init__(*args)
+            self.parent = os.getpid()
+            # Only a forked worker holds our descriptors; a spawned one's numbers mean other files.
+            self.lock_fd = lock_fd if multiprocessing.get_start_method() == "fork" else None
+
+        def run(self):
+            if self.lock_fd is not None:
+                try:
+                    os.close(self.lock_fd)  # our copy only: the parent's lock stays held while it lives
+                except OSError:
+                    pass
+            threading.Thread(target=_exit_with_parent, args=(self.parent,), daemon=True).start()
+            super().run()
+
+    _WorkerTask.__module__, _WorkerTask.__qualname__ = __name__, "_WorkerTask"
+    return _WorkerTask
+
+
+def __getattr__(name: str):
+    # _WorkerTask subclasses Whoosh's, which this module imports only to write; it is made on
+    # first use, also when a spawned worker looks it up by name to unpickle its task.
+    if name == "_WorkerTask":
+        globals()[name] = task = _make_worker_task()
+        return task
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _mp_writer(ix, lock_fd: int | None, **kwargs):
+    from whoosh.multiproc import MpWriter
+
+    task_class = globals().get("_WorkerTask") or __getattr__("_WorkerTask")
+
+    class _Writer(MpWriter):
+        def _new_task(self):
+            task = task_class(self.storage, self.indexname, self.jobqueue, self.resultqueue,
+                              self.subargs, self.multisegment, lock_fd=lock_fd)
+            self.tasks.append(task)
+            task.start()
+            return task
+
+    return _Writer(ix, **kwargs)
 
 
 class NoteIndex:
@@ -220,6 +299,8 @@ class NoteIndex:
         self._searcher = None
         self._resolver: LinkResolver | None = None
         self._generation: int | None = None  # the commit the in-memory state describes
+        self._held_lock = None  # our index.lock while a sync holds it
+        self.temporary = False  # True once answering from a temporary index outside the vault
 
     def warn(self, message: str) -> None:
         if self._on_warning is not None:
@@ -392,8 +473,17 @@ class NoteIndex:
         from .whoosh_schema import schema
 
         self.close()
-        if self.dir.exists():
+        if self.dir.is_symlink() and self.dir.is_dir():
+            # Kept on another disk on purpose: empty the folder it points to, keep the link.
+            for child in self.dir.iterdir():
+                if child.is_dir() and not child.is_symlink():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+        elif self.dir.is_dir():
             shutil.rmtree(self.dir, ignore_errors=True)
+        elif self.dir.is_symlink() or self.dir.exists():
+            self.dir.unlink()  # a file, or a dangling link, where the disposable index belongs
         self.dir.mkdir(parents=True, exist_ok=True)
         self._ix = windex.create_in(str(self.dir), schema(), indexname=INDEX_NAME)
         (self.dir / "VERSION").write_text(str(SCHEMA_VERSION))
@@ -411,6 +501,8 @@ class NoteIndex:
             version = (self.dir / "VERSION").read_text().strip()
         except OSError:
             return "it has no version stamp"
+        if not version:  # a build killed while it stamped the version
+            return "it is incomplete"
         if version != str(SCHEMA_VERSION):
             return f"it was built by another version of vaultnet (schema {version})"
         stored = (self._read_manifest_file() or {}).get("config")
@@ -437,7 +529,7 @@ class NoteIndex:
         self._close_searcher()
         self._ix = None
 
-    def __enter__(self) -> "NoteIndex":
+    def __enter__(self) -> NoteIndex:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -504,54 +596,85 @@ class NoteIndex:
         reason = None if rebuild or data is not None else self._why_rebuild()
         try:
             lock = self._acquire(wait)
-        except (IndexBusy, IndexReadOnly) as exc:
-            # A reading command answers from the last commit rather than fail.
-            if wait >= WRITER_TIMEOUT or reason is not None or self._generation_on_disk() is None:
-                raise
-            why = ("another vaultnet process is updating the index" if isinstance(exc, IndexBusy)
-                   else "the index cannot be updated here (read-only?)")
-            stats.stale = f"{why}; answering from its last state"
-            self.warn(stats.stale)
-            stats.seconds = time.perf_counter() - started
-            return stats
-        try:
+            self._held_lock = lock
             try:
-                if rebuild or reason is not None or self._open() is None:
-                    self._create()
-                    if reason is not None:
-                        stats.rebuilt_because = f"the index was rebuilt because {reason}"
-                        self.warn(stats.rebuilt_because)
-                else:
-                    # Under the lock, read again if another process committed in the meantime.
-                    if data is None or data.get("generation") != self._generation_on_disk():
-                        data = self._load_manifest()
-                        if targeted:  # our picture was built on the old commit: look at everything
-                            scan = self.vault.scan()
-                    if data is not None:
-                        self._use_manifest(data)
-                    else:
-                        self._state_from_whoosh()
-                self._apply(scan, stats, progress, procs)
-            except (VaultnetError, KeyboardInterrupt, MemoryError):
+                stats = self._sync_locked(scan, stats, rebuild, reason, data, targeted, progress, procs)
+            finally:
+                self._held_lock = None
+                lock.release()
+        except (IndexBusy, IndexReadOnly) as exc:
+            # A reading command answers from the last commit, or from a temporary index, rather than fail.
+            if wait >= WRITER_TIMEOUT or self.temporary:
                 raise
-            except Exception as exc:  # the index broke under us: the notes are the truth
-                if rebuild or stats.rebuilt_because:
-                    raise
-                self._create()
-                stats = SyncStats(problems=stats.problems[: len(scan.problems)])
-                stats.rebuilt_because = f"the index was rebuilt because it could not be updated ({type(exc).__name__})"
-                self.warn(stats.rebuilt_because)
-                self._apply(scan, stats, progress, procs)
-        finally:
-            lock.release()
+            stats = SyncStats(problems=stats.problems[: len(scan.problems)])
+            if reason is None and self._has_last_state():
+                why = ("another vaultnet process is updating the index" if isinstance(exc, IndexBusy)
+                       else f"the index cannot be updated ({exc})")
+                stats.stale = f"{why}; answering from its last state"
+                self.close()
+                self.warn(stats.stale)
+            elif isinstance(exc, IndexBusy):
+                raise
+            else:  # nothing committed to answer from (a read-only vault never indexed here)
+                self._use_temporary_dir()
+                stats = self.sync(rebuild=True, progress=progress, procs=procs, scan=scan)
+                stats.stale = f"the index cannot be written ({exc}); answering from a temporary index"
+                self.warn(stats.stale)
         stats.seconds = time.perf_counter() - started
         return stats
+
+    def _sync_locked(self, scan: ScanResult, stats: SyncStats, rebuild: bool, reason: str | None,
+                     data: dict | None, targeted: bool, progress: Progress | None, procs: int | None) -> SyncStats:
+        self._remove_strays()
+        rebuilt = None  # said once the rebuild has worked: a full disk may still stop it
+        try:
+            if rebuild or reason is not None or self._open() is None:
+                self._create()
+                if reason is not None:
+                    rebuilt = stats.rebuilt_because = f"the index was rebuilt because {reason}"
+            else:
+                # Under the lock, read again if another process committed in the meantime.
+                if data is None or data.get("generation") != self._generation_on_disk():
+                    data = self._load_manifest()
+                    if targeted:  # our picture was built on the old commit: look at everything
+                        scan = self.vault.scan()
+                if data is not None:
+                    self._use_manifest(data)
+                else:
+                    self._state_from_whoosh()
+            self._apply(scan, stats, progress, procs)
+        except (VaultnetError, KeyboardInterrupt, MemoryError):
+            raise
+        except Exception as exc:  # the index broke under us: the notes are the truth
+            self._refuse_if_cannot_write(exc)
+            if rebuild or stats.rebuilt_because:
+                raise
+            self._create()
+            stats = SyncStats(problems=stats.problems[: len(scan.problems)])
+            rebuilt = stats.rebuilt_because = (
+                f"the index was rebuilt because it could not be updated ({type(exc).__name__})"
+            )
+            try:
+                self._apply(scan, stats, progress, procs)
+            except OSError as again:
+                self._refuse_if_cannot_write(again)
+                raise
+        if rebuilt:
+            self.warn(rebuilt)
+        return stats
+
+    def _refuse_if_cannot_write(self, exc: BaseException) -> None:
+        """A full or read-only disk is no corrupt index: keep the last commit, say why."""
+        if isinstance(exc, OSError) and exc.errno in _CANNOT_WRITE:
+            self.close()
+            raise IndexReadOnly(f"cannot write the index in {self.dir}: {exc.strerror}") from exc
 
     def _acquire(self, wait: float):
         from whoosh.util.filelock import FileLock
 
+        folder = self._lock_path.parent
         try:
-            self.vault.state_dir.mkdir(exist_ok=True)
+            folder.mkdir(exist_ok=True)
             lock = FileLock(str(self._lock_path))
             deadline = time.monotonic() + wait
             while not lock.acquire(blocking=False):
@@ -561,8 +684,40 @@ class NoteIndex:
                     )
                 time.sleep(0.05)
         except OSError as exc:
-            raise IndexReadOnly(f"cannot write the index in {self.vault.state_dir}: {exc.strerror}") from exc
+            raise IndexReadOnly(f"cannot write the index in {folder}: {exc.strerror}") from exc
         return lock
+
+    def _remove_strays(self) -> None:
+        """Temporary files a killed sync left in the index folder; under our lock none is in use."""
+        try:
+            names = os.listdir(self.dir)
+        except OSError:
+            return
+        for name in names:
+            if _STRAY.match(name):
+                try:
+                    os.unlink(self.dir / name)
+                except OSError:
+                    pass
+
+    def _use_temporary_dir(self) -> None:
+        """Keep the index in a fresh folder outside the vault (removed with this object)."""
+        import tempfile
+        import weakref
+
+        self.close()
+        folder = Path(tempfile.mkdtemp(prefix="vaultnet-index-"))
+        weakref.finalize(self, shutil.rmtree, str(folder), True)
+        self.dir = folder / "index"
+        self._manifest_path, self._people_path = self.dir / "manifest", self.dir / "people"
+        self._lock_path = folder / "index.lock"
+        self._files, self._entries, self._contrib, self._resolver, self._generation = None, None, None, None, None
+        self.temporary = True
+
+    def _has_last_state(self) -> bool:
+        """A committed index to answer from (generation 0 is a build that never committed)."""
+        generation = self._generation_on_disk()
+        return generation is not None and generation > 0
 
     def _apply(self, scan: ScanResult, stats: SyncStats, progress: Progress | None, procs: int | None) -> None:
         assert self._files is not None
@@ -700,11 +855,10 @@ class NoteIndex:
         # limitmb: below ~512 MB Whoosh spills postings to disk and reads them back,
         # which cost 40% of a 10k-note build.
         if procs > 1:
-            from whoosh.multiproc import MpWriter
-
             # Each process writes its own segment; multisegment skips merging them at the end.
-            return MpWriter(ix, procs=procs, batchsize=200, multisegment=True, _lk=False,
-                            limitmb=256, compound=False, subargs={"compound": False, "limitmb": 256})
+            return _mp_writer(ix, getattr(self._held_lock, "fd", None), procs=procs, batchsize=200,
+                              multisegment=True, _lk=False, limitmb=256, compound=False,
+                              subargs={"compound": False, "limitmb": 256})
         from .whoosh_schema import LeanSegmentWriter
 
         return LeanSegmentWriter(ix, _lk=False, limitmb=512, compound=False)
@@ -718,8 +872,15 @@ class NoteIndex:
                 self._searcher = ix.searcher() if ix is not None else None
             except Exception as exc:  # unreadable: the notes are the truth, build it again
                 self.close()
-                self.sync(rebuild=True)
-                self.warn(f"the index was rebuilt because it could not be opened ({type(exc).__name__})")
+                why = f"the index was rebuilt because it could not be opened ({type(exc).__name__})"
+                try:
+                    self.sync(rebuild=True)
+                except IndexReadOnly as err:  # a read-only or full disk: build it elsewhere
+                    self._use_temporary_dir()
+                    self.sync(rebuild=True)
+                    why = (f"the index could not be opened ({type(exc).__name__}) nor rebuilt ({err}); "
+                           "answering from a temporary index")
+                self.warn(why)
                 ix = self._open()
                 self._searcher = ix.searcher() if ix is not None else None
             if self._searcher is None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import CONFIG_TEMPLATE, Config, load_config
-from .errors import VaultNotFound, VaultnetError
+from .errors import VaultnetError, VaultNotFound
 
 STATE_DIR = ".vaultnet"
 MARKERS = (".vaultnet", ".obsidian")
@@ -112,6 +112,16 @@ class Vault:
                         st = entry.stat()  # follows a symlinked file
                     except OSError as exc:
                         result.problems.append((rel, f"cannot read: {exc.strerror or exc}"))
+                        continue
+                    if stat.S_ISDIR(st.st_mode):
+                        # A folder named like a note (`Archive.md/`): a folder, as Obsidian sees it.
+                        try:
+                            linked = entry.is_symlink()  # symlinked folders are not followed
+                        except OSError:
+                            linked = True
+                        skipped = rel.casefold() == report or (excluding and self.is_excluded(rel + "/"))
+                        if not linked and not skipped:
+                            stack.append((rel + "/", entry.path))
                         continue
                     if not stat.S_ISREG(st.st_mode) or (excluding and self.is_excluded(rel)):
                         continue

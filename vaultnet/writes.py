@@ -67,11 +67,70 @@ def vault_write_lock(state_dir: Path, timeout: float = WRITE_LOCK_TIMEOUT):
                 raise WriteRefused("another vaultnet process is writing to this vault; try again")
             time.sleep(0.02)
     except OSError as exc:
-        raise WriteRefused(f"cannot take the write lock in {state_dir}: {exc.strerror}") from exc
+        # A read-only disk or folder lands here first: say that nothing can be written.
+        raise WriteRefused(
+            f"cannot write to this vault (no write lock in {state_dir}: {exc.strerror}); nothing was changed"
+        ) from exc
     try:
+        remove_stale_temps(state_dir.parent)
         yield
     finally:
         lock.release()
+
+
+# A write killed between its temporary file and the rename (kill -9, a crash, power loss)
+# leaves `.NAME.PID-HEX.vaultnet-tmp` beside the note. Obsidian hides dot files, but git
+# and file managers show them, so the next write command removes the ones whose process
+# is gone. The age guard keeps a live write safe when the PID means nothing here (a vault
+# shared with a container or another machine).
+_TEMP_NAME = re.compile(r"^\..+\.(\d+)-[0-9a-f]+\.vaultnet-tmp$")
+STALE_TEMP_SECONDS = 60.0
+
+
+def _process_gone(pid: int) -> bool:
+    if os.name != "posix":
+        return False  # os.kill(pid, 0) would end the process on Windows; keep the file
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (OSError, OverflowError):  # EPERM: alive, someone else's; or no PID at all
+        return False
+    return False
+
+
+def remove_stale_temps(root: Path, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Delete vaultnet's own temporary files that a killed process left below `root`.
+
+    Walks every folder except dot folders (as a scan does, plus the report and
+    excluded folders, which vaultnet also writes to); never fails the command.
+    """
+    import time
+
+    removed: list[Path] = []
+    now = time.time()
+    stack = [str(root)]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = os.scandir(folder)
+        except OSError:
+            continue
+        with entries:
+            for entry in entries:
+                try:
+                    if entry.name[0] != ".":
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(entry.path)
+                        continue
+                    m = _TEMP_NAME.match(entry.name)
+                    if (m and entry.is_file(follow_symlinks=False) and _process_gone(int(m[1]))
+                            and now - entry.stat(follow_symlinks=False).st_mtime > older_than):
+                        os.unlink(entry.path)
+                        removed.append(Path(entry.path))
+                except (OSError, ValueError):
+                    continue
+    return removed
 
 
 def _temp_beside(path: Path) -> Path:
@@ -149,15 +208,29 @@ def create_file(path: Path, data: bytes) -> None:
                 raise
             except OSError:
                 # No hard links here (some network or FAT file systems): exclusive create instead.
-                with open(path, "xb") as fh:
-                    fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
+                _create_exclusive(path, data)
     except FileExistsError:
         raise WriteRefused(f"{path} already exists; nothing was changed") from None
     except OSError as exc:
         raise WriteRefused(f"cannot create {path}: {exc.strerror}") from exc
     _fsync_dir(path.parent)
+
+
+def _create_exclusive(path: Path, data: bytes) -> None:
+    created = False
+    try:
+        with open(path, "xb") as fh:  # FileExistsError: never over an existing file
+            created = True
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        if created:  # a full disk mid-write: the file is ours and must not stay cut short
+            try:
+                path.unlink()
+            except OSError:
+                pass
+        raise
 
 
 def write_export(path: Path, data: bytes) -> None:
@@ -235,3 +308,60 @@ def add_log_line(raw: bytes, entry: str, heading: str = "Log") -> bytes:
     if not before.endswith(b"\n"):
         before += newline
     return before + entry_bytes + newline + b"".join(lines[last + 1 :])
+
+
+def create_files(files: list[tuple[Path, bytes]]) -> list[tuple[Path, str]]:
+    """Create many new files at once (an import): what `create_file` does for each, with the
+    disk flushed once for all of them instead of twice per file.
+
+    Every file is first written in full to a hidden temporary file; one sync makes
+    them all durable; only then is each linked to its name. A file therefore
+    appears complete or not at all, whenever the process dies. Returns the files
+    that could not be created, with why; an existing file is never overwritten.
+    """
+    staged: list[tuple[Path, Path]] = []
+    failed: list[tuple[Path, str]] = []
+    try:
+        for path, data in files:
+            tmp = _temp_beside(path)
+            try:
+                _write_temp_unsynced(tmp, data)
+            except OSError as exc:
+                failed.append((path, f"cannot create {path}: {exc.strerror}"))
+                continue
+            staged.append((path, tmp))
+        os.sync()
+        folders = set()
+        for path, tmp in staged:
+            try:
+                os.link(tmp, path)
+                folders.add(path.parent)
+            except FileExistsError:
+                failed.append((path, f"{path} already exists; nothing was changed"))
+            except OSError as exc:
+                failed.append((path, f"cannot create {path}: {exc.strerror}"))
+        for folder in folders:
+            _fsync_dir(folder)
+    finally:
+        for _, tmp in staged:
+            try:
+                tmp.unlink()
+            except FileNotFoundError:
+                pass
+    return failed
+
+
+def _write_temp_unsynced(tmp: Path, data: bytes) -> None:
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    except BaseException:
+        os.close(fd)
+        try:
+            tmp.unlink()  # a full disk mid-write: leave no half temporary file behind
+        except OSError:
+            pass
+        raise
+    os.close(fd)

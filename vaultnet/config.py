@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +66,8 @@ class Config:
 def _folder(key: str, value: object, path: Path) -> str:
     if not isinstance(value, str):
         raise ConfigError(f"{path}: {key}: expected a folder name in quotes, got {value!r}")
+    if os.path.isabs(value) or re.match(r"^[A-Za-z]:[\\/]", value) or value.startswith(("\\", "/")):
+        raise ConfigError(f"{path}: {key}: {value!r} points outside the vault (use a folder inside it)")
     cleaned = value.replace("\\", "/").strip().strip("/")
     if cleaned.startswith("..") or "/../" in f"/{cleaned}/":
         raise ConfigError(f"{path}: {key}: {value!r} points outside the vault")
@@ -82,8 +86,8 @@ def load_config(path: Path) -> Config:
     """Read the config file; a missing file gives the defaults."""
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        return Config()
+    except (FileNotFoundError, NotADirectoryError):
+        return Config()  # no file, or `.vaultnet` is not a folder yet: the defaults
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
     try:

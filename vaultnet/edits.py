@@ -8,7 +8,15 @@ from pathlib import Path
 from .dates import parse_cadence
 from .errors import VaultnetError
 from .vault import Vault
-from .writes import WriteRefused, add_log_line, create_file, inside, replace_file, safe_file_name, vault_write_lock
+from .writes import (
+    WriteRefused,
+    add_log_line,
+    create_file,
+    inside,
+    replace_file,
+    safe_file_name,
+    vault_write_lock,
+)
 
 
 def log_entry(text: str, day: dt.date, gave: bool = False, got: bool = False) -> str:
@@ -83,6 +91,7 @@ def add_person(vault: Vault, name: str, **fields) -> str:
     data = new_person_note(clean_name, file_name=file_name, **fields)
     with vault_write_lock(vault.state_dir):
         target_dir = vault.root / folder if folder else vault.root
+        inside(vault.root, target_dir)  # before mkdir: a symlinked parent must not get a folder made outside
         try:
             target_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -22,6 +22,7 @@ WRITE_LOCK_TIMEOUT = 30.0
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|#^\[\]]')
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
 MAX_NAME_CHARS = 120
+MAX_NAME_BYTES = 200
 
 
 class WriteRefused(VaultnetError):
@@ -35,6 +36,10 @@ def safe_file_name(name: str) -> str:
     cleaned = " ".join(cleaned.split()).strip(" .")
     if len(cleaned) > MAX_NAME_CHARS:
         cleaned = cleaned[:MAX_NAME_CHARS].rstrip(" .")
+    # File systems count bytes (255 for a name); leave room for ".md" and the temporary
+    # file's dot, PID and suffix, and never cut a character in half.
+    while len(cleaned.encode("utf-8")) > MAX_NAME_BYTES:
+        cleaned = cleaned[:-1].rstrip(" .")
     if not cleaned or cleaned in (".", ".."):
         raise WriteRefused(f"{name!r} leaves nothing usable as a file name")
     if cleaned.split(".")[0].lower() in _RESERVED:
@@ -330,7 +335,7 @@ def create_files(files: list[tuple[Path, bytes]]) -> list[tuple[Path, str]]:
                 failed.append((path, f"cannot create {path}: {exc.strerror}"))
                 continue
             staged.append((path, tmp))
-        os.sync()
+        _sync_file_system(files[0][0].parent if files else Path("."))
         folders = set()
         for path, tmp in staged:
             try:
@@ -365,3 +370,20 @@ def _write_temp_unsynced(tmp: Path, data: bytes) -> None:
             pass
         raise
     os.close(fd)
+
+
+def _sync_file_system(folder: Path) -> None:
+    """Flush the file system that holds `folder` (syncfs), or every one where that is not offered."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            if libc.syncfs(fd) == 0:
+                return
+        finally:
+            os.close(fd)
+    except (OSError, AttributeError):
+        pass
+    os.sync()

@@ -126,9 +126,15 @@ class _Retarget:
         self.target = stem if len(resolver.same_file_name(stem)) <= 1 else strip_md(new)
         self.new_path = new
 
+    def means_old(self, target: str, source: str) -> bool:
+        path = self.resolver.resolve(target, source).path
+        # After an interrupted merge A already has B's aliases, so `[[B's alias]]` is shared by
+        # both and resolves to nobody; it still means B.
+        return path == self.old or path is None and self.old in self.resolver.named(target)
+
     def wikilink(self, m: re.Match, source: str, in_frontmatter: bool) -> str | None:
         target, subpath, display = markdown.split_wikilink(m[2])
-        if self.resolver.resolve(target, source).path != self.old:
+        if not self.means_old(target, source):
             return None
         sep = "\\|" if "\\|" in m[2] else "|"
         inner = self.target + (subpath or "")
@@ -145,7 +151,7 @@ class _Retarget:
         note, _, sub = url.partition("#")
         from urllib.parse import unquote
 
-        if self.resolver.resolve(unquote(note).strip(), source).path != self.old:
+        if not self.means_old(unquote(note).strip(), source):
             return None
         new = strip_md(self.new_path) if "/" in note else self.target
         new = quote(new, safe="/") + (".md" if note.lower().endswith(".md") else "") + (f"#{sub}" if sub else "")
@@ -220,8 +226,12 @@ def plan_merge(index: NoteIndex, keep: str, remove: str) -> MergePlan:
         f"{k} += {_shown(v)}" for k, v in {**extend, **add_items}.items()]
     body_b = _body_bytes(raw_b)
     name_b = b_entry.name if b_entry else b_names[0]
-    new_a = _append_section(new_a, f"From {name_b}", body_b)
-    plan.changes.append(f"its text appended under '## From {name_b}'")
+    with_b = _append_section(new_a, f"From {name_b}", body_b)
+    # A merge cut short (killed after A was written, before B was removed) is finished by
+    # running it again: B's text is then already in A and is not appended twice.
+    if with_b[len(new_a):].strip(b"\r\n") not in new_a:
+        new_a = with_b
+        plan.changes.append(f"its text appended under '## From {name_b}'")
 
     resolver = index.resolver()
     retarget = _Retarget(resolver, remove, keep)

@@ -1,0 +1,99 @@
+"""Crash safety of the commands that write many notes: `import` and `merge`, SIGKILLed at
+every change they make to the file system (see test_crash.py for how the kill works).
+
+After each kill every note is byte-identical to before or to the finished result, never
+cut short, and nothing but vaultnet's hidden temporary files is left; running the same
+command again finishes the job, with the same bytes as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+import signal
+from pathlib import Path
+
+import pytest
+
+from .conftest import Run, write_vault
+from .test_crash import TEMP_NOTE, TODAY, copy_vault, count_changes, crash_run, kill_points, network, note_bytes
+
+CSV = ("\ufeffNotes:\nsome text\n\nFirst Name,Last Name,Email Address,Company,Connected On\n"
+       + "".join(f"Person,{i},p{i}@example.org,Acme,0{i % 9 + 1} Mar 2023\n" for i in range(0, 12, 3))
+       + "".join(f"New,Friend {i},new{i}@example.org,Initech,1{i} Jan 2024\n" for i in range(6)))
+
+
+class MultiWriteScenario:
+    def __init__(self, tmp_path: Path, args: tuple[str, ...]):
+        self.tmp = tmp_path
+        self.copies = 0
+        files = network()
+        self.template = write_vault(tmp_path / "template", files, config='people_dirs = ["People"]\n')
+        (tmp_path / "Connections.csv").write_text(CSV, encoding="utf-8")
+        self.args = tuple(a.replace("{csv}", str(tmp_path / "Connections.csv")) for a in args)
+        Run(self.template).ok("index")
+        self.before = note_bytes(self.template)
+        finished = self.copy()
+        self.ops = count_changes(finished, self.args)
+        self.after = note_bytes(finished)
+        self.changed = {p for p in set(self.before) | set(self.after) if self.before.get(p) != self.after.get(p)}
+        assert len(self.changed) > 2, self.changed
+
+    def copy(self) -> Path:
+        self.copies += 1
+        return copy_vault(self.template, self.tmp / f"copy{self.copies}")
+
+    def check(self, root: Path, what: str) -> None:
+        now = note_bytes(root)
+        for path in set(now) - set(self.before) - set(self.after):
+            assert TEMP_NOTE.match(Path(path).name), f"{what}: unexpected file {path}"
+        for path in set(self.before) | set(self.after):
+            got = now.get(path)
+            assert got in (self.before.get(path), self.after.get(path)), (
+                f"{what}: {path} is neither as before nor complete ({None if got is None else len(got)} bytes)")
+
+    def finish(self, root: Path, what: str) -> None:
+        Run(root).ok("--today", TODAY, *self.args)
+        now = {p: b for p, b in note_bytes(root).items() if not TEMP_NOTE.match(Path(p).name)}
+        assert now == self.after, f"{what}: running it again did not give the uninterrupted result"
+
+
+def _kill_everywhere(scenario: MultiWriteScenario, rng: random.Random, writes: int) -> int:
+    points = kill_points(scenario.ops, rng, None, writes)
+    for at in points:
+        root = scenario.copy()
+        done = crash_run(root, scenario.args, at)
+        what = f"{scenario.args[0]}, killed before change {at}/{len(scenario.ops)} ({scenario.ops[at - 1]})"
+        assert done.returncode == -signal.SIGKILL, f"{what}: not killed ({done.returncode}): {done.stderr}"
+        scenario.check(root, what)
+        scenario.finish(root, what)
+        shutil.rmtree(root)
+    return len(points)
+
+
+IMPORT = ("import", "linkedin", "{csv}")
+MERGE = ("merge", "Person 3", "Person 4")
+
+
+@pytest.mark.parametrize("args", [IMPORT, MERGE], ids=["import", "merge"])
+def test_killed_at_a_file_system_change_loses_nothing_and_a_rerun_finishes(tmp_path, args):
+    scenario = MultiWriteScenario(tmp_path, args)
+    structural = [i for i, op in enumerate(scenario.ops, 1) if op != "write"]
+    rng = random.Random(11)
+    sample = sorted(rng.sample(structural, min(12, len(structural))))
+    for at in sample:
+        root = scenario.copy()
+        done = crash_run(root, scenario.args, at)
+        what = f"{args[0]}, killed before change {at}/{len(scenario.ops)} ({scenario.ops[at - 1]})"
+        assert done.returncode == -signal.SIGKILL, f"{what}: not killed ({done.returncode}): {done.stderr}"
+        scenario.check(root, what)
+        scenario.finish(root, what)
+        shutil.rmtree(root)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args", [IMPORT, MERGE], ids=["import", "merge"])
+def test_killed_at_every_file_system_change_loses_nothing(tmp_path, args):
+    scenario = MultiWriteScenario(tmp_path, args)
+    assert _kill_everywhere(scenario, random.Random(12), writes=10) >= len(
+        [op for op in scenario.ops if op != "write"])

@@ -25,6 +25,7 @@ class App:
         self.quiet = quiet
         self._vault = None
         self._index = None
+        self.stale = False  # the index answered from its last state: no guessing names for a write
 
     @property
     def today(self) -> dt.date:
@@ -40,17 +41,31 @@ class App:
             self._vault = Vault(root)
         return self._vault
 
-    def index(self, sync: bool = True):
-        """The index, brought up to date first unless --no-sync."""
+    def index(self, sync: bool = True, for_write: bool = False):
+        """The index, brought up to date first unless --no-sync.
+
+        A command about to write (`for_write`) waits as long as a writer does and never
+        goes on from a stale index: a name resolved against it could pick the wrong note.
+        """
         if self._index is None:
-            from .index import READER_SYNC_TIMEOUT, NoteIndex
+            from .index import READER_SYNC_TIMEOUT, WRITER_TIMEOUT, NoteIndex
 
             self._index = NoteIndex(self.vault, on_warning=lambda m: warn(f"vaultnet: {m}"))
             click.get_current_context().call_on_close(self._index.close)
             if sync and not self.no_sync:
+                from .errors import IndexReadOnly
+
                 with progress_bar(self.quiet) as progress:
-                    stats = self._index.sync(progress=progress, wait=READER_SYNC_TIMEOUT)
+                    try:
+                        stats = self._index.sync(progress=progress,
+                                                 wait=WRITER_TIMEOUT if for_write else READER_SYNC_TIMEOUT)
+                    except IndexReadOnly:
+                        if not for_write:
+                            raise
+                        # A read-only or full disk: go on from the last index; the write says why it fails.
+                        stats = self._index.sync(progress=progress, wait=READER_SYNC_TIMEOUT)
                 report_sync(stats, self._index, verbose=False, quiet=self.quiet)
+                self.stale = bool(stats.stale)
         return self._index
 
 
@@ -407,8 +422,8 @@ def log(app: App, name: str, text: str, day: str | None, gave: bool, got: bool, 
         raise click.UsageError("use just one of --gave or --got")
     when = app.today if day is None else parse_today(None, None, day)
     assert when is not None
-    index = app.index()
-    path = queries.find_note(index, name, kinds=("person", "org", "note"))
+    index = app.index(for_write=True)
+    path = queries.find_note(index, name, kinds=("person", "org", "note"), guess=not app.stale)
     result = append_log(app.vault, path, log_entry(text, when, gave, got))
     if when > app.today:
         warn(f"{when.isoformat()} is in the future: a plan, not counted as contact until that day")
@@ -595,7 +610,7 @@ def import_cmd(app: App, kind: str, file: Path, dry_run: bool, as_json: bool):
     except OSError as exc:
         raise VaultnetError(f"cannot read {file}: {exc.strerror}") from exc
     parsed = parse_file(kind, raw)
-    plan = plan_import(app.vault, app.index(), parsed)
+    plan = plan_import(app.vault, app.index(for_write=True), parsed)
     for problem in plan.problems:
         warn(f"{file.name}:{problem.line}: {problem.message}" if problem.line else f"{file.name}: {problem.message}")
     failures = [] if dry_run else apply_import(app.vault, plan)
@@ -676,9 +691,9 @@ def merge(app: App, keep: str, remove: str, dry_run: bool, as_json: bool):
     from . import queries
     from .merging import apply_merge, plan_merge
 
-    index = app.index()
-    a = queries.find_note(index, keep, kinds=("person", "org", "note"))
-    b = queries.find_note(index, remove, kinds=("person", "org", "note"))
+    index = app.index(for_write=True)
+    a = queries.find_note(index, keep, kinds=("person", "org", "note"), guess=not app.stale)
+    b = queries.find_note(index, remove, kinds=("person", "org", "note"), guess=not app.stale)
     plan = plan_merge(index, a, b)
     failures = [] if dry_run else apply_merge(index, plan)
     if as_json:

@@ -48,6 +48,7 @@ READER_SYNC_TIMEOUT = 3.0  # a read command waits this long, then answers from t
 # by several processes (Whoosh's MpWriter, one segment each): 9.6 s instead of
 # 15.3 s for 11k notes on 2 cores. Smaller batches are not worth the workers' start-up.
 MULTIPROCESS_BATCH = 2000
+OPEN_ATTEMPTS = 20  # another process's commit may delete the generation being opened; take the next
 
 Progress = Callable[[int, int], None]
 Meta = tuple  # (kind, name, aliases, problems) as kept in the manifest
@@ -346,6 +347,8 @@ class NoteIndex:
     def _use_manifest(self, data: dict) -> None:
         if self._files is not None and data.get("generation") == self._generation:
             return  # what we hold in memory (a watcher's resolver, contributions) is still current
+        if self._generation is not None and data.get("generation") != self._generation:
+            self._close_searcher()  # another process committed: a searcher kept open reads the old state
         self._files, self._meta, self._too_large = data["files"], data["meta"], data["too_large"]
         self._generation = data.get("generation")
         self._entries = None
@@ -459,13 +462,38 @@ class NoteIndex:
             return self._ix
         from whoosh import index as windex
 
-        if self._generation_on_disk() is None:
-            return None
-        try:
-            self._ix = windex.open_dir(str(self.dir), indexname=INDEX_NAME)
-        except windex.EmptyIndexError:
-            return None
-        return self._ix
+        for _ in range(OPEN_ATTEMPTS):
+            generation = self._generation_on_disk()
+            if generation is None:
+                return None
+            try:
+                self._ix = windex.open_dir(str(self.dir), indexname=INDEX_NAME)
+            except windex.EmptyIndexError:
+                return None
+            except FileNotFoundError:
+                # Another process committed between our listing and the open, and Whoosh
+                # deleted the generation we were opening: open the new one.
+                if self._generation_on_disk() == generation:
+                    raise
+                continue
+            return self._ix
+        raise IndexBusy("the index keeps changing while being opened; try again")
+
+    def _open_searcher(self):
+        """A searcher on the newest commit; None when there is no index yet."""
+        for _ in range(OPEN_ATTEMPTS):
+            ix = self._open()
+            if ix is None:
+                return None
+            generation = self._generation_on_disk()
+            try:
+                return ix.searcher()
+            except FileNotFoundError:
+                # Same race as in _open: the segments of the commit being opened were
+                # deleted by a newer commit. Only a failure on a still-current commit is real.
+                if self._generation_on_disk() == generation:
+                    raise
+        raise IndexBusy("the index keeps changing while being opened; try again")
 
     def _create(self):
         from whoosh import index as windex
@@ -510,11 +538,13 @@ class NoteIndex:
             # people_dirs, exclude... decide kinds and which files are notes.
             return "config.toml changed"
         try:
-            ix = self._open()
-            if ix is None:
+            s = self._open_searcher()
+            if s is None:
                 return "it is incomplete"
-            with ix.searcher() as s:
+            with s:
                 s.doc_count()
+        except IndexBusy:
+            return None  # readable, only busy: the sync takes the lock and looks again
         except Exception as exc:  # any failure to open means: rebuild
             self._ix = None
             return f"it could not be opened ({type(exc).__name__})"
@@ -868,8 +898,9 @@ class NoteIndex:
     def searcher(self):
         if self._searcher is None:
             try:
-                ix = self._open()
-                self._searcher = ix.searcher() if ix is not None else None
+                self._searcher = self._open_searcher()
+            except IndexBusy:
+                raise
             except Exception as exc:  # unreadable: the notes are the truth, build it again
                 self.close()
                 why = f"the index was rebuilt because it could not be opened ({type(exc).__name__})"
@@ -881,8 +912,7 @@ class NoteIndex:
                     why = (f"the index could not be opened ({type(exc).__name__}) nor rebuilt ({err}); "
                            "answering from a temporary index")
                 self.warn(why)
-                ix = self._open()
-                self._searcher = ix.searcher() if ix is not None else None
+                self._searcher = self._open_searcher()
             if self._searcher is None:
                 raise VaultnetError("there is no index yet; run `vaultnet index`")
         return self._searcher

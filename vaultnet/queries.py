@@ -11,8 +11,9 @@ from .resolve import fold, is_attachment, strip_md
 KINDS = ("person", "org", "note")
 
 
-def find_note(index: NoteIndex, name: str, kinds: tuple[str, ...] = KINDS) -> str:
-    """The path of the note NAME means: path, file name, name, alias, then a close misspelling."""
+def find_note(index: NoteIndex, name: str, kinds: tuple[str, ...] = KINDS, guess: bool = True) -> str:
+    """The path of the note NAME means: path, file name, name, alias, then (if `guess`) part of a
+    name or a close misspelling."""
     entries = {p: e for p, e in index.entries().items() if e.kind in kinds}
     wanted = fold(strip_md(name.strip()).strip("/"))
     if not wanted:
@@ -33,6 +34,8 @@ def find_note(index: NoteIndex, name: str, kinds: tuple[str, ...] = KINDS) -> st
             return tier[0]
         if tier:
             raise AmbiguousName(name, sorted(tier))
+    if not guess:
+        raise NameNotFound(name, [])
     # Part of a name, in whole words: a first name, a last name ("Hana" for "Hana Sato").
     words = wanted.split()
     partial = sorted(

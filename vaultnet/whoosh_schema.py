@@ -78,6 +78,46 @@ def schema() -> fields.Schema:
     )
 
 
+# Whoosh deletes the files of merged-away segments (and the old table of contents) as soon as it
+# commits. A reader in another process that opened the previous commit an instant before opens
+# some of those files lazily (column files, on first use), and fails (TypeError, FileNotFoundError).
+# So the previous commits stay readable for this long after they stopped being the latest.
+KEEP_OLD_COMMITS_SECONDS = 60.0
+
+
+def clean_files_later(storage, indexname: str, generation: int, segments) -> None:
+    """Whoosh's clean_files, except for files a commit younger than the grace period still uses."""
+    import time
+
+    from whoosh.index import TOC
+
+    toc_re, seg_re = TOC._pattern(indexname), TOC._segment_pattern(indexname)
+    names = [n for n in storage.list() if not n.startswith(".")]
+    tocs = sorted((int(m.group(1)), n) for n in names if (m := toc_re.match(n)))
+    keep_segments = {s.segment_id() for s in segments}
+    keep_tocs = {generation}
+    cutoff = time.time() - KEEP_OLD_COMMITS_SECONDS
+    for (gen, _), (_, successor) in zip(tocs, tocs[1:]):
+        if gen == generation:
+            continue
+        try:
+            if storage.file_modified(successor) < cutoff:  # superseded long enough ago
+                continue
+            old = TOC.read(storage, indexname, gen)
+        except Exception:  # gone or unreadable: nothing to keep for it
+            continue
+        keep_tocs.add(gen)
+        keep_segments.update(s.segment_id() for s in old.segments)
+    for name in names:
+        toc = toc_re.match(name)
+        seg = seg_re.match(name)
+        if (toc and int(toc.group(1)) not in keep_tocs) or (seg and seg.group(1) not in keep_segments):
+            try:
+                storage.delete_file(name)
+            except OSError:
+                pass
+
+
 class LeanSegmentWriter(SegmentWriter):
     """A SegmentWriter whose final flush remembers field lengths instead of re-reading them.
 
@@ -86,6 +126,12 @@ class LeanSegmentWriter(SegmentWriter):
     of a first index. The answer is the same for every term of a field in a
     document, so it is looked up once.
     """
+
+    def _commit_toc(self, segments):
+        from whoosh.index import TOC
+
+        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+        clean_files_later(self.storage, self.indexname, self.generation, segments)
 
     def _flush_segment(self):
         self.perdocwriter.close()

@@ -417,3 +417,18 @@ def test_merge_of_a_name_that_does_not_exist(vault):
     result = run("merge", "Ada Lovelace", "Nobody At All")
     assert result.exit_code == 1 and result.stderr.startswith("Error: ")
     assert snapshot(run.root) == before
+
+
+def test_a_cards_note_about_a_known_person_is_appended_once(vault, tmp_path):
+    run = vault({"People/Zoë Keller.md": "---\nemail: zoe@example.com\n---\nClimber.\n"}, CONFIG)
+    card = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Zoë Keller\r\nEMAIL:zoe@example.com\r\n"
+            "NOTE:Met at the Zürich meetup.\\nLoves bouldering.\r\nEND:VCARD\r\n")
+    path = write(tmp_path, "z.vcf", card)
+    run.ok("import", "vcard", str(path))
+    text = (run.root / "People/Zoë Keller.md").read_text(encoding="utf-8")
+    assert text.startswith("---\nemail: zoe@example.com\n")
+    assert "Climber.\n" in text
+    assert text.endswith("## Notes from vcard\n\nMet at the Zürich meetup.\nLoves bouldering.\n")
+    before = snapshot(run.root)
+    run.ok("import", "vcard", str(path))
+    assert snapshot(run.root) == before

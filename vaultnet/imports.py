@@ -202,7 +202,7 @@ def _existing(vault: Vault, path: str, how: str | None) -> NotePlan:
     return NotePlan(path, path.rsplit("/", 1)[-1][:-3], "unchanged", matched_by=how, original=raw, data=raw)
 
 
-def _merge_into(note: NotePlan, contact: Contact) -> FieldMerge:
+def _merge_into(note: NotePlan, contact: Contact) -> FieldMerge | bool:
     assert note.data is not None
     fm = _frontmatter(note.data)
     names = [note.name, *_values(fm, "name"), *_values(fm, "aliases")]
@@ -211,6 +211,15 @@ def _merge_into(note: NotePlan, contact: Contact) -> FieldMerge:
     if merge:
         note.data = edit_frontmatter(note.data, add=merge.add, extend=merge.extend, add_items=merge.add_items)
         note.changes += merge.changes()
+    text = " ".join(contact.note.split())
+    if text and text not in " ".join(note.data.decode("utf-8", errors="replace").split()):
+        # The file's free text about the person is not dropped; it is kept once, at the end.
+        from .merging import append_section
+
+        note.data = append_section(note.data, f"Notes from {contact.source or 'the import'}",
+                                   contact.note.strip().encode("utf-8"))
+        note.changes.append(f"its notes appended under '## Notes from {contact.source or 'the import'}'")
+        return True
     return merge
 
 

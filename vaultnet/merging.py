@@ -105,7 +105,7 @@ def _body_bytes(raw: bytes) -> bytes:
     return "".join(lines[block.end_line + 1:]).encode("utf-8")
 
 
-def _append_section(raw: bytes, heading: str, body: bytes) -> bytes:
+def append_section(raw: bytes, heading: str, body: bytes) -> bytes:
     eol = _eol(raw)
     body = _EOL.sub(eol, body).strip(b"\r\n")
     out = raw if raw.endswith(b"\n") or not raw else raw + eol
@@ -226,7 +226,7 @@ def plan_merge(index: NoteIndex, keep: str, remove: str) -> MergePlan:
         f"{k} += {_shown(v)}" for k, v in {**extend, **add_items}.items()]
     body_b = _body_bytes(raw_b)
     name_b = b_entry.name if b_entry else b_names[0]
-    with_b = _append_section(new_a, f"From {name_b}", body_b)
+    with_b = append_section(new_a, f"From {name_b}", body_b)
     # A merge cut short (killed after A was written, before B was removed) is finished by
     # running it again: B's text is then already in A and is not appended twice.
     if with_b[len(new_a):].strip(b"\r\n") not in new_a:

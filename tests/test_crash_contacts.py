@@ -16,7 +16,16 @@ from pathlib import Path
 import pytest
 
 from .conftest import Run, write_vault
-from .test_crash import TEMP_NOTE, TODAY, copy_vault, count_changes, crash_run, kill_points, network, note_bytes
+from .test_crash import (
+    TEMP_NOTE,
+    TODAY,
+    copy_vault,
+    count_changes,
+    crash_run,
+    kill_points,
+    network,
+    note_bytes,
+)
 
 CSV = ("\ufeffNotes:\nsome text\n\nFirst Name,Last Name,Email Address,Company,Connected On\n"
        + "".join(f"Person,{i},p{i}@example.org,Acme,0{i % 9 + 1} Mar 2023\n" for i in range(0, 12, 3))

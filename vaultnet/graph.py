@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
+from itertools import pairwise
 
 from .errors import NameNotFound
 from .index import NoteIndex
@@ -126,7 +128,7 @@ def intro(index: NoteIndex, today: dt.date, target: str, max_hops: int = 3, limi
             if any(graph.nodes[n]["known"] for n in path[1:-1]):
                 continue  # a shorter path starts at that known person instead
             hops = list(reversed(path))
-            weights = [graph[u][v]["weight"] for u, v in zip(hops, hops[1:])]
+            weights = [graph[u][v]["weight"] for u, v in pairwise(hops)]
             found[tuple(hops)] = (len(hops), min(weights), sum(weights))
     ranked = sorted(found.items(), key=lambda kv: (kv[1][0], -kv[1][1], -kv[1][2], kv[0]))[:limit]
     return [_intro_row(graph, index, hops, score) for hops, score in ranked]
@@ -134,8 +136,8 @@ def intro(index: NoteIndex, today: dt.date, target: str, max_hops: int = 3, limi
 
 def _intro_row(graph, index: NoteIndex, hops: tuple[str, ...], score) -> dict:
     evidence = []
-    for u, v in zip(hops, hops[1:]):
-        source, line, day, code = graph[u][v]["evidence"]
+    for u, v in pairwise(hops):
+        source, line, day, _code = graph[u][v]["evidence"]
         rec = index.records([source]).get(source)
         evidence.append({
             "from": graph.nodes[u]["name"], "to": graph.nodes[v]["name"],
@@ -172,17 +174,28 @@ def as_graphml(graph) -> bytes:
 
     import networkx as nx
 
+    # XML 1.0 has no way to write most control characters, not even escaped: a name
+    # holding one would make the whole file unreadable.
     plain = type(graph)()
-    plain.add_nodes_from((n, {"name": d["name"], "kind": d["kind"], "has_note": d["known"]})
+    plain.add_nodes_from((_one_line(n), {"name": _one_line(d["name"]), "kind": d["kind"], "has_note": d["known"]})
                          for n, d in graph.nodes(data=True))
-    plain.add_edges_from((a, b, {"weight": round(d["weight"], 3)}) for a, b, d in graph.edges(data=True))
+    plain.add_edges_from((_one_line(a), _one_line(b), {"weight": round(d["weight"], 3)})
+                         for a, b, d in graph.edges(data=True))
     out = io.BytesIO()
     nx.write_graphml(plain, out, encoding="utf-8")
     return out.getvalue()
 
 
+def _one_line(text: str) -> str:
+    """Control characters and line breaks (which no graph format keeps as written) as spaces."""
+    return "".join(" " if ch in _BREAKS or unicodedata.category(ch) == "Cc" else ch for ch in text)
+
+
+_BREAKS = frozenset("\x85\u2028\u2029")
+
+
 def _dot_id(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+    return '"' + _one_line(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def as_dot(graph) -> str:
@@ -206,5 +219,8 @@ def as_html(graph, due: dict[str, int] | None = None, title: str = "vaultnet net
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     template = files("vaultnet").joinpath("graph.html").read_text(encoding="utf-8")
     import html
+    import re
 
-    return template.replace("__TITLE__", html.escape(title)).replace("__DATA__", data)
+    # One pass: a title that says "__DATA__" (the vault's folder name) stays a title.
+    values = {"__TITLE__": html.escape(title), "__DATA__": data}
+    return re.sub("__TITLE__|__DATA__", lambda m: values[m[0]], template)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import unicodedata
 
 
 def person_uid(path: str) -> str:
@@ -17,6 +18,12 @@ _REASONS = {
     "follow_up": "follow-up date",
     "task": "open task",
 }
+
+
+def _text(value: str) -> str:
+    """RFC 5545 TEXT holds no control characters but the tab and (escaped) line breaks:
+    a name with one (`name: "bell\\a"`) would make some calendars refuse the whole file."""
+    return "".join(" " if unicodedata.category(ch) == "Cc" and ch not in "\t\n" else ch for ch in value)
 
 
 def due_calendar(rows: list[dict], today: dt.date) -> bytes:
@@ -36,12 +43,12 @@ def due_calendar(rows: list[dict], today: dt.date) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", day)
         event.add("dtend", day + dt.timedelta(days=1))
-        event.add("summary", f"Get in touch with {row['name']}")
+        event.add("summary", _text(f"Get in touch with {row['name']}"))
         last = row["last_contact"] or "never"
         event.add(
             "description",
-            f"Why: {_REASONS.get(row['reason'], row['reason'])}. Due {row['next_due']}. "
-            f"Last contact: {last}. Note: {row['path']}",
+            _text(f"Why: {_REASONS.get(row['reason'], row['reason'])}. Due {row['next_due']}. "
+                  f"Last contact: {last}. Note: {row['path']}"),
         )
         cal.add_component(event)
     return cal.to_ical()

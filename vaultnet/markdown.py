@@ -4,23 +4,34 @@ Code (fenced blocks, inline spans) and HTML comments hold no links or tags, so
 they are first blanked out with spaces (newlines kept, so offsets and line
 numbers stay those of the file); the patterns then run over what is left.
 Every pattern here is linear on any input: character classes stop at the
-next bracket or newline, and the code-span search remembers what it found.
+next bracket or newline, no two neighbouring repeats can trade characters (a
+line of spaces would otherwise be tried in every split: quadratic), and the
+code-span search looks each backtick run up once. tests/test_fuzz.py checks it.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-_FENCE_OPEN = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(`{3,}|~{3,})([^\n]*)")
+# Indentation and blockquote markers: any mix of spaces, tabs and `>` (`>  > ```` is a
+# fence in a nested quote, as in CommonMark). Written so that each character can be
+# read only one way: `[ \t]*(?:>[ \t]?)*[ \t]*` split a run of spaces between its two
+# `[ \t]*` in every possible way before failing, quadratic on a long line of spaces.
+_INDENT = r"[ \t]*(?:>[ \t]*)*"
+_FENCE_OPEN = re.compile(_INDENT + r"(`{3,}|~{3,})([^\n]*)")
 _BACKTICKS_OR_COMMENT = re.compile(r"`+|<!--")
+_BACKTICK_RUN = re.compile(r"`+")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t>]*\n")
 
 WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+)\]\]")
+# `(?!\s)` makes the whitespace after `(` all go to the first `\s*`: without it a
+# `[a](` followed by a long run of spaces or newlines was split between the three
+# whitespace repeats in every way (cubic). Group 3 is the destination (merging.py).
 MDLINK = re.compile(
-    r"(!?)\[([^\[\]\n]*)\]\(\s*(<[^<>\n]*>|[^\s()<>]*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
+    r"(!?)\[([^\[\]\n]*)\]\(\s*(?!\s)(<[^<>\n]*>|[^\s()<>]*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
 )
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 # Obsidian: a tag is `#` at line start or after whitespace or an opening bracket or quote,
@@ -30,7 +41,7 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 # candidates; the character before it is checked in find_tags.
 TAG = re.compile(r"#([^\s!\"#$%&'()*+,.:;<=>?@\[\\\]^`{|}~]+)")
 _TAG_MAY_FOLLOW = frozenset(" \t\n\r\f\v[({\"'>")
-_LIST_ITEM = r"[ \t]*(?:>[ \t]?)*[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]+"
+_LIST_ITEM = _INDENT + r"(?:[-*+]|\d{1,9}[.)])[ \t]+"
 # Both start with a literal newline and run over "\n" + text (see line_items): a
 # literal first character lets the regex engine skip between lines quickly.
 LOG_LINE = re.compile(r"\n" + _LIST_ITEM + r"(\[\[)?(\d{4}-\d{2}-\d{2})(?(1)\]\])(?![\d])[ \t:,-]*")
@@ -91,7 +102,7 @@ def mask_code_and_comments(text: str) -> str:
     masked = "".join(out)
 
     # Pass 2: inline code spans and HTML comments, left to right.
-    next_run: dict[int, int] = {}  # length -> offset of the next run of that length (-1: none)
+    next_run = _BacktickRuns(masked)
     breaks = [m.start() for m in _PARAGRAPH_BREAK.finditer(masked)]
     pos = 0
     while True:
@@ -105,7 +116,7 @@ def mask_code_and_comments(text: str) -> str:
             pos = stop
             continue
         length = len(m[0])
-        close = _next_run(masked, length, m.end(), next_run)
+        close = next_run(length, m.end())
         bi = bisect_right(breaks, m.start())
         limit = breaks[bi] if bi < len(breaks) else n
         if close != -1 and close < limit:
@@ -116,16 +127,26 @@ def mask_code_and_comments(text: str) -> str:
     return "".join(out)
 
 
-def _next_run(text: str, length: int, start: int, cache: dict[int, int]) -> int:
-    """Offset of the next run of exactly `length` backticks at or after `start`."""
-    known = cache.get(length)
-    if known is not None and (known == -1 or known >= start):
-        return known
-    pattern = re.compile(r"(?<!`)`{%d}(?!`)" % length)
-    m = pattern.search(text, start)
-    found = m.start() if m else -1
-    cache[length] = found
-    return found
+class _BacktickRuns:
+    """Where the runs of each length of backticks are, found in one pass.
+
+    Searching the rest of the text once per distinct run length costs a pass per
+    length: `` `x``x```x... `` with runs of every length up to k is k passes over
+    a text of k**2/2 characters.
+    """
+
+    def __init__(self, text: str):
+        self.starts: dict[int, list[int]] = {}
+        for m in _BACKTICK_RUN.finditer(text):
+            self.starts.setdefault(len(m[0]), []).append(m.start())
+
+    def __call__(self, length: int, start: int) -> int:
+        """Offset of the next run of exactly `length` backticks at or after `start`, or -1."""
+        starts = self.starts.get(length)
+        if not starts:
+            return -1
+        i = bisect_left(starts, start)
+        return starts[i] if i < len(starts) else -1
 
 
 def split_wikilink(inner: str) -> tuple[str, str | None, str | None]:
@@ -135,8 +156,7 @@ def split_wikilink(inner: str) -> tuple[str, str | None, str | None]:
     if bar != -1:
         display = inner[bar + 1 :]
         inner = inner[:bar]
-        if inner.endswith("\\"):
-            inner = inner[:-1]
+        inner = inner.removesuffix("\\")
     subpath = None
     hash_at = inner.find("#")
     if hash_at != -1:

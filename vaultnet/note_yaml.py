@@ -5,6 +5,13 @@ numbers that backlinks and error messages need, so the block is delimited
 here and the YAML itself goes to PyYAML's BaseLoader: every scalar stays the
 string the user typed (`0612345678`, `yes`, `2026-01-01`, `01234`), no tag is
 ever constructed, and duplicate keys are refused with their line.
+
+Frontmatter that would cost more than its size to read is refused the same way,
+so the note is read as plain text (SPEC §6): lists and mappings nested more than
+MAX_DEPTH deep (libyaml looks at every open `[` for every token it reads, so `[`
+nested n deep costs n**2), and aliases that expand to more than ALIAS_BUDGET
+values (`&a [*a, *a, ...]` nested: tiny on disk, billions of values for anything
+that walks it, such as `show --json`).
 """
 
 from __future__ import annotations
@@ -13,6 +20,11 @@ import re
 from dataclasses import dataclass
 
 _WIKILINK_HINT = "[["
+MAX_DEPTH = 100  # levels of lists and mappings
+ALIAS_BUDGET = 10_000  # values that aliases may add to the frontmatter when expanded
+# The only tags kept (as text, like everything else). Anything else, `!!python/...`,
+# `!!binary`, `!!set`, `!local`, is refused: nothing in a note asks for a typed value.
+CORE_TAGS = tuple(f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map"))
 
 
 class FrontmatterError(Exception):
@@ -71,10 +83,17 @@ def _loader():
             None, None, f"YAML tag {node.tag!r} is not allowed in frontmatter", node.start_mark
         )
 
-    # BaseLoader would quietly build plain values for these; refuse them loudly instead.
-    # Core tags (`!!str`, `!!int`...) stay harmless: BaseLoader keeps them as text.
-    Loader.add_multi_constructor("tag:yaml.org,2002:python/", refuse_tag)
-    Loader.add_multi_constructor("!", refuse_tag)
+    # BaseLoader would quietly build plain values for unknown tags; refuse them loudly
+    # instead. Core tags (`!!str`, `!!int`...) stay harmless: kept as text.
+    builders = {yaml.ScalarNode: Loader.construct_scalar, yaml.SequenceNode: Loader.construct_sequence,
+                yaml.MappingNode: Loader.construct_mapping}
+
+    def keep_as_text(loader, node):
+        return builders[type(node)](loader, node)
+
+    for tag in CORE_TAGS:
+        Loader.add_constructor(tag, keep_as_text)
+    Loader.add_multi_constructor(None, refuse_tag)
     _loader_class = Loader
     return Loader
 
@@ -120,6 +139,7 @@ def load_yaml(yaml_text: str) -> tuple[dict, list[tuple[str, int]]]:
 
     loader = _loader()(yaml_text)
     try:
+        _check_nesting(yaml_text)
         data = loader.get_single_data()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -139,7 +159,62 @@ def load_yaml(yaml_text: str) -> tuple[dict, list[tuple[str, int]]]:
     for key in data:
         if not isinstance(key, str):
             raise FrontmatterError("frontmatter keys must be plain text", 0)
+    if alias_expansion(data) > ALIAS_BUDGET:
+        raise FrontmatterError(
+            f"frontmatter expands to too many values (YAML aliases?): more than {ALIAS_BUDGET} repeated values", 0
+        )
     return data, loader.link_scalars
+
+
+def _check_nesting(yaml_text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH, reading events only as far as that depth.
+
+    Flow nesting is what costs (see the module doc), and each level needs a `[` or `{`:
+    with no more of them than MAX_DEPTH there is nothing to check.
+    """
+    if yaml_text.count("[") + yaml_text.count("{") <= MAX_DEPTH:
+        return
+    import yaml
+
+    opens = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+    closes = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+    loader = _loader()(yaml_text)
+    depth = 0
+    try:
+        while True:
+            event = loader.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                return
+            if isinstance(event, opens):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise FrontmatterError(f"invalid YAML: nested more than {MAX_DEPTH} levels deep",
+                                           event.start_mark.line)
+            elif isinstance(event, closes):
+                depth -= 1
+    finally:
+        loader.dispose()
+
+
+def alias_expansion(data: object) -> int:
+    """How many more values `data` holds when its shared parts (YAML aliases) count each
+    time they appear than when they count once. Linear in the distinct values."""
+    cap = 1 << 62  # sizes saturate here: an alias chain n deep would be a 2**n-bit number
+    size: dict[int, int] = {}  # id of a list or dict -> its values, expanded
+    distinct = 0
+    stack: list[tuple[object, bool]] = [(data, False)]
+    while stack:
+        item, children_done = stack.pop()
+        if not isinstance(item, (list, dict)) or id(item) in size:
+            continue
+        children = list(item.values()) if isinstance(item, dict) else item
+        if children_done:
+            size[id(item)] = min(cap, 1 + sum(size[id(c)] if isinstance(c, (list, dict)) else 1 for c in children))
+            distinct += 1 + sum(not isinstance(c, (list, dict)) for c in children)
+        else:
+            stack.append((item, True))
+            stack.extend((c, False) for c in children if isinstance(c, (list, dict)) and id(c) not in size)
+    return size.get(id(data), 1) - max(distinct, 1)
 
 
 class FlattenBudgetExceeded(Exception):

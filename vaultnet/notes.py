@@ -13,7 +13,8 @@ from .note_yaml import FlattenBudgetExceeded, FrontmatterError, find_block, flat
 
 _DEFAULT_CONFIG = Config()
 _DATE_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})")
-_TOP_KEY = re.compile(r"^(?:\"([^\"\n]+)\"|'([^'\n]+)'|([^\s#:'\"\-?][^:\n]*?))[ \t]*:(?:[ \t]|$)", re.MULTILINE)
+_QUOTED_KEY = re.compile(r"(?:\"([^\"\n]+)\"|'([^'\n]+)')[ \t]*:(?:[ \t]|$)")
+_KEY_COLON = re.compile(r":(?:[ \t]|$)")
 PERSON_TYPES = {"person", "people", "contact"}
 ORG_TYPES = {"org", "organization", "organisation", "company"}
 
@@ -187,9 +188,8 @@ def parse_note(raw: bytes, path: str, config: Config | None = None) -> Note:
             line = None if exc.line is None else block.start_line + 2 + min(exc.line, last)
             note.problems.append(Problem(line, f"{exc.message}; read as plain text"))
         else:
-            for m in _TOP_KEY.finditer(block.yaml_text):
-                key = m[1] or m[2] or m[3]
-                note.frontmatter_lines.setdefault(key, 2 + block.yaml_text.count("\n", 0, m.start()))
+            for key, index in _top_level_keys(block.yaml_text):
+                note.frontmatter_lines.setdefault(key, 2 + index)
     body = text[body_start:]
     note.body = body
 
@@ -239,6 +239,31 @@ def parse_note(raw: bytes, path: str, config: Config | None = None) -> Note:
         seen.setdefault(nfc(t).lower(), None)
     note.tags = list(seen)
     return note
+
+
+def _top_level_keys(yaml_text: str):
+    """(key, 0-based line) for each `key: value` line at the left margin, in one pass.
+
+    A key is `"quoted"`, `'quoted'`, or the text before the line's first `:` that is
+    followed by a space or the line end (trailing blanks dropped), not starting with a
+    blank, `#`, `:`, a quote, `-` or `?`. Line by line, because one regular expression
+    over the whole block (`[^:\n]*?` then `[ \t]*:`) was quadratic on a long line of
+    spaces, and counting newlines up to each key was quadratic in the number of keys.
+    """
+    for index, line in enumerate(yaml_text.split("\n")):
+        if not line or line[0] in " \t\r\f\v#:-?" or line[0].isspace():
+            continue
+        if line[0] in "\"'":
+            m = _QUOTED_KEY.match(line)
+            if m:
+                yield m[1] or m[2], index
+            continue
+        colon = _KEY_COLON.search(line)
+        if colon is None or ":" in line[: colon.start()]:
+            continue  # the first `:` is not followed by a blank (`http://...`)
+        key = line[: colon.start()].rstrip(" \t")
+        if key:
+            yield key, index
 
 
 def _check_dates(note: Note) -> None:

@@ -9,18 +9,49 @@ folder is never indexed, so reports never count as backlinks.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
+from urllib.parse import quote
 
 from .dates import relative_day
 from .index import NoteIndex
 from .writes import WriteRefused, inside, write_export
 
 HEADER = "<!-- Written by vaultnet (`vaultnet report` / `vaultnet watch`); edits here are overwritten. -->\n"
+# A wikilink's target cannot hold these: `]]` ends it, `|` starts the shown text, `#` and `^`
+# a heading or block, `[[` is no target, and a line break ends the line.
+_NOT_IN_WIKILINK = re.compile(r"[\[\]|#^\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def _shown(name: str) -> str:
+    """A name as link text on one line: control characters and line breaks become spaces,
+    brackets, `|` and `\\` (which would end, split or escape the link) look-alikes, and a
+    `%%` (which opens an Obsidian comment that can hide the rest of the note) is split
+    by a zero-width space."""
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in name)
+    text = " ".join(text.split())  # also \u2028, \u2029, \x85: line breaks to some editors
+    text = text.replace("|", "/").replace("]", ")").replace("[", "(").replace("\\", "/")
+    return text.replace("%%", "%\u200b%")
 
 
 def _link(path: str, name: str) -> str:
+    """A link to the note at `path`, shown as `name`, that stays one link on one line.
+
+    A file name that a wikilink cannot hold (`a]]b#c.md`, `[[x]].md`) gets a Markdown
+    link with the path percent-encoded, which Obsidian and vaultnet decode (SPEC §2).
+    """
     target = path[:-3] if path.lower().endswith(".md") else path
-    shown = name.replace("|", "/").replace("]", ")").replace("[", "(")
+    shown = _shown(name)
+    if _NOT_IN_WIKILINK.search(target) or "%%" in target or target != target.strip():
+        return f"[{shown}]({quote(path, safe='/')})"
     return f"[[{target}|{shown}]]" if target.rsplit("/", 1)[-1] != name else f"[[{target}]]"
+
+
+def _unresolved_link(target: str) -> str:
+    """A link to a note that does not exist yet, as the notes wrote its name."""
+    if not target.strip() or _NOT_IN_WIKILINK.search(target) or "%%" in target or target != target.strip():
+        return f"[{_shown(target)}]({quote(target, safe='/')})"
+    return f"[[{target}]]"
 
 
 def follow_ups(rows: list[dict], soon: list[dict], today: dt.date) -> str:
@@ -47,7 +78,8 @@ def unresolved(rows: list[dict]) -> str:
         out.append("Every link has a note.\n")
     for r in rows:
         sources = ", ".join(_link(s, s.rsplit("/", 1)[-1][:-3]) for s in r["sources"])
-        out.append(f"- [[{r['target']}]] — {r['count']} mention{'s' if r['count'] != 1 else ''} in {sources}\n")
+        out.append(f"- {_unresolved_link(r['target'])} — {r['count']} mention{'s' if r['count'] != 1 else ''} "
+                   f"in {sources}\n")
     return "".join(out)
 
 
@@ -101,6 +133,9 @@ def write(index: NoteIndex, today: dt.date) -> list[str]:
     """Write the report notes whose text changed; returns their vault paths."""
     vault = index.vault
     folder = vault.root / vault.config.report_dir
+    # Checked before the folder is made too: with `Lists` a link to outside the vault,
+    # making `Lists/vaultnet` would create a folder out there before the check refused it.
+    inside(vault.root, folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

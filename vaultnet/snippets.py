@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 _WORD = re.compile(r"\w+(?:[.'’]\w+)*")
 

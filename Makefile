@@ -45,6 +45,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_index.py
 	$(BIN)/python bench/bench_watch.py
+	$(BIN)/python bench/bench_import.py
 
 clean:
 	rm -rf $(VENV) example-vault/.vaultnet/index build *.egg-info

@@ -94,6 +94,7 @@ def _distance_limit(name: str) -> int:
 
 
 def check_duplicates(people: list[Record], lines: _Lines) -> list[Finding]:
+    from rapidfuzz import process
     from rapidfuzz.distance import Levenshtein
 
     out = []
@@ -120,16 +121,17 @@ def check_duplicates(people: list[Record], lines: _Lines) -> list[Finding]:
             groups.setdefault(key, []).append((name, path))
     for members in groups.values():
         for i, (a, pa) in enumerate(members):
-            for b, pb in members[i + 1:]:
-                if pa == pb or frozenset((pa, pb)) in reported:
+            limit = _distance_limit(a)
+            later = [b for b, _ in members[i + 1:]]
+            # rapidfuzz runs the comparisons in C, stopping each once it is past the limit.
+            for _, _, j in process.extract_iter(a, later, scorer=Levenshtein.distance, score_cutoff=limit):
+                b, pb = members[i + 1 + j]
+                if pa == pb or frozenset((pa, pb)) in reported or _distance_limit(b) < limit and \
+                        Levenshtein.distance(a, b) > _distance_limit(b):
                     continue
-                limit = _distance_limit(min(a, b, key=len))
-                if abs(len(a) - len(b)) > limit:
-                    continue
-                if Levenshtein.distance(a, b, score_cutoff=limit) <= limit:
-                    reported.add(frozenset((pa, pb)))
-                    first, second = sorted((pa, pb))
-                    out.append(Finding(first, None, "duplicate", f"name is close to {second}; the same person?"))
+                reported.add(frozenset((pa, pb)))
+                first, second = sorted((pa, pb))
+                out.append(Finding(first, None, "duplicate", f"name is close to {second}; the same person?"))
     return out
 
 

@@ -432,3 +432,15 @@ def test_a_cards_note_about_a_known_person_is_appended_once(vault, tmp_path):
     before = snapshot(run.root)
     run.ok("import", "vcard", str(path))
     assert snapshot(run.root) == before
+
+
+def test_import_into_a_people_folder_that_links_outside_writes_nothing_there(vault, tmp_path):
+    import os
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    run = vault({}, 'people_dirs = ["People/Sub"]\n')
+    os.symlink(outside, run.root / "People")
+    result = run("import", "linkedin", str(write(tmp_path, "c.csv", "First Name,Last Name\nMallory,X\n")))
+    assert result.exit_code == 1 and "outside the vault" in result.stderr
+    assert list(outside.iterdir()) == []

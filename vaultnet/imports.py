@@ -261,6 +261,7 @@ def apply_import(vault: Vault, plan: ImportPlan) -> list[str]:
             if note.action == "create" and note.data is not None:
                 target = vault.abspath(note.path)
                 try:
+                    inside(vault.root, target.parent)  # before mkdir: never make a folder outside
                     target.parent.mkdir(parents=True, exist_ok=True)
                     new_files.append((inside(vault.root, target.parent) / target.name, note.data))
                 except (VaultnetError, OSError) as exc:

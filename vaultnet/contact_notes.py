@@ -76,6 +76,11 @@ def _compare_key(attr: str):
     return lambda v: _plain(v).casefold()
 
 
+def field_values(fm: dict, *keys: str) -> list[str]:
+    """A frontmatter field as a list of strings, over each of `keys` (a single string is one value)."""
+    return [v.strip() for k in keys for v in _as_list(fm.get(k)) if v.strip()]
+
+
 def contact_values(contact: Contact, attr: str) -> list[str]:
     values = getattr(contact, attr)
     if attr == "tags":

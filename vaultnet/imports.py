@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .contact_notes import FieldMerge, merge_fields, new_note_fields
+from .contact_notes import FieldMerge, field_values, merge_fields, new_note_fields
 from .contacts import Contact, ImportProblem, ParsedFile
 from .errors import VaultnetError
 from .frontmatter_edit import FrontmatterEditError, edit_frontmatter
@@ -103,23 +103,12 @@ def _shown(value) -> str:
     return ", ".join(value) if isinstance(value, list) else str(value)
 
 
-def _values(fm: dict, *keys: str) -> list[str]:
-    out = []
-    for key in keys:
-        value = fm.get(key)
-        if isinstance(value, str):
-            out.append(value)
-        elif isinstance(value, list):
-            out.extend(v for v in value if isinstance(v, str))
-    return out
-
-
 def _known_people(index: NoteIndex) -> _People:
     people = _People()
     persons = [p for p, (kind, _) in index.kinds().items() if kind == "person"]
     for path, rec in sorted(index.records(persons).items()):
         stem = path.rsplit("/", 1)[-1][:-3]
-        people.add(path, _values(rec.frontmatter, "email", "emails"), [rec.name, stem], list(rec.aliases))
+        people.add(path, field_values(rec.frontmatter, "email", "emails"), [rec.name, stem], list(rec.aliases))
     return people
 
 
@@ -205,7 +194,7 @@ def _existing(vault: Vault, path: str, how: str | None) -> NotePlan:
 def _merge_into(note: NotePlan, contact: Contact) -> FieldMerge | bool:
     assert note.data is not None
     fm = _frontmatter(note.data)
-    names = [note.name, *_values(fm, "name"), *_values(fm, "aliases")]
+    names = [note.name, *field_values(fm, "name"), *field_values(fm, "aliases")]
     merge = merge_fields(fm, contact, names)
     note.conflicts += [(contact.line, c) for c in merge.conflicts]
     if merge:

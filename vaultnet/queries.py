@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from .contact_notes import field_values
 from .errors import AmbiguousName, NameNotFound
 from .index import NoteIndex, Record
 from .resolve import fold, is_attachment, strip_md
@@ -219,21 +220,10 @@ def card(index: NoteIndex, path: str, today) -> dict:
     return data
 
 
-def _values(fm: dict, *keys: str) -> list[str]:
-    out: list[str] = []
-    for key in keys:
-        value = fm.get(key)
-        if isinstance(value, str) and value.strip():
-            out.append(value.strip())
-        elif isinstance(value, list):
-            out.extend(v.strip() for v in value if isinstance(v, str) and v.strip())
-    return out
-
-
 def card_from_record(rec: Record, backlink_count: int) -> dict:
     fm = rec.frontmatter
-    company = _values(fm, "company", "org")
-    role = _values(fm, "role", "title")
+    company = field_values(fm, "company", "org")
+    role = field_values(fm, "role", "title")
     return {
         "path": rec.path,
         "name": rec.name,
@@ -241,8 +231,8 @@ def card_from_record(rec: Record, backlink_count: int) -> dict:
         "aliases": list(rec.aliases),
         "company": company[0] if company else None,
         "role": role[0] if role else None,
-        "emails": _values(fm, "email", "emails"),
-        "phones": _values(fm, "phone", "phones"),
+        "emails": field_values(fm, "email", "emails"),
+        "phones": field_values(fm, "phone", "phones"),
         "tags": list(rec.tags),
         "cadence_days": None,
         "last_contact": None,

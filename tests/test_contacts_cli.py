@@ -444,3 +444,116 @@ def test_import_into_a_people_folder_that_links_outside_writes_nothing_there(vau
     result = run("import", "linkedin", str(write(tmp_path, "c.csv", "First Name,Last Name\nMallory,X\n")))
     assert result.exit_code == 1 and "outside the vault" in result.stderr
     assert list(outside.iterdir()) == []
+
+
+# ------------------------------------------------------------------ found in review
+
+
+def test_a_name_an_earlier_row_added_as_an_alias_matches_later_rows(vault, tmp_path):
+    run = vault({"People/Bob Lee.md": "---\nemail: bob@x.com\n---\n"}, CONFIG)
+    rows = ("First Name,Last Name,Email Address,Company\n"
+            "Robert,Lee,bob@x.com,Globex\nRobert,Lee,,Globex\n"
+            "Zed,New,zed@x.com,Z\nZed,N.,zed@x.com,Z\nZed,N.,,Z\n")
+    path = write(tmp_path, "c.csv", rows)
+    run.ok("import", "linkedin", str(path))
+    assert sorted(p.name for p in (run.root / "People").iterdir()) == ["Bob Lee.md", "Zed New.md"]
+    before = snapshot(run.root)
+    again = run.json("import", "linkedin", str(path))
+    assert again["skipped"] == 0 and snapshot(run.root) == before
+
+
+def test_an_email_two_people_share_is_not_guessed(vault, tmp_path):
+    run = vault({"People/Carl.md": "---\nemail: carl@x.com\n---\n",
+                 "People/Carl Two.md": "---\nemail: carl@x.com\n---\n"}, CONFIG)
+    before = snapshot(run.root)
+    result = run.ok("import", "linkedin", str(write(tmp_path, "c.csv", "First Name,Last Name,Email Address\n"
+                                                                        "Carl,X,CARL@x.com\n")))
+    assert "matches several people" in result.stderr
+    assert snapshot(run.root) == before
+
+
+def test_a_new_person_never_takes_the_file_name_of_another_note(vault, tmp_path):
+    run = vault({"Companies/Acme.md": "---\ntype: org\n---\n",
+                 "People/Dan.md": "---\ncompany: \"[[Acme]]\"\n---\n"}, CONFIG)
+    plan = run.json("import", "linkedin", str(write(tmp_path, "c.csv", "First Name,Last Name\nAcme,\n")))
+    assert [n["path"] for n in plan["notes"]] == ["People/Acme 2.md"]
+    links = run.json("links")
+    assert {(l["source"], l["resolved"]) for l in links} >= {("People/Dan.md", "Companies/Acme.md")}
+    assert run.json("show", "People/Acme 2.md")["name"] == "Acme"
+
+
+def test_one_unusable_name_does_not_stop_the_others(vault, tmp_path):
+    run = vault({}, CONFIG)
+    cards = "".join(f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:{n}\r\nEND:VCARD\r\n" for n in ("Good One", "???", "Good Two"))
+    result = run.ok("import", "vcard", str(write(tmp_path, "c.vcf", cards)))
+    assert "c.vcf:5:" in result.stderr
+    assert sorted(p.name for p in (run.root / "People").iterdir()) == ["Good One.md", "Good Two.md"]
+
+
+def test_a_backup_imported_back_changes_nothing(vault, tmp_path):
+    run = vault({"People/Fay.md": "---\nemail: fay@x.com\nzip: '01234'\nconnected: 2023-01-02\n"
+                                  "birthday: April\n---\n"}, CONFIG)
+    backup = tmp_path / "b.vcf"
+    run.ok("export", "vcard", "-o", str(backup))
+    before = snapshot(run.root)
+    plan = run.json("import", "vcard", str(backup))
+    assert (plan["created"], plan["updated"]) == (0, 0), plan["notes"]
+    assert snapshot(run.root) == before
+
+
+def test_merge_keeps_what_a_does_not_take_and_survives_nested_and_non_utf8_b(vault):
+    b = ("---\r\nrole: CTO  # since 2024\r\nsocial:\r\n  ids: [1, 2]\r\n---\r\nCaf\xe9 owner.\r\n"
+         .encode("latin-1"))
+    run = vault({"People/Ada.md": "---\nrole: Engineer\n---\nAda.\n", "People/Bob.md": b}, CONFIG)
+    result = run.ok("merge", "Ada", "Bob")
+    ada = (run.root / "People/Ada.md").read_bytes()
+    assert ada.startswith(b"---\nrole: Engineer\n")
+    assert b"role: CTO  # since 2024" in ada and b"ids: [1, 2]" in ada  # B's frontmatter, as it was
+    assert b"Caf\xe9 owner." in ada  # a byte that is not UTF-8, kept as it was
+    assert "role" in result.stderr
+    assert not (run.root / "People/Bob.md").exists()
+
+
+def test_merge_never_retargets_an_alias_that_may_mean_a_third_person(vault):
+    run = vault({"People/Alex K.md": "---\ntype: person\n---\n",
+                 "People/Alex Kim.md": "---\naliases: [Alex]\n---\n",
+                 "People/Alexandra Petrova.md": "---\naliases: [Alex]\n---\n",
+                 "Daily/2026-01-01.md": "- 2026-01-01 lunch with [[Alex]]\n| who |\n| --- |\n| [[Alex Kim]] |\n"},
+                CONFIG)
+    run.ok("merge", "Alex K", "Alex Kim")
+    daily = (run.root / "Daily/2026-01-01.md").read_text()
+    assert "lunch with [[Alex]]" in daily
+    assert "| [[Alex K\\|Alex Kim]] |" in daily  # a bare | would split the table cell
+
+
+def test_merge_never_guesses_the_note_it_removes(vault):
+    run = vault({"People/Ada Lovelace.md": "x\n", "Projects/Roberta.md": "y\n"}, CONFIG)
+    result = run("merge", "Ada Lovelace", "Roberto")
+    assert result.exit_code == 1 and (run.root / "Projects/Roberta.md").exists()
+
+
+def test_merge_retargets_frontmatter_links_in_a_crlf_note_like_an_lf_one(vault):
+    run = vault({"People/Ada.md": "---\ntype: person\n---\n",
+                 "People/Bob.md": "---\ntype: person\n---\n",
+                 "People/Cy.md": b"---\r\nknows: [\"[[Bob]]\"]\r\n---\r\nSee [[Bob]].\r\n"}, CONFIG)
+    run.ok("merge", "Ada", "Bob")
+    assert (run.root / "People/Cy.md").read_bytes() == b'---\r\nknows: ["[[Ada]]"]\r\n---\r\nSee [[Ada|Bob]].\r\n'
+
+
+def test_an_nfd_file_name_is_the_same_name_as_an_nfc_import(vault, tmp_path):
+    import unicodedata
+
+    nfd = unicodedata.normalize("NFD", "José")
+    run = vault({f"People/{nfd}.md": "---\nemail: jose@x.com\n---\n"}, CONFIG)
+    plan = run.json("import", "linkedin", str(write(tmp_path, "c.csv", "First Name,Last Name,Email Address\n"
+                                                                       "José,,jose@x.com\n")))
+    assert plan["updated"] == 0 or all("aliases" not in c for n in plan["notes"] for c in n["changes"])
+
+
+def test_the_json_backup_holds_the_whole_frontmatter(vault):
+    fm = ("---\ncadence: 30d\nmet: \"At [[PyCon]]\"\nfollow_up: 2026-12-01\nsocial:\n  twitter: '@fay'\n"
+          "company: ['[[Acme]]', Beta]\n---\n")
+    run = vault({"People/Fay.md": fm}, CONFIG)
+    [fay] = json.loads(run.ok("export", "json").stdout)
+    assert fay["frontmatter"] == {"cadence": "30d", "met": "At [[PyCon]]", "follow_up": "2026-12-01",
+                                  "social": {"twitter": "@fay"}, "company": ["[[Acme]]", "Beta"]}

@@ -692,8 +692,9 @@ def merge(app: App, keep: str, remove: str, dry_run: bool, as_json: bool):
     from .merging import apply_merge, plan_merge
 
     index = app.index(for_write=True)
-    a = queries.find_note(index, keep, kinds=("person", "org", "note"), guess=not app.stale)
-    b = queries.find_note(index, remove, kinds=("person", "org", "note"), guess=not app.stale)
+    # Never a guess: B's note is removed. A path, a file name, a name or an alias.
+    a = queries.find_note(index, keep, kinds=("person", "org", "note"), guess=False)
+    b = queries.find_note(index, remove, kinds=("person", "org", "note"), guess=False)
     plan = plan_merge(index, a, b)
     failures = [] if dry_run else apply_merge(index, plan)
     if as_json:

@@ -8,6 +8,7 @@ first of each pair, the one `vaultnet add` writes.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from .contacts import Contact, phone_key, unique
@@ -56,6 +57,11 @@ def link_to(name: str) -> str:
     return name if _LINK.match(name) else f"[[{name}]]"
 
 
+def _fold(text: str) -> str:
+    # A file name may be NFD (macOS), the import NFC: the same name either way.
+    return unicodedata.normalize("NFC", text.strip()).casefold()
+
+
 def _key_for(fm: dict, keys: tuple[str, ...]) -> str:
     return next((k for k in keys if k in fm), keys[0])
 
@@ -73,7 +79,7 @@ def _compare_key(attr: str):
         return phone_key
     if attr == "tags":
         return lambda t: tag_name(t).casefold()
-    return lambda v: _plain(v).casefold()
+    return lambda v: _fold(_plain(v))
 
 
 def field_values(fm: dict, *keys: str) -> list[str]:
@@ -110,8 +116,8 @@ class FieldMerge:
 def merge_fields(fm: dict, contact: Contact, note_names: list[str]) -> FieldMerge:
     """Missing fields added, lists extended; a different value is left as written and reported."""
     plan = FieldMerge()
-    folded_names = {n.casefold() for n in note_names}
-    if contact.name and contact.name.casefold() not in folded_names:
+    folded_names = {_fold(n) for n in note_names}
+    if contact.name and _fold(contact.name) not in folded_names:
         plan.extend.setdefault("aliases", []).append(contact.name)
 
     for attr, keys in LIST_KEYS.items():
@@ -134,14 +140,19 @@ def merge_fields(fm: dict, contact: Contact, note_names: list[str]) -> FieldMerg
     new_knows = [k for k in knows if _plain(k).casefold() not in have_knows]
     if new_knows:
         plan.extend["knows"] = new_knows
-    if contact.source and contact.source.casefold() not in {s.casefold() for s in _as_list(fm.get("source"))}:
-        plan.extend["source"] = [contact.source]
+    have_sources = {s.strip().casefold() for s in _as_list(fm.get("source"))}
+    sources = [s.strip() for s in contact.source.split(",")
+               if s.strip() and s.strip().casefold() not in have_sources]
+    if sources:  # a backup's "linkedin, vcard" is two sources
+        plan.extend["source"] = sources
 
     for attr, keys in SCALAR_KEYS.items():
         value = getattr(contact, attr).strip()
         if value:
             _merge_scalar(plan, fm, keys, value)
     for key, value in contact.extra.items():
+        if key.startswith("x-") and key[2:] in fm:
+            key = key[2:]  # a vCard `X-ZIP` is the note's own `zip` (vaultnet's export writes it so)
         key = key if key not in RESERVED else f"{contact.source or 'imported'}_{key}"
         if isinstance(value, list):
             cmp = _compare_key(key)
@@ -210,5 +221,5 @@ def contact_from_fields(path: str, name: str, aliases: list[str], tags: list[str
         birthday=first(("birthday",)), location=first(("location",)), linkedin=first(("linkedin",)),
         connected=first(("connected",)), urls=every(LIST_KEYS["urls"]), tags=list(tags),
         knows=[_plain(v) for v in every(("knows",))], source=", ".join(every(("source",))),
-        extra=extra,
+        extra=extra, frontmatter=dict(fm),
     )

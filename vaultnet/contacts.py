@@ -35,6 +35,8 @@ class Contact:
     # properties with no field of their own, kept under their own key
     extra: dict[str, str | list[str]] = field(default_factory=dict)
     path: str = ""  # the note it came from, for exports
+    # the note's whole frontmatter as written (cadence, met, follow_up...), so a JSON backup has it all
+    frontmatter: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -132,6 +132,7 @@ def _contact(props: list[ContentLine], begin: int, problems: list[ImportProblem]
     emails: list[tuple[bool, str]] = []
     phones: list[tuple[bool, str]] = []
     notes: list[str] = []
+    backup_source: str | None = None
     for prop in props:
         name = prop.name
         if name in _SKIPPED:
@@ -178,6 +179,17 @@ def _contact(props: list[ContentLine], begin: int, problems: list[ImportProblem]
                 c.linkedin = value
             else:
                 c.urls.append(value)
+        elif name.startswith("X-VAULTNET-"):
+            # vaultnet's own backup coming back: its fields go where they came from.
+            field = name[len("X-VAULTNET-"):]
+            if field == "CONNECTED" and not c.connected:
+                c.connected = value
+            elif field == "BIRTHDAY" and not c.birthday:
+                c.birthday = value
+            elif field == "SOURCE":
+                backup_source = value
+            elif field == "PATH" and backup_source is None:
+                backup_source = ""  # a vaultnet backup: it says where the person came from
         elif name == "ADR":
             lines = [ln.strip() for part in _parts(prop, ";") for ln in part.splitlines()]
             address = ", ".join(ln for ln in lines if ln)
@@ -193,6 +205,8 @@ def _contact(props: list[ContentLine], begin: int, problems: list[ImportProblem]
         [v for pref, v in phones if pref] + [v for pref, v in phones if not pref], key=phone_key
     )
     c.note = "\n\n".join(n.strip() for n in notes if n.strip())
+    if backup_source is not None:
+        c.source = backup_source
     if not c.name:
         c.name = " ".join(p for p in (c.given, c.family) if p)
     if not c.name:

@@ -70,13 +70,13 @@ class _People:
     """Who is already in the vault, by email and by name, and who this import adds."""
 
     def __init__(self) -> None:
-        self.by_email: dict[str, str] = {}
+        self.by_email: dict[str, set[str]] = {}
         self.by_name: dict[str, set[str]] = {}
         self.how: dict[tuple[str, str], str] = {}
 
     def add(self, path: str, emails: list[str], names: list[str], aliases: list[str]) -> None:
         for email in emails:
-            self.by_email.setdefault(email.strip().casefold(), path)
+            self.by_email.setdefault(email.strip().casefold(), set()).add(path)
         for label, how in [*((n, "name") for n in names), *((a, "alias") for a in aliases)]:
             key = fold(label.strip())
             if key:
@@ -86,9 +86,11 @@ class _People:
     def match(self, contact: Contact) -> tuple[str | None, str | None, list[str]]:
         """(path, how, other candidates when the name is ambiguous)."""
         for email in contact.emails:
-            path = self.by_email.get(email.strip().casefold())
-            if path:
-                return path, "email", []
+            paths = self.by_email.get(email.strip().casefold(), set())
+            if len(paths) == 1:
+                return next(iter(paths)), "email", []
+            if paths:  # two people share the address: a guess could merge into the wrong one
+                return None, None, sorted(paths)
         key = fold(contact.name.strip())
         paths = self.by_name.get(key, set())
         if len(paths) == 1:
@@ -118,7 +120,7 @@ def _new_path(vault: Vault, name: str, taken: set[str]) -> str:
     for n in range(1, 1000):
         stem = base if n == 1 else f"{base} {n}"
         rel = f"{folder}/{stem}.md" if folder else f"{stem}.md"
-        if fold(rel) not in taken and not vault.abspath(rel).exists():
+        if fold(stem) not in taken and not vault.abspath(rel).exists():
             return rel
     raise WriteRefused(f"no free file name for {name!r} in {folder or 'the vault'}")
 
@@ -141,7 +143,8 @@ def plan_import(vault: Vault, index: NoteIndex, parsed: ParsedFile) -> ImportPla
     people = _known_people(index)
     by_path: dict[str, NotePlan] = {}
     created: dict[str, Contact] = {}  # new notes are built once, from every record that maps to them
-    taken = {fold(p) for p in index.entries()}
+    # A new note never takes a file name another note has: `[[Acme]]` must keep meaning Acme's note.
+    taken = {fold(p.rsplit("/", 1)[-1][:-3]) for p in index.entries()}
 
     for contact in parsed.contacts:
         path, how, ambiguous = people.match(contact)
@@ -150,8 +153,12 @@ def plan_import(vault: Vault, index: NoteIndex, parsed: ParsedFile) -> ImportPla
                 contact.line, f"{contact.name!r} matches several people ({', '.join(ambiguous)}); skipped"))
             continue
         if path is None:
-            path = _new_path(vault, contact.name, taken)
-            taken.add(fold(path))
+            try:
+                path = _new_path(vault, contact.name, taken)
+            except WriteRefused as exc:
+                plan.problems.append(ImportProblem(contact.line, f"{exc}; skipped"))
+                continue
+            taken.add(fold(path.rsplit("/", 1)[-1][:-3]))
             created[path] = contact
             by_path[path] = NotePlan(path, contact.name, "create", lines=[contact.line])
             people.add(path, contact.emails, [contact.name], contact.aliases)
@@ -162,14 +169,15 @@ def plan_import(vault: Vault, index: NoteIndex, parsed: ParsedFile) -> ImportPla
         note.lines.append(contact.line)
         if path in created:
             _fold_into(created[path], contact)
-            people.add(path, contact.emails, [], contact.aliases)
+            people.add(path, contact.emails, [contact.name], contact.aliases)
             continue
         try:
             merged = _merge_into(note, contact)
         except FrontmatterEditError as exc:
             plan.problems.append(ImportProblem(contact.line, f"{path}: {exc}"))
             continue
-        people.add(path, contact.emails, [], [])
+        # What this record added (its address, its name as an alias) matches later records too.
+        people.add(path, contact.emails, [contact.name], contact.aliases)
         if merged:
             note.action = "update"
 

@@ -49,7 +49,17 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value] if value not in (None, "") else []
 
 
+def _copyable(value) -> bool:
+    """What frontmatter_edit writes: text, a list of text, a mapping of text."""
+    if isinstance(value, str):
+        return True
+    if isinstance(value, list):
+        return all(isinstance(v, str) for v in value)
+    return isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+
+
 def _union(fm_a: dict, fm_b: dict, b_names: list[str]) -> tuple[dict, dict, dict, list[str]]:
+    """A's additions from B; `conflicts` lists what B said that A does not get (kept aside)."""
     add: dict = {}
     extend: dict[str, list[str]] = {}
     add_items: dict[str, dict] = {}
@@ -60,7 +70,9 @@ def _union(fm_a: dict, fm_b: dict, b_names: list[str]) -> tuple[dict, dict, dict
         if key in _NEVER_COPIED or value in (None, "", [], {}):
             continue
         mine = fm_a.get(key)
-        if mine in (None, "", [], {}):
+        if not _copyable(value):
+            conflicts.append(f"{key}: not copied (nested values); kept with B's text")
+        elif mine in (None, "", [], {}):
             add[key] = value
         elif isinstance(mine, dict) and isinstance(value, dict):
             new = {k: v for k, v in value.items() if k not in mine and isinstance(v, str)}
@@ -73,7 +85,7 @@ def _union(fm_a: dict, fm_b: dict, b_names: list[str]) -> tuple[dict, dict, dict
             if new:
                 extend[key] = new
         elif not same_value(str(mine), str(value)):
-            conflicts.append(f"{key}: kept {mine!r}; the other note said {value!r}")
+            conflicts.append(f"{key}: kept {mine!r}; the other note said {value!r} (kept with B's text)")
     if new_aliases:
         have = {fold(str(v)) for v in _as_list(fm_a.get("aliases"))}
         extend["aliases"] = [a for a in new_aliases + extend.get("aliases", []) if fold(a) not in have
@@ -94,15 +106,27 @@ def _eol(raw: bytes) -> bytes:
     return m.group(0) if m else b"\n"
 
 
-def _body_bytes(raw: bytes) -> bytes:
-    """B's bytes after its frontmatter, without a BOM."""
-    text = raw.decode("utf-8-sig")
-    block = find_block(text.replace("\r\n", "\n"))
+def _head_end(text: str) -> int:
+    """Where the body starts in `text`, whose lines may end in CRLF; 0 without frontmatter."""
+    lf = text.replace("\r\n", "\n")
+    block = find_block(lf)
     if block is None:
-        return text.encode("utf-8")
-    # find_block counted in LF text; skip the same number of lines in the original.
-    lines = text.splitlines(keepends=True)
-    return "".join(lines[block.end_line + 1:]).encode("utf-8")
+        return 0
+    if block.body_offset >= len(lf):
+        return len(text)
+    pos = 0
+    for _ in range(lf.count("\n", 0, block.body_offset)):  # only \n ends a line here, as in find_block
+        pos = text.index("\n", pos) + 1
+    return pos
+
+
+def _split_note(raw: bytes) -> tuple[bytes, bytes]:
+    """B's frontmatter block and its body, as bytes, without a BOM; bytes that are not
+    UTF-8 pass through unchanged."""
+    text = raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8", errors="surrogateescape")
+    at = _head_end(text)
+    return (text[:at].encode("utf-8", errors="surrogateescape"),
+            text[at:].encode("utf-8", errors="surrogateescape"))
 
 
 def append_section(raw: bytes, heading: str, body: bytes) -> bytes:
@@ -130,13 +154,16 @@ class _Retarget:
         path = self.resolver.resolve(target, source).path
         # After an interrupted merge A already has B's aliases, so `[[B's alias]]` is shared by
         # both and resolves to nobody; it still means B.
-        return path == self.old or path is None and self.old in self.resolver.named(target)
+        if path == self.old:
+            return True
+        named = set(self.resolver.named(target))
+        return path is None and self.old in named and named <= {self.old, self.new_path}
 
-    def wikilink(self, m: re.Match, source: str, in_frontmatter: bool) -> str | None:
+    def wikilink(self, m: re.Match, source: str, in_frontmatter: bool, in_table: bool = False) -> str | None:
         target, subpath, display = markdown.split_wikilink(m[2])
         if not self.means_old(target, source):
             return None
-        sep = "\\|" if "\\|" in m[2] else "|"
+        sep = "\\|" if "\\|" in m[2] or in_table else "|"  # a bare | would split a table cell
         inner = self.target + (subpath or "")
         if display is not None:
             inner += sep + display
@@ -161,8 +188,7 @@ class _Retarget:
         return whole[: start - m.start()] + inner + whole[end - m.start():]
 
     def rewrite(self, text: str, source: str) -> tuple[str, int]:
-        block = find_block(text)
-        head_end = block.body_offset if block is not None else 0
+        head_end = _head_end(text)
         count = 0
         parts: list[str] = []
 
@@ -189,7 +215,9 @@ class _Retarget:
             real = pattern.match(body, link.start)
             if real is None or real.end() != m.end():
                 continue
-            new = self.mdlink(real, source) if link.markdown else self.wikilink(real, source, False)
+            line_start = body.rfind("\n", 0, link.start) + 1
+            in_table = body[line_start:link.start].lstrip().startswith("|")
+            new = self.mdlink(real, source) if link.markdown else self.wikilink(real, source, False, in_table)
             if new is None:
                 continue
             parts.append(body[last:link.start])
@@ -224,7 +252,11 @@ def plan_merge(index: NoteIndex, keep: str, remove: str) -> MergePlan:
     new_a = edit_frontmatter(raw_a, add=add, extend=extend, add_items=add_items)
     plan.changes = [f"{k}: {_shown(v)}" for k, v in add.items()] + [
         f"{k} += {_shown(v)}" for k, v in {**extend, **add_items}.items()]
-    body_b = _body_bytes(raw_b)
+    head_b, body_b = _split_note(raw_b)
+    if plan.conflicts:
+        # Nothing of B is lost: what A did not take stays readable, as B wrote it.
+        body_b = (b"B's frontmatter, as it was:\n\n```yaml\n" + head_b.strip(b"\r\n") + b"\n```\n\n"
+                  + body_b)
     name_b = b_entry.name if b_entry else b_names[0]
     with_b = append_section(new_a, f"From {name_b}", body_b)
     # A merge cut short (killed after A was written, before B was removed) is finished by

@@ -31,3 +31,19 @@ def test_readme_names_the_two_commands_and_ci_runs_the_test_one():
     assert "make demo" in README and "make test" in README
     ci = (REPO / ".ci" / "run").read_text()
     assert "make test" in ci
+
+
+def test_the_core_never_imports_click_and_never_prints():
+    import ast
+
+    for path in sorted((REPO / "vaultnet").rglob("*.py")):
+        if "cli" in path.relative_to(REPO / "vaultnet").parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                assert not any(a.name.split(".")[0] == "click" for a in node.names), path
+            elif isinstance(node, ast.ImportFrom):
+                assert (node.module or "").split(".")[0] != "click", path
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                assert node.func.id != "print", f"{path}:{node.lineno} prints"

@@ -1,0 +1,14 @@
+"""The command line: the only package that talks to the terminal.
+
+`base` holds the group, the error boundary and the output helpers; each
+`*_commands` module adds its commands to the group when imported.
+"""
+
+from . import contact_commands, network_commands, relationship_commands, vault_commands  # noqa: F401
+from .base import cli, main
+
+__all__ = ["cli", "main"]
+
+
+if __name__ == "__main__":
+    main()

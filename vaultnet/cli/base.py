@@ -1,0 +1,236 @@
+"""The command group, its one error boundary, and the helpers every command prints with."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import VaultnetError
+
+
+class App:
+    """Per-invocation state: the vault, the index, and whether the sync already ran."""
+
+    def __init__(self, vault_opt: str | None, today: dt.date | None, no_sync: bool, debug: bool, quiet: bool):
+        self.vault_opt = vault_opt
+        self.fixed_today = today
+        self.no_sync = no_sync
+        self.debug = debug
+        self.quiet = quiet
+        self._vault = None
+        self._index = None
+        self.stale = False  # the index answered from its last state: no guessing names for a write
+
+    @property
+    def today(self) -> dt.date:
+        """--today / VAULTNET_TODAY, else the real date (asked again each time: watch runs past midnight)."""
+        return self.fixed_today or dt.date.today()
+
+    @property
+    def vault(self):
+        if self._vault is None:
+            from ..vault import Vault, find_vault
+
+            root = find_vault(self.vault_opt, os.environ.get("VAULTNET_VAULT"), Path.cwd())
+            self._vault = Vault(root)
+        return self._vault
+
+    def index(self, sync: bool = True, for_write: bool = False):
+        """The index, brought up to date first unless --no-sync.
+
+        A command about to write (`for_write`) waits as long as a writer does and never
+        goes on from a stale index: a name resolved against it could pick the wrong note.
+        """
+        if self._index is None:
+            from ..index import READER_SYNC_TIMEOUT, WRITER_TIMEOUT, NoteIndex
+
+            self._index = NoteIndex(self.vault, on_warning=lambda m: warn(f"vaultnet: {m}"))
+            click.get_current_context().call_on_close(self._index.close)
+            if sync and not self.no_sync:
+                from ..errors import IndexReadOnly
+
+                with progress_bar(self.quiet) as progress:
+                    try:
+                        stats = self._index.sync(progress=progress,
+                                                 wait=WRITER_TIMEOUT if for_write else READER_SYNC_TIMEOUT)
+                    except IndexReadOnly:
+                        if not for_write:
+                            raise
+                        # A read-only or full disk: go on from the last index; the write says why it fails.
+                        stats = self._index.sync(progress=progress, wait=READER_SYNC_TIMEOUT)
+                report_sync(stats, self._index, verbose=False, quiet=self.quiet)
+                self.stale = bool(stats.stale)
+        return self._index
+
+
+def warn(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def report_sync(stats, index, verbose: bool, quiet: bool) -> None:
+    if quiet:
+        return
+    for p in stats.problems:
+        warn(f"{p['path']}{':' + str(p['line']) if p['line'] else ''}: {p['message']}")
+    if verbose:
+        warn(
+            f"{stats.unchanged + len(stats.added) + len(stats.updated)} notes: "
+            f"{len(stats.added)} added, {len(stats.updated)} updated, {len(stats.removed)} removed, "
+            f"{stats.unchanged} unchanged, {len(stats.problems)} problems ({stats.seconds:.2f}s)"
+        )
+
+
+class progress_bar:
+    """A rich progress bar on stderr for long builds, only when stderr is a terminal."""
+
+    THRESHOLD = 200
+
+    def __init__(self, quiet: bool):
+        self.enabled = not quiet and sys.stderr.isatty()
+        self._progress = None
+        self._task = None
+
+    def __enter__(self):
+        return self.update if self.enabled else None
+
+    def update(self, done: int, total: int) -> None:
+        if total < self.THRESHOLD:
+            return
+        if self._progress is None:
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self._progress = Progress(console=Console(stderr=True), transient=True)
+            self._progress.start()
+            self._task = self._progress.add_task("indexing", total=total)
+        self._progress.update(self._task, completed=done)
+
+    def __exit__(self, *exc):
+        if self._progress is not None:
+            self._progress.stop()
+
+
+def emit(data, as_json: bool, columns: list[tuple[str, str]] | None = None, empty: str = "") -> None:
+    """JSON on stdout, or a table: rich on a terminal, plain aligned text when piped."""
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    if not data:
+        if empty:
+            warn(empty)
+        return
+    assert columns is not None
+    rows = [[_cell(row.get(key)) for key, _ in columns] for row in data]
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+        for _, title in columns:
+            table.add_column(title, overflow="fold")
+        for row in rows:
+            table.add_row(*(_markup(c) for c in row))
+        Console().print(table)
+        return
+    widths = [max(len(title), *(len(r[i]) for r in rows)) for i, (_, title) in enumerate(columns)]
+    widths[-1] = 0  # the last column is never padded
+    click.echo("  ".join(t.ljust(w) for (_, t), w in zip(columns, widths)).rstrip())
+    for row in rows:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, float):
+        return f"{value:.2f}"
+    return " ".join(str(value).split())
+
+
+def _markup(text: str):
+    from rich.text import Text
+
+    # **bold** from snippets becomes real bold; everything else is shown as text, never markup.
+    out = Text()
+    parts = text.split("**")
+    for i, part in enumerate(parts):
+        out.append(part, style="bold yellow" if i % 2 else None)
+    return out
+
+
+def parse_today(ctx, param, value):
+    if value is None:
+        return None
+    from ..dates import parse_date
+
+    day = parse_date(value)
+    if day is None or len(value.strip()) != 10:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-22")
+    return day
+
+
+class VaultnetGroup(click.Group):
+    """The one error boundary: domain errors become `Error: ...` and exit 1."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except VaultnetError as exc:
+            if ctx.params.get("debug"):
+                raise
+            raise click.ClickException(str(exc)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except OSError as exc:
+            # A closed pipe (`vaultnet links | head`) is click's to end quietly.
+            if ctx.params.get("debug") or isinstance(exc, BrokenPipeError):
+                raise
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise click.ClickException(f"{exc.strerror or exc}{where}") from None
+
+
+@click.group(cls=VaultnetGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--vault", metavar="DIR", help="The vault folder (else VAULTNET_VAULT, else the nearest folder with .vaultnet/ or .obsidian/).")
+@click.option("--today", metavar="YYYY-MM-DD", envvar="VAULTNET_TODAY", callback=parse_today,
+              help="Take this date as today (also VAULTNET_TODAY).")
+@click.option("--no-sync", is_flag=True, help="Answer from the index as it is; skip the scan for changed notes.")
+@click.option("-q", "--quiet", is_flag=True, help="No counts or per-note problems on stderr.")
+@click.option("--debug", is_flag=True, help="Show a traceback on errors.")
+@click.version_option(package_name="vaultnet")
+@click.pass_context
+def cli(ctx, vault, today, no_sync, quiet, debug):
+    """Keep a professional network alive in plain Markdown files."""
+    ctx.obj = App(vault, today, no_sync, debug, quiet)
+
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")
+
+
+def write_output(data: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+    else:
+        from ..writes import write_export
+
+        write_export(output, data)
+
+
+def main() -> None:
+    cli(prog_name="vaultnet")
+
+

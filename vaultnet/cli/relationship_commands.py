@@ -1,0 +1,124 @@
+"""Relationships: due, ledger, orphans, and the two edits, log and add."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..dates import relative_day
+from .base import (
+    App,
+    cli,
+    emit,
+    json_option,
+    parse_today,
+    warn,
+)
+
+
+@cli.command()
+@click.option("--within", type=click.IntRange(min=0), default=0, metavar="DAYS",
+              help="Also list those due in the next DAYS days.")
+@click.option("--tag", metavar="TAG", help="Only people with this tag.")
+@click.option("--ics", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
+              help="Also write the list as an iCalendar file of all-day events.")
+@json_option
+@click.pass_obj
+def due(app: App, within: int, tag: str | None, ics: Path | None, as_json: bool):
+    """Who is due for a hello, most overdue first, and why."""
+    from .. import queries
+
+    rows = queries.network(app.index(), app.today).due(within=within, tag=tag)
+    if ics is not None:
+        from ..ics import due_calendar
+        from ..writes import write_export
+
+        write_export(ics, due_calendar(rows, app.today))
+        warn(f"wrote {len(rows)} events to {ics}")
+    for row in rows:
+        row["when"] = relative_day(row["next_due"], app.today)
+        row["why"] = row["reason"].replace("_", " ")
+    emit(rows if not as_json else [{k: v for k, v in r.items() if k not in ("when", "why")} for r in rows],
+         as_json, [("name", "NAME"), ("next_due", "DUE"), ("when", "WHEN"), ("why", "WHY"),
+                   ("last_contact", "LAST CONTACT")], empty="nobody is due")
+
+
+@cli.command()
+@json_option
+@click.pass_obj
+def ledger(app: App, as_json: bool):
+    """Gave and got per person (#gave/#got log lines): those you only take from first."""
+    from .. import queries
+
+    rows = queries.network(app.index(), app.today).ledger()
+    emit(rows, as_json, [("name", "NAME"), ("gave", "GAVE"), ("got", "GOT"), ("balance", "BALANCE")],
+         empty="no #gave or #got yet")
+
+
+@cli.command()
+@json_option
+@click.pass_obj
+def orphans(app: App, as_json: bool):
+    """People nobody links and with no interactions: acquaintances, not yet relationships."""
+    from .. import queries
+
+    rows = queries.network(app.index(), app.today).orphans()
+    emit(rows, as_json, [("name", "NAME"), ("path", "PATH")], empty="no orphans")
+
+
+@cli.command()
+@click.argument("name")
+@click.argument("text")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="The day it happened (default: today).")
+@click.option("--gave", is_flag=True, help="You helped them: adds #gave.")
+@click.option("--got", is_flag=True, help="They helped you: adds #got.")
+@json_option
+@click.pass_obj
+def log(app: App, name: str, text: str, day: str | None, gave: bool, got: bool, as_json: bool):
+    """Append `- DATE TEXT` to NAME's `## Log` section (made at the end if missing)."""
+    from .. import queries
+    from ..edits import append_log, log_entry
+
+    if gave and got:
+        raise click.UsageError("use just one of --gave or --got")
+    when = app.today if day is None else parse_today(None, None, day)
+    assert when is not None
+    index = app.index(for_write=True)
+    path = queries.find_note(index, name, kinds=("person", "org", "note"), guess=not app.stale)
+    result = append_log(app.vault, path, log_entry(text, when, gave, got))
+    if when > app.today:
+        warn(f"{when.isoformat()} is in the future: a plan, not counted as contact until that day")
+    if as_json:
+        emit(result, True)
+    else:
+        click.echo(f"{result['path']}:{result['line']}: {result['text']}")
+
+
+@cli.command()
+@click.argument("name")
+@click.option("--company", metavar="C", help='Their company, as text or a link "[[Acme]]".')
+@click.option("--role", metavar="R", help="Their job title.")
+@click.option("--email", multiple=True, metavar="E", help="An email address (repeat for more).")
+@click.option("--phone", multiple=True, metavar="P", help="A phone number (repeat for more).")
+@click.option("--tag", multiple=True, metavar="T", help="A tag (repeat for more).")
+@click.option("--cadence", metavar="C", help="How often to be in touch: 30d, 2w, 3m, 1y, monthly...")
+@click.option("--met", metavar="TEXT", help="How you met.")
+@json_option
+@click.pass_obj
+def add(app: App, name: str, company, role, email, phone, tag, cadence, met, as_json: bool):
+    """Create a person note for NAME in the first people folder."""
+    from ..dates import parse_cadence
+    from ..edits import add_person
+
+    if cadence is not None and parse_cadence(cadence) is None:
+        raise click.BadParameter(f"{cadence!r} is not a cadence (10d, 2w, 3m, 1y, weekly, monthly...)",
+                                 param_hint="--cadence")
+    if not name.strip():
+        raise click.BadParameter("the name is empty", param_hint="NAME")
+    path = add_person(app.vault, name, company=company, role=role, emails=email, phones=phone,
+                      tags=tag, cadence=cadence, met=met)
+    if as_json:
+        emit({"path": path}, True)
+    else:
+        click.echo(path)

@@ -1,0 +1,212 @@
+"""The vault and its notes: init, index, search, show, backlinks, links, report, watch."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from ..dates import relative_day
+from ..errors import NameNotFound
+from .base import (
+    App,
+    _cell,
+    cli,
+    emit,
+    json_option,
+    progress_bar,
+    report_sync,
+    warn,
+)
+
+
+@cli.command()
+@click.argument("directory", default=".", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_obj
+def init(app: App, directory: Path):
+    """Make DIRECTORY (default: here) a vault, and index it."""
+    from ..index import NoteIndex
+    from ..vault import Vault, init_vault
+
+    for name in init_vault(directory):
+        warn(f"created {os.path.join(directory, name)}")
+    with NoteIndex(Vault(directory.resolve()), on_warning=lambda m: warn(f"vaultnet: {m}")) as index, progress_bar(app.quiet) as progress:
+        stats = index.sync(progress=progress)
+        report_sync(stats, index, verbose=True, quiet=app.quiet)
+
+
+@cli.command("index")
+@click.option("--rebuild", is_flag=True, help="Throw the index away and build it again from the notes.")
+@json_option
+@click.pass_obj
+def index_cmd(app: App, rebuild: bool, as_json: bool):
+    """Bring the index up to date; say what changed on stderr."""
+    from ..index import NoteIndex
+
+    index = NoteIndex(app.vault, on_warning=lambda m: warn(f"vaultnet: {m}"))
+    click.get_current_context().call_on_close(index.close)
+    with progress_bar(app.quiet) as progress:
+        stats = index.sync(rebuild=rebuild, progress=progress)
+    report_sync(stats, index, verbose=True, quiet=app.quiet or as_json)
+    if as_json:
+        emit({
+            "added": len(stats.added),
+            "updated": len(stats.updated),
+            "removed": len(stats.removed),
+            "unchanged": stats.unchanged,
+            "problems": index.problems() + [p for p in stats.problems if p["line"] is None and
+                                            not any(q["path"] == p["path"] for q in index.problems())],
+        }, True)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--type", "kind", type=click.Choice(["person", "org", "note", "any"]), default="any",
+              show_default=True, help="Only notes of this kind.")
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many results.")
+@json_option
+@click.pass_obj
+def search(app: App, query: str, kind: str, limit: int, as_json: bool):
+    """Full-text search, best first. QUERY uses fields like company:acme tag:mentor name:ada~ ('*' for all)."""
+    from .. import queries
+
+    rows = queries.search(app.index(), query, None if kind == "any" else kind, limit)
+    emit(rows, as_json, [("name", "NAME"), ("kind", "KIND"), ("path", "PATH"), ("snippet", "SNIPPET")],
+         empty="no matches")
+
+
+@cli.command()
+@click.argument("name")
+@json_option
+@click.pass_obj
+def show(app: App, name: str, as_json: bool):
+    """The card of NAME: fields, aliases, tags, how many notes mention them, their log."""
+    from .. import queries
+
+    index = app.index()
+    data = queries.card(index, queries.find_note(index, name), app.today)
+    if as_json:
+        emit(data, True)
+        return
+    click.echo(data["name"])
+    click.echo(f"  path:       {data['path']}")
+    click.echo(f"  kind:       {data['kind']}")
+    for key, label in (("aliases", "aliases"), ("company", "company"), ("role", "role"),
+                       ("emails", "emails"), ("phones", "phones"), ("tags", "tags"),
+                       ("cadence_days", "cadence"), ("last_contact", "last"), ("next_due", "next due")):
+        if data[key]:
+            value = f"every {data[key]} days" if key == "cadence_days" else _cell(data[key])
+            if key == "next_due":
+                value += f" ({relative_day(data[key], app.today)}, {data['due_reason'].replace('_', ' ')})"
+            click.echo(f"  {label + ':':<11} {value}")
+    click.echo(f"  {'mentioned:':<11} {data['backlinks']} note(s)")
+    if data["gave"] or data["got"]:
+        click.echo(f"  {'ledger:':<11} gave {data['gave']}, got {data['got']}")
+    if data["interactions"]:
+        click.echo("  interactions:")
+        for item in data["interactions"][:10]:
+            where = "" if item["source"] == data["path"] else f"  ({item['source']})"
+            click.echo(f"    {item['date']}  {_cell(item['text'])}{where}")
+        if len(data["interactions"]) > 10:
+            click.echo(f"    … {len(data['interactions']) - 10} more (--json for all)")
+
+
+@cli.command()
+@click.argument("name")
+@json_option
+@click.pass_obj
+def backlinks(app: App, name: str, as_json: bool):
+    """Every place that links NAME: source, line, the line's text, its date.
+
+    NAME may also be someone who has no note yet but is linked ([[Dana Whitfield]]).
+    """
+    from .. import queries
+
+    index = app.index()
+    try:
+        path = queries.find_note(index, name)
+    except NameNotFound:
+        # Someone mentioned but without a note yet: show where they are mentioned.
+        rows = queries.mentions_of_unresolved(index, name)
+        if not rows:
+            raise
+    else:
+        rows = queries.backlinks(index, path)
+    emit(rows, as_json, [("source", "SOURCE"), ("line", "LINE"), ("date", "DATE"), ("context", "CONTEXT")],
+         empty="no backlinks")
+
+
+@cli.command()
+@click.option("--unresolved", is_flag=True, help="Only targets with no note, most mentioned first.")
+@json_option
+@click.pass_obj
+def links(app: App, unresolved: bool, as_json: bool):
+    """Every link in the vault and what it resolves to."""
+    from .. import queries
+
+    index = app.index()
+    if unresolved:
+        rows = queries.unresolved_links(index)
+        emit(rows, as_json, [("count", "COUNT"), ("target", "TARGET"), ("sources", "MENTIONED IN")],
+             empty="no unresolved links")
+    else:
+        rows = queries.all_links(index)
+        emit(rows, as_json, [("source", "SOURCE"), ("line", "LINE"), ("target", "TARGET"),
+                             ("resolved", "RESOLVED"), ("via", "VIA")], empty="no links")
+
+
+@cli.command()
+@click.pass_obj
+def report(app: App):
+    """Write the report notes (Follow-ups, Unresolved, Ledger, Network) into the report folder."""
+    from .. import reports
+
+    written = reports.write(app.index(), app.today)
+    folder = app.vault.config.report_dir
+    warn(f"wrote {', '.join(written)}" if written else f"the reports in {folder}/ are up to date")
+
+
+@cli.command()
+@click.option("--no-reports", is_flag=True, help="Keep only the index current; do not write report notes.")
+@click.pass_obj
+def watch(app: App, no_reports: bool):
+    """Keep the index and the report notes current as files change, until Ctrl-C."""
+    import signal
+    import threading
+    import time as clock
+
+    from ..index import NoteIndex
+    from ..watcher import Watcher
+
+    index = NoteIndex(app.vault, on_warning=lambda m: warn(f"vaultnet: {m}"))
+    click.get_current_context().call_on_close(index.close)
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            # Finish the batch in hand, then leave: no KeyboardInterrupt in the middle of a write.
+            signal.signal(sig, lambda *_: stop.set())
+
+    def summary(batch) -> str:
+        st = batch.stats
+        parts = [f"{len(v)} {k}" for k, v in (("added", st.added), ("updated", st.updated),
+                                               ("removed", st.removed)) if v]
+        if batch.reports:
+            parts.append("reports: " + ", ".join(r.rsplit("/", 1)[-1] for r in batch.reports))
+        return ", ".join(parts) or "no change"
+
+    def ready(batch) -> None:
+        notes = batch.stats.unchanged + len(batch.stats.added) + len(batch.stats.updated)
+        from ..vault import shown
+
+        warn(f"watching {shown(app.vault.root)}: {notes} notes indexed ({summary(batch)}, {batch.seconds:.2f}s); "
+             "Ctrl-C to stop")
+
+    def on_batch(batch) -> None:
+        if not app.quiet:
+            for p in batch.stats.problems:
+                warn(f"{p['path']}{':' + str(p['line']) if p['line'] else ''}: {p['message']}")
+            warn(f"{clock.strftime('%H:%M:%S')} {summary(batch)} ({batch.seconds:.2f}s)")
+
+    Watcher(index, lambda: app.today, on_batch, reports=not no_reports).run(stop, ready)
+    warn("stopped")

@@ -551,28 +551,25 @@ def test_write_killed_at_each_file_system_change_loses_nothing(tmp_path, args):
     assert left >= 1, "no kill point fell between the temporary file and its rename"
 
 
+def kill_writes_after_delays(scenario: WriteScenario, seeds: list[int], runs: int) -> None:
+    """Kill the write after each seed's delay; every note as before or complete, then finished."""
+    duration = measured(scenario.copy, scenario.args, runs=runs)
+    for seed, delay in spread(duration, seeds):
+        root = scenario.copy()
+        code = timed_kill(root, scenario.args, delay)
+        what = f"{scenario.args[0]}, seed {seed}: killed after {delay:.3f}s of {duration:.3f}s (exit {code})"
+        scenario.finish(root, scenario.check(root, what), what)
+        shutil.rmtree(root)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("args", [LOG_ARGS, ADD_ARGS], ids=["log", "add"])
 def test_write_killed_after_many_seeded_delays_loses_nothing(tmp_path, args):
-    scenario = WriteScenario(tmp_path, args)
-    duration = measured(scenario.copy, args)
-    for seed, delay in spread(duration, list(range(300, 340))):
-        root = scenario.copy()
-        code = timed_kill(root, args, delay)
-        what = f"{args[0]}, seed {seed}: killed after {delay:.3f}s of {duration:.3f}s (exit {code})"
-        scenario.finish(root, scenario.check(root, what), what)
-        shutil.rmtree(root)
+    kill_writes_after_delays(WriteScenario(tmp_path, args), list(range(300, 340)), runs=3)
 
 
 def test_write_killed_after_a_seeded_delay_loses_nothing(tmp_path):
-    scenario = WriteScenario(tmp_path, LOG_ARGS)
-    duration = measured(scenario.copy, LOG_ARGS, runs=1)
-    for seed, delay in spread(duration, [21, 22, 23, 24]):
-        root = scenario.copy()
-        code = timed_kill(root, LOG_ARGS, delay)
-        what = f"log, seed {seed}: killed after {delay:.3f}s of {duration:.3f}s (exit {code})"
-        scenario.finish(root, scenario.check(root, what), what)
-        shutil.rmtree(root)
+    kill_writes_after_delays(WriteScenario(tmp_path, LOG_ARGS), [21, 22, 23, 24], runs=1)
 
 
 # ---------------------------------------------------------------------- stale temporary files

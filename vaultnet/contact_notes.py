@@ -44,6 +44,13 @@ def _plain(value: str) -> str:
     return (m.group(1) if m else value).strip()
 
 
+def shown(value) -> str:
+    """A frontmatter value on one line: lists and mappings joined with commas."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
 def same_value(a: str, b: str) -> bool:
     return _plain(a).casefold() == _plain(b).casefold()
 
@@ -104,10 +111,9 @@ class FieldMerge:
     conflicts: list[str] = field(default_factory=list)
 
     def changes(self) -> list[str]:
-        out = [f"{k}: {v}" for k, v in self.add.items()]
-        out += [f"{k} += {', '.join(v)}" for k, v in self.extend.items()]
-        out += [f"{k} += {', '.join(v)}" for k, v in self.add_items.items()]
-        return out
+        """One line per key, as `import --dry-run` and `merge` show them."""
+        return ([f"{k}: {shown(v)}" for k, v in self.add.items()]
+                + [f"{k} += {shown(v)}" for k, v in {**self.extend, **self.add_items}.items()])
 
     def __bool__(self) -> bool:
         return bool(self.add or self.extend or self.add_items)

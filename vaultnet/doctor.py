@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .contact_notes import field_values
 from .index import NoteIndex, Record
 from .notes import parse_note
 from .resolve import fold, is_attachment
@@ -29,13 +30,8 @@ class Finding:
 
 
 def _values(fm: dict, *keys: str) -> list[tuple[str, str]]:
-    out = []
-    for key in keys:
-        value = fm.get(key)
-        for v in [value] if isinstance(value, str) else value if isinstance(value, list) else []:
-            if isinstance(v, str) and v.strip():
-                out.append((key, v.strip()))
-    return out
+    """(key, value) for each value of each key: a finding names the key's line."""
+    return [(key, value) for key in keys for value in field_values(fm, key)]
 
 
 class _Lines:

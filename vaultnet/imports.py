@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .contact_notes import FieldMerge, field_values, merge_fields, new_note_fields
+from .contact_notes import FieldMerge, field_values, merge_fields, new_note_fields, shown
 from .contacts import Contact, ImportProblem, ParsedFile
 from .errors import VaultnetError
 from .frontmatter_edit import FrontmatterEditError, edit_frontmatter
@@ -99,12 +99,6 @@ class _People:
         return None, None, sorted(paths)
 
 
-def _shown(value) -> str:
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return ", ".join(value) if isinstance(value, list) else str(value)
-
-
 def _known_people(index: NoteIndex) -> _People:
     people = _People()
     persons = [p for p, (kind, _) in index.kinds().items() if kind == "person"]
@@ -185,7 +179,7 @@ def plan_import(vault: Vault, index: NoteIndex, parsed: ParsedFile) -> ImportPla
         note = by_path[path]
         file_name = path.rsplit("/", 1)[-1][:-3]
         note.data = new_note_bytes(contact, file_name)
-        note.changes = [f"{k}: {_shown(v)}" for k, v in new_note_fields(contact, file_name).items()
+        note.changes = [f"{k}: {shown(v)}" for k, v in new_note_fields(contact, file_name).items()
                         if k not in ("type", "source")]
     plan.notes = sorted(by_path.values(), key=lambda n: (n.action, n.path))
     return plan
@@ -224,9 +218,9 @@ def _frontmatter(raw: bytes) -> dict:
     """The note's frontmatter through the fast reader: ruamel.yaml, which gives the positions
     an edit needs, is 100 times slower and only runs when there is something to change."""
     from .note_yaml import FrontmatterError, find_block, load_yaml
+    from .notes import decode
 
-    text = raw.decode("utf-8", errors="replace").lstrip("\ufeff").replace("\r\n", "\n")
-    block = find_block(text)
+    block = find_block(decode(raw)[0])
     if block is None:
         return {}
     try:

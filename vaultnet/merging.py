@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from . import markdown
-from .contact_notes import LIST_KEYS, same_value
+from .contact_notes import LIST_KEYS, FieldMerge, same_value
 from .errors import VaultnetError
 from .frontmatter_edit import edit_frontmatter, read_frontmatter
 from .index import NoteIndex
@@ -91,14 +91,6 @@ def _union(fm_a: dict, fm_b: dict, b_names: list[str]) -> tuple[dict, dict, dict
         extend["aliases"] = [a for a in new_aliases + extend.get("aliases", []) if fold(a) not in have
                              and not have.add(fold(a))]
     return add, extend, add_items, conflicts
-
-
-def _shown(value) -> str:
-    if isinstance(value, list):
-        return ", ".join(map(str, value))
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {v}" for k, v in value.items())
-    return str(value)
 
 
 def _eol(raw: bytes) -> bytes:
@@ -250,8 +242,7 @@ def plan_merge(index: NoteIndex, keep: str, remove: str) -> MergePlan:
     a_names = {fold(strip_md(keep).rsplit("/", 1)[-1])} | ({fold(a_entry.name)} if a_entry else set())
     add, extend, add_items, plan.conflicts = _union(fm_a, fm_b, [n for n in b_names if fold(n) not in a_names])
     new_a = edit_frontmatter(raw_a, add=add, extend=extend, add_items=add_items)
-    plan.changes = [f"{k}: {_shown(v)}" for k, v in add.items()] + [
-        f"{k} += {_shown(v)}" for k, v in {**extend, **add_items}.items()]
+    plan.changes = FieldMerge(add, extend, add_items).changes()
     head_b, body_b = _split_note(raw_b)
     if plan.conflicts:
         # Nothing of B is lost: what A did not take stays readable, as B wrote it.

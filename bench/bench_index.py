@@ -262,7 +262,7 @@ def stat_walk(root: str) -> int:
 def in_process_sync(root: Path) -> None:
     """Fresh objects each time, as one CLI invocation would make them, minus interpreter start-up."""
     from vaultnet.index import NoteIndex
-    from vaultnet.vault import Vault
+    from vaultnet.vault.folder import Vault
 
     index = NoteIndex(Vault(root))
     try:

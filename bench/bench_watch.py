@@ -26,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_index import generate_vault  # noqa: E402
 
 from vaultnet.index import NoteIndex  # noqa: E402
-from vaultnet.vault import Vault  # noqa: E402
+from vaultnet.vault.folder import Vault  # noqa: E402
 
 SAVES = 20
 POLL = 0.005

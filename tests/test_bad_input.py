@@ -7,7 +7,7 @@ import tracemalloc
 
 import pytest
 
-from vaultnet.notes import parse_note
+from vaultnet.notes.note import parse_note
 
 GOOD = {"People/Good Person.md": "---\nname: Good Person\n---\nLikes [[Bad]] and #sailing\n"}
 

@@ -110,8 +110,8 @@ for name in ("open", "write", "fsync", "replace", "rename", "link", "unlink", "r
              "mkdir", "fchmod", "ftruncate"):
     wrap(name)
 if MP:
-    import vaultnet.index
-    vaultnet.index.MULTIPROCESS_BATCH = int(MP)
+    import vaultnet.index.writer
+    vaultnet.index.writer.MULTIPROCESS_BATCH = int(MP)
 if LOG:
     import atexit
     def dump():

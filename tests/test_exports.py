@@ -10,8 +10,8 @@ import json
 import pytest
 import vobject
 
-from vaultnet.contacts import Contact
-from vaultnet.exports import CSV_HEADER, export_csv, export_json, export_vcard
+from vaultnet.interop.exports import CSV_HEADER, export_csv, export_json, export_vcard
+from vaultnet.notes.contact import Contact
 
 TRICKY_NOTE = 'Met at PyCon; said "hi", then left.\nSecond line \\ with a backslash,\r\nand a third'
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from vaultnet.edits.frontmatter_edit import FrontmatterEditError, edit_frontmatter, read_frontmatter
 from vaultnet.errors import VaultnetError
-from vaultnet.frontmatter_edit import FrontmatterEditError, edit_frontmatter, read_frontmatter
 
 
 def edit(raw: bytes, **kw) -> bytes:

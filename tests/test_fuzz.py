@@ -25,7 +25,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vaultnet.notes import parse_note
+from vaultnet.notes.note import parse_note
 
 EXAMPLES: Counter = Counter()  # property -> examples run, printed when the module is done
 
@@ -330,14 +330,14 @@ def test_the_cost_measures_catch_quadratic_work():
     from unittest import mock
 
     slow = re.compile(r"[ \t]*(?:>[ \t]?)*[ \t]*(`{3,}|~{3,})([^\n]*)")  # the fence pattern before it was fixed
-    with mock.patch("vaultnet.markdown._FENCE_OPEN", slow), pytest.raises(AssertionError, match="the CPU time for"):
+    with mock.patch("vaultnet.notes.markdown._FENCE_OPEN", slow), pytest.raises(AssertionError, match="the CPU time for"):
         _check_linear("line of spaces", target=0.002, runs=1, doublings=2)
 
     def quadratic_python(text):  # a Python loop over pairs of lines
         lines = text.split("\n")
         return sum(1 for a in lines for b in lines[::8] if a is b)
 
-    with mock.patch("vaultnet.markdown.mask_code_and_comments", side_effect=lambda t: (quadratic_python(t), t)[1]), \
+    with mock.patch("vaultnet.notes.markdown.mask_code_and_comments", side_effect=lambda t: (quadratic_python(t), t)[1]), \
             pytest.raises(AssertionError, match="Python steps grow"):
         _check_linear("unclosed [[ on lines", target=0.002, runs=1, doublings=3)
 

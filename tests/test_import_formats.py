@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultnet.contacts import ImportProblem
 from vaultnet.errors import ImportFormatError
-from vaultnet.import_csv import parse_google, parse_linkedin
-from vaultnet.import_text import decode_import, normalise_date
-from vaultnet.import_vcard import parse_vcard
+from vaultnet.interop.contact_csv import parse_google, parse_linkedin
+from vaultnet.interop.text import decode_import, normalise_date
+from vaultnet.interop.vcard import parse_vcard
+from vaultnet.notes.contact import ImportProblem
 
 
 def lines(*rows: str, end: str = "\r\n") -> str:

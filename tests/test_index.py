@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from vaultnet.index import SCHEMA_VERSION, NoteIndex
-from vaultnet.vault import Vault
+from vaultnet.vault.folder import Vault
 
 from .conftest import run_subprocess, write_vault
 

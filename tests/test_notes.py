@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from vaultnet.config import Config
-from vaultnet.notes import parse_note
+from vaultnet.notes.note import parse_note
+from vaultnet.vault.config import Config
 
 
 def parse(text: str, path: str = "Note.md", config: Config | None = None):

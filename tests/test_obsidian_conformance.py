@@ -57,9 +57,9 @@ DATA = SHARED / "testdata" / "obsidian-tasks-demo"
 VAULT = DATA / "vault"
 METADATA_DIR = DATA / "metadata"
 
-from vaultnet.config import Config  # noqa: E402
-from vaultnet.notes import parse_note  # noqa: E402
-from vaultnet.resolve import LinkResolver, NoteRef  # noqa: E402
+from vaultnet.notes.note import parse_note  # noqa: E402
+from vaultnet.vault.config import Config  # noqa: E402
+from vaultnet.vault.resolve import LinkResolver, NoteRef  # noqa: E402
 
 RESOLVED: dict[str, dict[str, int]] = json.loads((DATA / "resolvedLinks.json").read_text("utf-8"))
 UNRESOLVED: dict[str, dict[str, int]] = json.loads(

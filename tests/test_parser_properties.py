@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vaultnet.notes import parse_note
+from vaultnet.notes.note import parse_note
 
 MARKDOWNISH = st.lists(
     st.sampled_from(list("ab #[]()|!`~-*:\n\t<>%/.\\") + ["[[", "]]", "```", "---", "<!--", "-->", "é", "📅"]),

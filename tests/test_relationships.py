@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from vaultnet.dates import Cadence, parse_cadence
+from vaultnet.notes.dates import Cadence, parse_cadence
 
 CONFIG = """\
 people_dirs = ["People"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vaultnet.resolve import LinkResolver, NoteRef, is_attachment
+from vaultnet.vault.resolve import LinkResolver, NoteRef, is_attachment
 
 
 def resolver(*refs: NoteRef | str) -> LinkResolver:

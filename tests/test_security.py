@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import Run, write_vault
-from vaultnet.notes import parse_note
+from vaultnet.notes.note import parse_note
 
 CONFIG = 'people_dirs = ["People"]\n'
 TODAY = "2026-11-22"
@@ -519,7 +519,7 @@ def test_ics_summaries_read_back_as_the_names(tmp_path):
     calendar = Calendar.from_ical(raw)
     summaries = {str(e["uid"]): str(e["summary"]) for e in calendar.walk("VEVENT")}
     descriptions = [str(e["description"]) for e in calendar.walk("VEVENT")]
-    from vaultnet.ics import person_uid
+    from vaultnet.interop.ics import person_uid
 
     for path, name in expected_names().items():
         # Control characters become spaces; tabs and line breaks are TEXT and stay.

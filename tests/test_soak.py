@@ -409,8 +409,8 @@ def test_soak_slow(tmp_path):
 def _watch_in_thread(root: Path, **options):
     """A Watcher in a thread (as in test_watch.py); returns (stop, thread, errors, index)."""
     from vaultnet.index import NoteIndex
-    from vaultnet.vault import Vault
-    from vaultnet.watcher import Watcher
+    from vaultnet.vault.folder import Vault
+    from vaultnet.watch.watcher import Watcher
 
     index = NoteIndex(Vault(root))
     stop, ready, errors = threading.Event(), threading.Event(), []
@@ -441,7 +441,7 @@ def test_reports_follow_a_commit_made_by_another_process(tmp_path):
     """A read command's sync indexed the change before the watcher's batch did: the watcher
     found nothing left to index and kept writing the old report notes."""
     from vaultnet.index import NoteIndex
-    from vaultnet.vault import Vault
+    from vaultnet.vault.folder import Vault
 
     root = write_vault(tmp_path / "v", {"People/Ada.md": "---\ncadence: 30d\n---\nMathematician.\n"},
                        config='people_dirs = ["People"]\n')
@@ -466,7 +466,7 @@ def test_watcher_survives_a_long_held_index_lock(tmp_path):
     from whoosh.util.filelock import FileLock
 
     from vaultnet.index import NoteIndex
-    from vaultnet.vault import Vault
+    from vaultnet.vault.folder import Vault
 
     root = write_vault(tmp_path / "v", {"People/Ada.md": "Mathematician.\n"}, config='people_dirs = ["People"]\n')
     stop, thread, errors, index = _watch_in_thread(root, quiet=0.05, lock_wait=0.3)
@@ -491,9 +491,9 @@ def test_reports_survive_a_commit_while_they_are_built(tmp_path, monkeypatch):
     """Reports are built outside the index lock. Another process's commit merged away segments
     the watcher's searcher had not opened yet (Whoosh opens column files lazily), and building
     Unresolved.md failed with a TypeError inside Whoosh: the watcher died."""
-    from vaultnet import queries
     from vaultnet.index import NoteIndex
-    from vaultnet.vault import Vault
+    from vaultnet.network import queries
+    from vaultnet.vault.folder import Vault
 
     root = write_vault(tmp_path / "v", {f"People/P{i}.md": f"Knows [[Nobody {i}]].\n" for i in range(5)},
                        config='people_dirs = ["People"]\n')
@@ -523,9 +523,9 @@ def test_reports_survive_a_commit_while_they_are_built(tmp_path, monkeypatch):
 
 
 def test_open_searcher_survives_commits_by_another_process(tmp_path):
-    from vaultnet import queries
     from vaultnet.index import NoteIndex
-    from vaultnet.vault import Vault
+    from vaultnet.network import queries
+    from vaultnet.vault.folder import Vault
 
     root = write_vault(tmp_path / "v", {f"People/P{i}.md": f"likes kubernetes [[P{i + 1}]]\n" for i in range(5)})
     with NoteIndex(Vault(root)) as reader, NoteIndex(Vault(root)) as other:

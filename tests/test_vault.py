@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-
 import pytest
 from click.testing import CliRunner
 
 from vaultnet.cli import cli
 from vaultnet.errors import VaultNotFound
-from vaultnet.vault import Vault, find_vault
+from vaultnet.vault.folder import Vault, find_vault
 
 from .conftest import write_vault
 

@@ -16,8 +16,8 @@ from contextlib import contextmanager
 import pytest
 
 from vaultnet.index import NoteIndex
-from vaultnet.vault import Vault
-from vaultnet.watcher import Watcher
+from vaultnet.vault.folder import Vault
+from vaultnet.watch.watcher import Watcher
 
 from .conftest import Run, write_vault
 

@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from vaultnet.notes import parse_note
-from vaultnet.writes import WriteRefused, replace_file
+from vaultnet.edits.writes import WriteRefused, replace_file
+from vaultnet.notes.note import parse_note
 
 CONFIG = 'people_dirs = ["People"]\n'
 ADA = (

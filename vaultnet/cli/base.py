@@ -34,7 +34,7 @@ class App:
     @property
     def vault(self):
         if self._vault is None:
-            from ..vault import Vault, find_vault
+            from ..vault.folder import Vault, find_vault
 
             root = find_vault(self.vault_opt, os.environ.get("VAULTNET_VAULT"), Path.cwd())
             self._vault = Vault(root)
@@ -174,7 +174,7 @@ def _markup(text: str):
 def parse_today(ctx, param, value):
     if value is None:
         return None
-    from ..dates import parse_date
+    from ..notes.dates import parse_date
 
     day = parse_date(value)
     if day is None or len(value.strip()) != 10:
@@ -225,7 +225,7 @@ def write_output(data: bytes, output: Path | None) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
     else:
-        from ..writes import write_export
+        from ..edits.writes import write_export
 
         write_export(output, data)
 

@@ -27,7 +27,8 @@ from .base import (
 @click.pass_obj
 def import_cmd(app: App, kind: str, file: Path, dry_run: bool, as_json: bool):
     """Create or update person notes from a vCard file, LinkedIn's Connections.csv or a Google Contacts CSV."""
-    from ..imports import apply_import, parse_file, plan_import
+    from ..edits.imports import apply_import, plan_import
+    from ..interop.contact_formats import parse_file
 
     try:
         raw = file.read_bytes()
@@ -69,8 +70,8 @@ def import_cmd(app: App, kind: str, file: Path, dry_run: bool, as_json: bool):
 @click.pass_obj
 def export_cmd(app: App, kind: str, vcard_version: str, output: Path | None):
     """Back up every person's contact details as vCard, CSV or JSON."""
-    from .. import exports
-    from ..queries import people_contacts
+    from ..interop import exports
+    from ..network.queries import people_contacts
 
     contacts = people_contacts(app.index())
     if kind == "vcard":
@@ -88,7 +89,7 @@ def export_cmd(app: App, kind: str, vcard_version: str, output: Path | None):
 @click.pass_obj
 def doctor(app: App, as_json: bool):
     """Check the vault: frontmatter, emails, phones, dates, duplicate people, ambiguous links."""
-    from ..doctor import diagnose
+    from ..network.doctor import diagnose
 
     findings, notes = diagnose(app.index())
     for note in notes:
@@ -112,8 +113,8 @@ def doctor(app: App, as_json: bool):
 @click.pass_obj
 def merge(app: App, keep: str, remove: str, dry_run: bool, as_json: bool):
     """Merge B into A: fields joined, B's text appended, links to B pointed at A, B removed."""
-    from .. import queries
-    from ..merging import apply_merge, plan_merge
+    from ..edits.merging import apply_merge, plan_merge
+    from ..network import queries
 
     index = app.index(for_write=True)
     # Never a guess: B's note is removed. A path, a file name, a name or an alias.

@@ -27,7 +27,7 @@ from .base import (
 @click.pass_obj
 def intro(app: App, target: str, max_hops: int, limit: int, as_json: bool):
     """How to reach TARGET, a person or anyone at an organization: shortest, then strongest paths."""
-    from ..graph import intro as find_paths
+    from ..network.graph import intro as find_paths
 
     rows = find_paths(app.index(), app.today, target, max_hops=max_hops, limit=limit)
     if as_json:
@@ -50,7 +50,7 @@ def intro(app: App, target: str, max_hops: int, limit: int, as_json: bool):
 @click.pass_obj
 def who(app: App, topic: str, limit: int, as_json: bool):
     """People related to TOPIC, by their own notes and the notes that mention them."""
-    from ..topics import who as find_people
+    from ..network.topics import who as find_people
 
     rows = find_people(app.index(), topic, limit=limit)
     if as_json:
@@ -76,20 +76,21 @@ GRAPH_FORMATS = ("json", "dot", "graphml", "html")
 @click.pass_obj
 def graph(app: App, fmt: str, output: Path | None):
     """The network as a graph file: people and organizations as nodes, who-knows-whom as edges."""
-    from .. import graph as g
-    from .. import queries
+    from ..interop import graph_files as gf
+    from ..network import graph as g
+    from ..network import queries
 
     index = app.index()
     network = g.build(index, app.today)
     due = {r["path"]: r["overdue_days"] for r in queries.network(index, app.today).due(within=36500)}
     if fmt == "json":
-        data = (json.dumps(g.as_json(network, due), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        data = (json.dumps(gf.as_json(network, due), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     elif fmt == "dot":
-        data = g.as_dot(network).encode("utf-8")
+        data = gf.as_dot(network).encode("utf-8")
     elif fmt == "graphml":
-        data = g.as_graphml(network)
+        data = gf.as_graphml(network)
     else:
-        data = g.as_html(network, due, title=f"{app.vault.root.name} — vaultnet").encode("utf-8")
+        data = gf.as_html(network, due, title=f"{app.vault.root.name} — vaultnet").encode("utf-8")
     write_output(data, output)
     if output is not None:
         warn(f"wrote {network.number_of_nodes()} nodes and {network.number_of_edges()} edges to {output}")

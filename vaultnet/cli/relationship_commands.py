@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..dates import relative_day
+from ..notes.dates import relative_day
 from .base import (
     App,
     cli,
@@ -27,12 +27,12 @@ from .base import (
 @click.pass_obj
 def due(app: App, within: int, tag: str | None, ics: Path | None, as_json: bool):
     """Who is due for a hello, most overdue first, and why."""
-    from .. import queries
+    from ..network import queries
 
     rows = queries.network(app.index(), app.today).due(within=within, tag=tag)
     if ics is not None:
-        from ..ics import due_calendar
-        from ..writes import write_export
+        from ..edits.writes import write_export
+        from ..interop.ics import due_calendar
 
         write_export(ics, due_calendar(rows, app.today))
         warn(f"wrote {len(rows)} events to {ics}")
@@ -49,7 +49,7 @@ def due(app: App, within: int, tag: str | None, ics: Path | None, as_json: bool)
 @click.pass_obj
 def ledger(app: App, as_json: bool):
     """Gave and got per person (#gave/#got log lines): those you only take from first."""
-    from .. import queries
+    from ..network import queries
 
     rows = queries.network(app.index(), app.today).ledger()
     emit(rows, as_json, [("name", "NAME"), ("gave", "GAVE"), ("got", "GOT"), ("balance", "BALANCE")],
@@ -61,7 +61,7 @@ def ledger(app: App, as_json: bool):
 @click.pass_obj
 def orphans(app: App, as_json: bool):
     """People nobody links and with no interactions: acquaintances, not yet relationships."""
-    from .. import queries
+    from ..network import queries
 
     rows = queries.network(app.index(), app.today).orphans()
     emit(rows, as_json, [("name", "NAME"), ("path", "PATH")], empty="no orphans")
@@ -77,8 +77,8 @@ def orphans(app: App, as_json: bool):
 @click.pass_obj
 def log(app: App, name: str, text: str, day: str | None, gave: bool, got: bool, as_json: bool):
     """Append `- DATE TEXT` to NAME's `## Log` section (made at the end if missing)."""
-    from .. import queries
-    from ..edits import append_log, log_entry
+    from ..edits.person_notes import append_log, log_entry
+    from ..network import queries
 
     if gave and got:
         raise click.UsageError("use just one of --gave or --got")
@@ -108,8 +108,8 @@ def log(app: App, name: str, text: str, day: str | None, gave: bool, got: bool, 
 @click.pass_obj
 def add(app: App, name: str, company, role, email, phone, tag, cadence, met, as_json: bool):
     """Create a person note for NAME in the first people folder."""
-    from ..dates import parse_cadence
-    from ..edits import add_person
+    from ..edits.person_notes import add_person
+    from ..notes.dates import parse_cadence
 
     if cadence is not None and parse_cadence(cadence) is None:
         raise click.BadParameter(f"{cadence!r} is not a cadence (10d, 2w, 3m, 1y, weekly, monthly...)",

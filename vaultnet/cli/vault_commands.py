@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
-from ..dates import relative_day
 from ..errors import NameNotFound
+from ..notes.dates import relative_day
 from .base import (
     App,
     _cell,
@@ -27,7 +27,7 @@ from .base import (
 def init(app: App, directory: Path):
     """Make DIRECTORY (default: here) a vault, and index it."""
     from ..index import NoteIndex
-    from ..vault import Vault, init_vault
+    from ..vault.folder import Vault, init_vault
 
     for name in init_vault(directory):
         warn(f"created {os.path.join(directory, name)}")
@@ -69,7 +69,7 @@ def index_cmd(app: App, rebuild: bool, as_json: bool):
 @click.pass_obj
 def search(app: App, query: str, kind: str, limit: int, as_json: bool):
     """Full-text search, best first. QUERY uses fields like company:acme tag:mentor name:ada~ ('*' for all)."""
-    from .. import queries
+    from ..network import queries
 
     rows = queries.search(app.index(), query, None if kind == "any" else kind, limit)
     emit(rows, as_json, [("name", "NAME"), ("kind", "KIND"), ("path", "PATH"), ("snippet", "SNIPPET")],
@@ -82,7 +82,7 @@ def search(app: App, query: str, kind: str, limit: int, as_json: bool):
 @click.pass_obj
 def show(app: App, name: str, as_json: bool):
     """The card of NAME: fields, aliases, tags, how many notes mention them, their log."""
-    from .. import queries
+    from ..network import queries
 
     index = app.index()
     data = queries.card(index, queries.find_note(index, name), app.today)
@@ -121,7 +121,7 @@ def backlinks(app: App, name: str, as_json: bool):
 
     NAME may also be someone who has no note yet but is linked ([[Dana Whitfield]]).
     """
-    from .. import queries
+    from ..network import queries
 
     index = app.index()
     try:
@@ -143,7 +143,7 @@ def backlinks(app: App, name: str, as_json: bool):
 @click.pass_obj
 def links(app: App, unresolved: bool, as_json: bool):
     """Every link in the vault and what it resolves to."""
-    from .. import queries
+    from ..network import queries
 
     index = app.index()
     if unresolved:
@@ -160,7 +160,7 @@ def links(app: App, unresolved: bool, as_json: bool):
 @click.pass_obj
 def report(app: App):
     """Write the report notes (Follow-ups, Unresolved, Ledger, Network) into the report folder."""
-    from .. import reports
+    from ..edits import reports
 
     written = reports.write(app.index(), app.today)
     folder = app.vault.config.report_dir
@@ -177,7 +177,7 @@ def watch(app: App, no_reports: bool):
     import time as clock
 
     from ..index import NoteIndex
-    from ..watcher import Watcher
+    from ..watch.watcher import Watcher
 
     index = NoteIndex(app.vault, on_warning=lambda m: warn(f"vaultnet: {m}"))
     click.get_current_context().call_on_close(index.close)
@@ -197,7 +197,7 @@ def watch(app: App, no_reports: bool):
 
     def ready(batch) -> None:
         notes = batch.stats.unchanged + len(batch.stats.added) + len(batch.stats.updated)
-        from ..vault import shown
+        from ..vault.folder import shown
 
         warn(f"watching {shown(app.vault.root)}: {notes} notes indexed ({summary(batch)}, {batch.seconds:.2f}s); "
              "Ctrl-C to stop")

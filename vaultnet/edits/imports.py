@@ -1,0 +1,256 @@
+"""Bringing contacts into the vault: match each to a person, merge, never duplicate.
+
+A record matches an existing person by email (case-insensitive), else by name
+or alias. Planning reads the notes and computes every new byte first; applying
+writes them, each note atomically. `--dry-run` is a plan that is never applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import VaultnetError
+from ..index import NoteIndex
+from ..notes.contact import Contact, ImportProblem, ParsedFile
+from ..notes.contact_fields import FieldMerge, field_values, merge_fields, new_note_fields, shown
+from ..vault.folder import Vault
+from ..vault.resolve import fold
+from .frontmatter_edit import FrontmatterEditError, edit_frontmatter
+from .writes import (
+    WriteRefused,
+    create_files,
+    inside,
+    replace_file,
+    safe_file_name,
+    vault_write_lock,
+)
+
+
+@dataclass
+class NotePlan:
+    path: str
+    name: str
+    action: str  # "create", "update" or "unchanged"
+    matched_by: str | None = None  # "email", "name", "alias"
+    lines: list[int] = field(default_factory=list)  # the records it came from
+    changes: list[str] = field(default_factory=list)
+    conflicts: list[tuple[int, str]] = field(default_factory=list)  # (line in the file, what)
+    original: bytes | None = None
+    data: bytes | None = None
+
+    def as_json(self) -> dict:
+        return {"path": self.path, "name": self.name, "action": self.action,
+                "matched_by": self.matched_by, "lines": self.lines,
+                "changes": self.changes,
+                "conflicts": [{"line": line, "message": message} for line, message in self.conflicts]}
+
+
+@dataclass
+class ImportPlan:
+    notes: list[NotePlan] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
+
+    def count(self, action: str) -> int:
+        return sum(1 for n in self.notes if n.action == action)
+
+
+class _People:
+    """Who is already in the vault, by email and by name, and who this import adds."""
+
+    def __init__(self) -> None:
+        self.by_email: dict[str, set[str]] = {}
+        self.by_name: dict[str, set[str]] = {}
+        self.how: dict[tuple[str, str], str] = {}
+
+    def add(self, path: str, emails: list[str], names: list[str], aliases: list[str]) -> None:
+        for email in emails:
+            self.by_email.setdefault(email.strip().casefold(), set()).add(path)
+        for label, how in [*((n, "name") for n in names), *((a, "alias") for a in aliases)]:
+            key = fold(label.strip())
+            if key:
+                self.by_name.setdefault(key, set()).add(path)
+                self.how.setdefault((key, path), how)
+
+    def match(self, contact: Contact) -> tuple[str | None, str | None, list[str]]:
+        """(path, how, other candidates when the name is ambiguous)."""
+        for email in contact.emails:
+            paths = self.by_email.get(email.strip().casefold(), set())
+            if len(paths) == 1:
+                return next(iter(paths)), "email", []
+            if paths:  # two people share the address: a guess could merge into the wrong one
+                return None, None, sorted(paths)
+        key = fold(contact.name.strip())
+        paths = self.by_name.get(key, set())
+        if len(paths) == 1:
+            path = next(iter(paths))
+            return path, self.how[(key, path)], []
+        return None, None, sorted(paths)
+
+
+def _known_people(index: NoteIndex) -> _People:
+    people = _People()
+    persons = [p for p, (kind, _) in index.kinds().items() if kind == "person"]
+    for path, rec in sorted(index.records(persons).items()):
+        stem = path.rsplit("/", 1)[-1][:-3]
+        people.add(path, field_values(rec.frontmatter, "email", "emails"), [rec.name, stem], list(rec.aliases))
+    return people
+
+
+def _new_path(vault: Vault, name: str, taken: set[str]) -> str:
+    folder = vault.config.people_dirs[0] if vault.config.people_dirs else ""
+    base = safe_file_name(name)
+    for n in range(1, 1000):
+        stem = base if n == 1 else f"{base} {n}"
+        rel = f"{folder}/{stem}.md" if folder else f"{stem}.md"
+        if fold(stem) not in taken and not vault.abspath(rel).exists():
+            return rel
+    raise WriteRefused(f"no free file name for {name!r} in {folder or 'the vault'}")
+
+
+def new_note_bytes(contact: Contact, file_name: str) -> bytes:
+    import yaml
+
+    fm = new_note_fields(contact, file_name)
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # the C emitter: an import writes thousands
+    head = yaml.dump(fm, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=False,
+                     width=1000)
+    body = f"# {contact.name}\n\n"
+    if contact.note.strip():
+        body += contact.note.strip() + "\n\n"
+    return f"---\n{head}---\n{body}## Log\n".encode()
+
+
+def plan_import(vault: Vault, index: NoteIndex, parsed: ParsedFile) -> ImportPlan:
+    plan = ImportPlan(problems=list(parsed.problems))
+    people = _known_people(index)
+    by_path: dict[str, NotePlan] = {}
+    created: dict[str, Contact] = {}  # new notes are built once, from every record that maps to them
+    # A new note never takes a file name another note has: `[[Acme]]` must keep meaning Acme's note.
+    taken = {fold(p.rsplit("/", 1)[-1][:-3]) for p in index.entries()}
+
+    for contact in parsed.contacts:
+        path, how, ambiguous = people.match(contact)
+        if ambiguous:
+            plan.problems.append(ImportProblem(
+                contact.line, f"{contact.name!r} matches several people ({', '.join(ambiguous)}); skipped"))
+            continue
+        if path is None:
+            try:
+                path = _new_path(vault, contact.name, taken)
+            except WriteRefused as exc:
+                plan.problems.append(ImportProblem(contact.line, f"{exc}; skipped"))
+                continue
+            taken.add(fold(path.rsplit("/", 1)[-1][:-3]))
+            created[path] = contact
+            by_path[path] = NotePlan(path, contact.name, "create", lines=[contact.line])
+            people.add(path, contact.emails, [contact.name], contact.aliases)
+            continue
+        note = by_path.get(path)
+        if note is None:
+            note = by_path[path] = _existing(vault, path, how)
+        note.lines.append(contact.line)
+        if path in created:
+            _fold_into(created[path], contact)
+            people.add(path, contact.emails, [contact.name], contact.aliases)
+            continue
+        try:
+            merged = _merge_into(note, contact)
+        except FrontmatterEditError as exc:
+            plan.problems.append(ImportProblem(contact.line, f"{path}: {exc}"))
+            continue
+        # What this record added (its address, its name as an alias) matches later records too.
+        people.add(path, contact.emails, [contact.name], contact.aliases)
+        if merged:
+            note.action = "update"
+
+    for path, contact in created.items():
+        note = by_path[path]
+        file_name = path.rsplit("/", 1)[-1][:-3]
+        note.data = new_note_bytes(contact, file_name)
+        note.changes = [f"{k}: {shown(v)}" for k, v in new_note_fields(contact, file_name).items()
+                        if k not in ("type", "source")]
+    plan.notes = sorted(by_path.values(), key=lambda n: (n.action, n.path))
+    return plan
+
+
+def _existing(vault: Vault, path: str, how: str | None) -> NotePlan:
+    try:
+        raw = vault.abspath(path).read_bytes()
+    except OSError as exc:
+        raise VaultnetError(f"cannot read {path}: {exc.strerror}") from exc
+    return NotePlan(path, path.rsplit("/", 1)[-1][:-3], "unchanged", matched_by=how, original=raw, data=raw)
+
+
+def _merge_into(note: NotePlan, contact: Contact) -> FieldMerge | bool:
+    assert note.data is not None
+    fm = _frontmatter(note.data)
+    names = [note.name, *field_values(fm, "name"), *field_values(fm, "aliases")]
+    merge = merge_fields(fm, contact, names)
+    note.conflicts += [(contact.line, c) for c in merge.conflicts]
+    if merge:
+        note.data = edit_frontmatter(note.data, add=merge.add, extend=merge.extend, add_items=merge.add_items)
+        note.changes += merge.changes()
+    text = " ".join(contact.note.split())
+    if text and text not in " ".join(note.data.decode("utf-8", errors="replace").split()):
+        # The file's free text about the person is not dropped; it is kept once, at the end.
+        from .merging import append_section
+
+        note.data = append_section(note.data, f"Notes from {contact.source or 'the import'}",
+                                   contact.note.strip().encode("utf-8"))
+        note.changes.append(f"its notes appended under '## Notes from {contact.source or 'the import'}'")
+        return True
+    return merge
+
+
+def _frontmatter(raw: bytes) -> dict:
+    """The note's frontmatter through the fast reader: ruamel.yaml, which gives the positions
+    an edit needs, is 100 times slower and only runs when there is something to change."""
+    from ..notes.note import decode
+    from ..notes.note_yaml import FrontmatterError, find_block, load_yaml
+
+    block = find_block(decode(raw)[0])
+    if block is None:
+        return {}
+    try:
+        return load_yaml(block.yaml_text)[0]
+    except FrontmatterError as exc:
+        raise FrontmatterEditError(f"invalid frontmatter: {exc.message}; nothing was changed") from None
+
+
+def _fold_into(target: Contact, other: Contact) -> None:
+    """Two records of one file for the same new person: one note with both's details."""
+    for attr in ("aliases", "emails", "phones", "tags", "urls", "knows"):
+        getattr(target, attr).extend(getattr(other, attr))
+    for attr in ("company", "role", "birthday", "location", "linkedin", "connected", "note"):
+        if not getattr(target, attr):
+            setattr(target, attr, getattr(other, attr))
+    target.email_labels = {**other.email_labels, **target.email_labels}
+    target.phone_labels = {**other.phone_labels, **target.phone_labels}
+    target.extra = {**other.extra, **target.extra}
+    if other.name.casefold() != target.name.casefold():
+        target.aliases.append(other.name)
+
+
+def apply_import(vault: Vault, plan: ImportPlan) -> list[str]:
+    """Write the plan; returns the notes that could not be written (each with why)."""
+    failures = []
+    with vault_write_lock(vault.state_dir):
+        new_files = []
+        for note in plan.notes:
+            if note.action == "create" and note.data is not None:
+                target = vault.abspath(note.path)
+                try:
+                    inside(vault.root, target.parent)  # before mkdir: never make a folder outside
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    new_files.append((inside(vault.root, target.parent) / target.name, note.data))
+                except (VaultnetError, OSError) as exc:
+                    failures.append(f"{note.path}: {exc}")
+        failures += [why for _, why in create_files(new_files)]
+        for note in plan.notes:
+            if note.action != "update" or note.data is None or note.original is None:
+                continue
+            try:
+                replace_file(inside(vault.root, vault.abspath(note.path)), note.data, expected=note.original)
+            except VaultnetError as exc:
+                failures.append(f"{note.path}: {exc}")
+    return failures

@@ -1,0 +1,108 @@
+"""One sync's batch: what a scan says changed, and those notes parsed into the Whoosh writer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ..vault.folder import ScanResult, Stat, Vault
+from .manifest import Meta
+from .records import SyncStats, _document, _read_note
+
+Progress = Callable[[int, int], None]
+
+
+def diff_scan(files: dict[str, Stat], too_large: dict[str, Stat], scan: ScanResult, stats: SyncStats,
+              limit: int) -> tuple[list[str], list[str]]:
+    """(notes to parse, notes gone) between the index's files and a scan; counted in `stats`."""
+    to_parse: list[str] = []
+    for rel, st in scan.files.items():
+        old = files.get(rel)
+        if old is None:
+            to_parse.append(rel)
+            stats.added.append(rel)
+        elif tuple(old) != st:
+            to_parse.append(rel)
+            stats.updated.append(rel)
+        else:
+            stats.unchanged += 1
+    gone = [rel for rel in files if rel not in scan.files]
+    stats.removed.extend(gone)
+    for rel, st in scan.too_large.items():
+        if tuple(too_large.get(rel, ())) != st:
+            stats.problems.append({
+                "path": rel, "line": None,
+                "message": f"{st[0]} bytes, over max_file_size ({limit}); skipped",
+            })
+    return to_parse, gone
+
+
+def write_notes(writer, vault: Vault, to_parse: list[str], gone: list[str], files: dict[str, Stat],
+                meta: dict[str, Meta], stats: SyncStats, progress: Progress | None) -> dict[str, tuple]:
+    """Parse each note into the writer; `files`, `meta`, `gone` and `stats` follow. Returns their facts."""
+    parsed_facts: dict[str, tuple] = {}
+    for rel in gone:
+        writer.delete_by_term("path", rel)
+        files.pop(rel)
+        meta.pop(rel)
+    total = len(to_parse)
+    for done, rel in enumerate(to_parse, 1):
+        try:
+            parsed = _read_note(vault, rel)
+        except OSError as exc:
+            # Keep what the index had (if anything); the next sync tries again.
+            (stats.updated if rel in files else stats.added).remove(rel)
+            stats.problems.append({"path": rel, "line": None,
+                                   "message": f"cannot read: {exc.strerror or exc}; not indexed"})
+            continue
+        if parsed is None:  # vanished between scan and read
+            if rel in files:
+                writer.delete_by_term("path", rel)
+                files.pop(rel)
+                meta.pop(rel)
+                gone.append(rel)
+                stats.updated.remove(rel)
+                stats.removed.append(rel)
+            else:
+                stats.added.remove(rel)
+            continue
+        note, st = parsed
+        doc = _document(note, st)
+        if rel in files:
+            writer.update_document(**doc)
+        else:  # new to the index: no old copy to look up and delete
+            writer.add_document(**doc)
+        problems = tuple((p.line, p.message) for p in note.problems)
+        files[rel] = st
+        meta[rel] = (note.kind, note.name, tuple(note.aliases), problems)
+        parsed_facts[rel] = doc["record"]["facts"]
+        for line, message in problems:
+            stats.problems.append({"path": rel, "line": line, "message": message})
+        if progress is not None:
+            progress(done, total)
+    return parsed_facts
+
+
+def targeted_scan(vault: Vault, data: dict, paths: Iterable[str]) -> ScanResult:
+    """The manifest's files with only these vault paths (notes or folders) looked at again."""
+    files, too_large = dict(data["files"]), dict(data["too_large"])
+    for rel in sorted(set(paths)):
+        rel = rel.strip("/")
+        kind, st = vault.stat_note(rel)
+        if kind == "folder" or (kind == "none" and not rel.lower().endswith(".md")):
+            # A folder appeared, went or was renamed: rescan it (also drops what is gone).
+            prefix = rel + "/"
+            for table in (files, too_large):
+                for key in [k for k in table if k.startswith(prefix)]:
+                    del table[key]
+            if kind == "folder":
+                sub = vault.scan(under=rel)
+                files.update(sub.files)
+                too_large.update(sub.too_large)
+            continue
+        files.pop(rel, None)
+        too_large.pop(rel, None)
+        if kind == "file":
+            files[rel] = st
+        elif kind == "too_large":
+            too_large[rel] = st
+    return ScanResult(files, too_large)

@@ -1,0 +1,126 @@
+"""The index folder's own files: the version stamp, the manifest, and the commit they describe.
+
+Beside Whoosh's segments, `manifest` is a small marshal file (path -> size and
+mtime_ns; path -> kind, name, aliases, problems) written after each commit and
+stamped with the Whoosh generation it describes. A sync with nothing to do
+reads it and compares it with a scan of the vault in one dict comparison, so it
+never imports or opens Whoosh.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import re
+from pathlib import Path
+
+# Bump whenever the schema, the stored record or the parser's output changes.
+SCHEMA_VERSION = 9
+INDEX_NAME = "MAIN"
+_TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)  # noqa: UP031 - a regex, not a message
+# What a killed sync leaves in the index folder and nothing else removes: our manifest's
+# temporary files, and Whoosh's TOC written under a temporary name before its rename.
+_STRAY = re.compile(rf"^(\.(manifest|people)\.\d+\.tmp|_{INDEX_NAME}_\d+\.toc\.[\d.]+)$")
+
+Meta = tuple  # (kind, name, aliases, problems) as kept in the manifest
+
+
+def write_marshal(path: Path, data) -> None:
+    """Write beside the index atomically: a temp file, fsynced, renamed over."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            marshal.dump(data, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            tmp.unlink()  # a full disk must not leave a half file behind
+        except OSError:
+            pass
+        raise
+
+
+def read_marshal(path: Path) -> dict | None:
+    try:
+        with open(path, "rb") as fh:
+            data = marshal.loads(fh.read())  # marshal.load(fh) reads in many small pieces
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+class IndexFolder:
+    """Where the index lives, and what its files say before Whoosh is opened."""
+
+    def __init__(self, folder: Path, lock_path: Path):
+        self.path = folder
+        self.manifest_path = folder / "manifest"
+        self.people_path = folder / "people"
+        # Outside the index folder, so that a rebuild (which empties it) never drops a held lock.
+        self.lock_path = lock_path
+
+    def generation(self) -> int | None:
+        """The newest Whoosh commit on disk."""
+        try:
+            names = os.listdir(self.path)
+        except OSError:
+            return None
+        gens = [int(m[1]) for n in names if (m := _TOC.match(n))]
+        return max(gens) if gens else None
+
+    def has_last_state(self) -> bool:
+        """A committed index to answer from (generation 0 is a build that never committed)."""
+        generation = self.generation()
+        return generation is not None and generation > 0
+
+    def version(self) -> str | None:
+        try:
+            return (self.path / "VERSION").read_text().strip()
+        except OSError:
+            return None
+
+    def stamp_version(self) -> None:
+        (self.path / "VERSION").write_text(str(SCHEMA_VERSION))
+
+    def read_manifest(self) -> dict | None:
+        return read_marshal(self.manifest_path)
+
+    def load_manifest(self, fingerprint: str) -> dict | None:
+        """The manifest if it matches this schema, config and Whoosh generation."""
+        if self.version() != str(SCHEMA_VERSION):
+            return None
+        data = self.read_manifest()
+        if (
+            data is None
+            or data.get("version") != SCHEMA_VERSION
+            or data.get("config") != fingerprint
+            or data.get("generation") != self.generation()
+        ):
+            return None
+        return data
+
+    def write_manifest(self, generation: int | None, fingerprint: str, files: dict, meta: dict,
+                       too_large: dict) -> None:
+        write_marshal(self.manifest_path, {
+            "version": SCHEMA_VERSION,
+            "config": fingerprint,
+            "generation": generation,
+            "files": files,
+            "meta": meta,
+            "too_large": too_large,
+        })
+
+    def remove_strays(self) -> None:
+        """Temporary files a killed sync left in the index folder; under our lock none is in use."""
+        try:
+            names = os.listdir(self.path)
+        except OSError:
+            return
+        for name in names:
+            if _STRAY.match(name):
+                try:
+                    os.unlink(self.path / name)
+                except OSError:
+                    pass

@@ -1,0 +1,151 @@
+"""Who knows whom (SPEC §2): the people graph and introduction paths.
+
+Built with networkx from the edges each note contributes (vault.contributions),
+kept beside the index, so no note is read. Nodes: people with notes, people
+known only through links (`?Name`), organizations (notes, or `@Company` text).
+An edge's weight grows with every link and every time two people met (a log
+line or a dated note naming both), more for recent meetings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from itertools import pairwise
+
+from ..errors import NameNotFound
+from ..index import NoteIndex
+from ..vault.contributions import LINK, MET, WORKS_AT
+from ..vault.resolve import fold, strip_md
+
+RECENT_DAYS = 730
+
+
+def _weight(code: int, day: int, today: int) -> float:
+    if code == MET and day:
+        return 1.0 + max(0.0, 1.0 - (today - day) / RECENT_DAYS)
+    return 0.5
+
+
+def build(index: NoteIndex, today: dt.date):
+    """The graph: node attributes name, kind, known (has a note); edge weight, evidence, at_org."""
+    import networkx as nx
+
+    contrib, _fields = index.contributions()
+    entries = index.entries()
+    graph = nx.Graph()
+    org_names: dict[str, str] = {}
+    for path, e in entries.items():
+        if e.kind in ("person", "org"):
+            graph.add_node(path, name=e.name, kind=e.kind, known=True)
+        if e.kind == "org":
+            for label in (e.name, *e.aliases, strip_md(path).rsplit("/", 1)[-1]):
+                org_names.setdefault(fold(label), path)
+
+    def node(raw: str) -> str:
+        if raw[0] == "?":
+            key = "?" + fold(raw[1:])
+            if key not in graph:
+                graph.add_node(key, name=raw[1:], kind="person", known=False)
+            return key
+        if raw[0] == "@":
+            org = org_names.get(fold(raw[1:]))
+            if org is not None:
+                return org
+            key = "@" + fold(raw[1:])
+            if key not in graph:
+                graph.add_node(key, name=raw[1:], kind="org", known=False)
+            return key
+        return raw
+
+    now = today.toordinal()
+    for source, per in contrib.items():
+        for a, b, day, line, code in per.get("", ()):
+            a, b = node(a), node(b)
+            if a == b or a not in graph or b not in graph:
+                continue  # a note that links itself, or a note that is gone
+            weight = _weight(code, day, now)
+            at_org = code == WORKS_AT or (code == LINK and source in (a, b) and entries.get(source) is not None
+                                          and entries[source].kind == "org")
+            if graph.has_edge(a, b):
+                data = graph[a][b]
+                data["weight"] += weight
+                data["at_org"] = data["at_org"] or at_org
+                if (day, code) > (data["evidence"][2], data["evidence"][3]):
+                    data["evidence"] = (source, line, day, code)
+            else:
+                graph.add_edge(a, b, weight=weight, evidence=(source, line, day, code), at_org=at_org)
+    return graph
+
+
+def _targets(graph, index: NoteIndex, text: str) -> tuple[list[str], str]:
+    """(nodes to reach, what the target is) for a person or an organization."""
+    from ..network import queries
+
+    wanted = fold(strip_md(text.strip()))
+    orgs = [n for n, d in graph.nodes(data=True)
+            if d["kind"] == "org" and (fold(d["name"]) == wanted or n == "@" + wanted)]
+    try:
+        path = queries.find_note(index, text, kinds=("person", "org"))
+        if graph.nodes[path]["kind"] == "org":
+            orgs = [path]
+        else:
+            return [path], "person"
+    except (NameNotFound, KeyError):
+        if "?" + wanted in graph:
+            return ["?" + wanted], "person"
+    if orgs:
+        people = sorted({m for o in orgs for m in graph[o] if graph[o][m]["at_org"]
+                         and graph.nodes[m]["kind"] == "person"})
+        return people, "org"
+    import difflib
+
+    names = {fold(d["name"]): d["name"] for _, d in graph.nodes(data=True)}
+    close = difflib.get_close_matches(wanted, list(names), n=5, cutoff=0.6)
+    raise NameNotFound(text, [names[c] for c in close])
+
+
+def intro(index: NoteIndex, today: dt.date, target: str, max_hops: int = 3, limit: int = 20) -> list[dict]:
+    """Paths from people you know (people with notes) to the target, shortest then strongest first."""
+    import networkx as nx
+
+    graph = build(index, today)
+    ends, _what = _targets(graph, index, target)
+    people = graph.subgraph(n for n, d in graph.nodes(data=True) if d["kind"] == "person")
+    from .queries import me_path
+
+    me = me_path(index)
+    found: dict[tuple[str, ...], tuple[int, float, float]] = {}
+    for end in ends:
+        if graph.nodes[end]["known"] and end != me:
+            found[(end,)] = (1, float("inf"), 0.0)
+            continue
+        reach = nx.single_source_shortest_path(people, end, cutoff=max_hops - 1)
+        for start, path in reach.items():
+            if start == end or start == me or not graph.nodes[start]["known"]:
+                continue
+            if any(graph.nodes[n]["known"] for n in path[1:-1]):
+                continue  # a shorter path starts at that known person instead
+            hops = list(reversed(path))
+            weights = [graph[u][v]["weight"] for u, v in pairwise(hops)]
+            found[tuple(hops)] = (len(hops), min(weights), sum(weights))
+    ranked = sorted(found.items(), key=lambda kv: (kv[1][0], -kv[1][1], -kv[1][2], kv[0]))[:limit]
+    return [_intro_row(graph, index, hops, score) for hops, score in ranked]
+
+
+def _intro_row(graph, index: NoteIndex, hops: tuple[str, ...], score) -> dict:
+    evidence = []
+    for u, v in pairwise(hops):
+        source, line, day, _code = graph[u][v]["evidence"]
+        rec = index.records([source]).get(source)
+        evidence.append({
+            "from": graph.nodes[u]["name"], "to": graph.nodes[v]["name"],
+            "source": source, "line": line, "context": rec.lines.get(line, "") if rec else "",
+            "date": dt.date.fromordinal(day).isoformat() if day else None,
+        })
+    return {
+        "path": [graph.nodes[n]["name"] for n in hops],
+        "hops": len(hops),
+        "notes": [n if graph.nodes[n]["known"] else None for n in hops],
+        "strength": round(score[1], 3) if score[1] != float("inf") else None,
+        "evidence": evidence,
+    }

@@ -1,0 +1,171 @@
+"""Relationships: interactions, last contact, follow-ups and the ledger (SPEC §2).
+
+Folded from every note's contributions (vault/contributions.py) with the current link resolver, so
+what spans notes (a meeting note moves the last contact of everyone it links;
+a new alias makes old links count) is always right after any single change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from ..notes.dates import Cadence, parse_cadence, parse_date
+from ..vault.config import Config
+from ..vault.contributions import caching_resolver, contributions, unpack
+from ..vault.resolve import LinkResolver
+
+REASON_ORDER = {"never_contacted": 0, "cadence": 1, "follow_up": 2, "task": 3}
+
+
+def interactions_of(path: str, contrib: dict[str, dict], facts_of, kinds: dict[str, tuple[str, str]],
+                    resolver: LinkResolver) -> list[dict]:
+    """One person's interactions with their texts, newest first.
+
+    `facts_of(paths)` gives the stored facts of the notes that contribute to
+    this person; only those are folded again, with texts this time.
+    """
+    sources = [source for source, per in contrib.items() if path in per and unpack(per[path])[0]]
+    people = {p for p, (k, _) in kinds.items() if k == "person"}
+    resolve = caching_resolver(resolver)
+    found = []
+    for source, f in facts_of(sources).items():
+        mine = contributions(source, f, kinds[source][0], people, resolve, texts=True).get(path)
+        for day, line, text in (mine[0] if mine else ()):
+            found.append((day, source, line, text))
+    found.sort(reverse=True)
+    return [
+        {"date": dt.date.fromordinal(day).isoformat(), "text": text, "source": source, "line": line}
+        for day, source, line, text in found
+    ]
+
+
+@dataclass
+class Person:
+    path: str
+    name: str
+    tags: tuple[str, ...] = ()
+    fields: dict = field(default_factory=dict)
+    days: list[int] = field(default_factory=list)  # interaction dates, as ordinals
+    gave: int = 0
+    got: int = 0
+    due_days: list[int] = field(default_factory=list)  # open tasks' 📅 dates, as ordinals
+    linked_from: set[str] = field(default_factory=set)  # other notes that link this person
+    # Filled in by Network.finish():
+    cadence: Cadence | None = None
+    last_contact: dt.date | None = None
+    next_due: dt.date | None = None
+    reason: str | None = None
+
+
+class Network:
+    """Everyone's relationship facts as of `today`, from per-note contributions."""
+
+    def __init__(self, contrib: dict[str, dict], fields: dict[str, dict], kinds: dict[str, tuple[str, str]],
+                 config: Config, today: dt.date, me: str | None = None):
+        self.today = today
+        self.config = config
+        self.me = me
+        people = self.people = {
+            path: Person(path, name) for path, (kind, name) in kinds.items() if kind == "person"
+        }
+        for path, own in fields.items():
+            if path in people:
+                people[path].fields = own
+                people[path].tags = tuple(own.get("tags", ()))
+        for source, per in contrib.items():
+            for path, entry in per.items():
+                person = people.get(path)
+                if person is None:  # also the "" entry, which holds graph edges
+                    continue
+                if type(entry) is tuple:
+                    person.days.extend(entry)
+                    person.linked_from.add(source)
+                    continue
+                days, gave, got, dues, linked = entry
+                person.days.extend(days)
+                person.gave += gave
+                person.got += got
+                person.due_days.extend(dues)
+                if linked:
+                    person.linked_from.add(source)
+        for person in people.values():
+            self._finish(person)
+
+    def _cadence_of(self, person: Person) -> Cadence | None:
+        written = person.fields.get("cadence")
+        if written is not None:
+            own = parse_cadence(written[0])
+            if own is not None:
+                return own
+        by_tag = [parse_cadence(c) for t, c in self.config.cadence_by_tag.items() if t in person.tags]
+        by_tag = [c for c in by_tag if c is not None]
+        if by_tag:
+            # "Shortest wins", compared on the same start date.
+            return min(by_tag, key=lambda c: c.after(self.today))
+        return parse_cadence(self.config.default_cadence) if self.config.default_cadence else None
+
+    def _finish(self, person: Person) -> None:
+        today = self.today.toordinal()
+        past = [d for d in person.days if d <= today]
+        person.last_contact = dt.date.fromordinal(max(past)) if past else None
+        person.cadence = self._cadence_of(person)
+        candidates: list[tuple[dt.date, str]] = []
+        if person.cadence is not None:
+            if person.last_contact is None:
+                candidates.append((self.today, "never_contacted"))
+            else:
+                candidates.append((person.cadence.after(person.last_contact), "cadence"))
+        follow = person.fields.get("follow_up")
+        follow_day = parse_date(follow[0]) if follow else None
+        if follow_day is not None:
+            candidates.append((follow_day, "follow_up"))
+        if person.due_days:
+            candidates.append((dt.date.fromordinal(min(person.due_days)), "task"))
+        if candidates:
+            person.next_due, person.reason = min(candidates, key=lambda c: (c[0], REASON_ORDER[c[1]]))
+
+    # ------------------------------------------------------------------ lists
+
+    def due(self, within: int = 0, tag: str | None = None) -> list[dict]:
+        horizon = self.today + dt.timedelta(days=within)
+        wanted = tag.lstrip("#").lower() if tag else None
+        rows = []
+        for p in self.people.values():
+            if p.next_due is None or p.next_due > horizon or p.path == self.me:
+                continue
+            if wanted and wanted not in p.tags:
+                continue
+            rows.append(self.due_row(p))
+        rows.sort(key=lambda r: (-r["overdue_days"], r["name"].casefold(), r["path"]))
+        return rows
+
+    def due_row(self, p: Person) -> dict:
+        assert p.next_due is not None
+        return {
+            "path": p.path,
+            "name": p.name,
+            "next_due": p.next_due.isoformat(),
+            "last_contact": p.last_contact.isoformat() if p.last_contact else None,
+            "overdue_days": (self.today - p.next_due).days,
+            "reason": p.reason,
+            "cadence_days": p.cadence.approx_days if p.cadence else None,
+        }
+
+    def ledger(self) -> list[dict]:
+        rows = [
+            {"path": p.path, "name": p.name, "gave": p.gave, "got": p.got, "balance": p.gave - p.got}
+            for p in self.people.values()
+            if (p.gave or p.got) and p.path != self.me
+        ]
+        rows.sort(key=lambda r: (r["balance"], r["name"].casefold(), r["path"]))
+        return rows
+
+    def orphans(self) -> list[dict]:
+        rows = [
+            {"path": p.path, "name": p.name}
+            for p in self.people.values()
+            if not p.linked_from and not p.days and p.path != self.me
+        ]
+        rows.sort(key=lambda r: (r["name"].casefold(), r["path"]))
+        return rows

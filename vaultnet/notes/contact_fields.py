@@ -1,0 +1,231 @@
+"""Where a contact's details live in a person note's frontmatter, both ways.
+
+SPEC §2 allows several keys for one detail (`email`/`emails`, `company`/`org`,
+`role`/`title`); a note's own choice of key is kept, and a new key is the
+first of each pair, the one `vaultnet add` writes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .contact import Contact, phone_key, unique
+
+# Contact attribute -> the keys a note may hold it under, preferred first.
+SCALAR_KEYS = {
+    "company": ("company", "org"),
+    "role": ("role", "title"),
+    "birthday": ("birthday",),
+    "location": ("location",),
+    "linkedin": ("linkedin",),
+    "connected": ("connected",),
+}
+LIST_KEYS = {
+    "aliases": ("aliases",),
+    "emails": ("email", "emails"),
+    "phones": ("phone", "phones"),
+    "urls": ("url", "urls"),
+    "tags": ("tags",),
+}
+LABEL_KEYS = {"email_labels": "emails", "phone_labels": "phones"}
+# Keys an unknown vCard property must not overwrite the meaning of.
+RESERVED = {"type", "name", "knows", "source", "met", "how_met", "introduced_by", "cadence",
+            "last_contact", "follow_up", *LABEL_KEYS,
+            *(k for keys in (*SCALAR_KEYS.values(), *LIST_KEYS.values()) for k in keys)}
+
+_LINK = re.compile(r"^\s*\[\[([^\]|#]+)(?:[#|][^\]]*)?\]\]\s*$")
+
+
+def _plain(value: str) -> str:
+    """`[[Acme Corp]]` and `Acme Corp` are the same company."""
+    m = _LINK.match(value)
+    return (m.group(1) if m else value).strip()
+
+
+def shown(value) -> str:
+    """A frontmatter value on one line: lists and mappings joined with commas."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v}" for k, v in value.items())
+    return ", ".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def same_value(a: str, b: str) -> bool:
+    return _plain(a).casefold() == _plain(b).casefold()
+
+
+def tag_name(tag: str) -> str:
+    # Obsidian tags cannot hold spaces: "Close Friends" becomes close-friends' spelling with a dash.
+    return "-".join(tag.strip().lstrip("#").split())
+
+
+def link_to(name: str) -> str:
+    return name if _LINK.match(name) else f"[[{name}]]"
+
+
+def _fold(text: str) -> str:
+    # A file name may be NFD (macOS), the import NFC: the same name either way.
+    return unicodedata.normalize("NFC", text.strip()).casefold()
+
+
+def _key_for(fm: dict, keys: tuple[str, ...]) -> str:
+    return next((k for k in keys if k in fm), keys[0])
+
+
+def _as_list(value) -> list[str]:
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def _compare_key(attr: str):
+    if attr == "phones":
+        return phone_key
+    if attr == "tags":
+        return lambda t: tag_name(t).casefold()
+    return lambda v: _fold(_plain(v))
+
+
+def field_values(fm: dict, *keys: str) -> list[str]:
+    """A frontmatter field as a list of strings, over each of `keys` (a single string is one value)."""
+    return [v.strip() for k in keys for v in _as_list(fm.get(k)) if v.strip()]
+
+
+def contact_values(contact: Contact, attr: str) -> list[str]:
+    values = getattr(contact, attr)
+    if attr == "tags":
+        values = [tag_name(t) for t in values]
+    return unique(values, key=_compare_key(attr))
+
+
+@dataclass
+class FieldMerge:
+    """What merging a contact into a note's frontmatter would do."""
+
+    add: dict = field(default_factory=dict)
+    extend: dict[str, list[str]] = field(default_factory=dict)
+    add_items: dict[str, dict[str, str]] = field(default_factory=dict)
+    conflicts: list[str] = field(default_factory=list)
+
+    def changes(self) -> list[str]:
+        """One line per key, as `import --dry-run` and `merge` show them."""
+        return ([f"{k}: {shown(v)}" for k, v in self.add.items()]
+                + [f"{k} += {shown(v)}" for k, v in {**self.extend, **self.add_items}.items()])
+
+    def __bool__(self) -> bool:
+        return bool(self.add or self.extend or self.add_items)
+
+
+def merge_fields(fm: dict, contact: Contact, note_names: list[str]) -> FieldMerge:
+    """Missing fields added, lists extended; a different value is left as written and reported."""
+    plan = FieldMerge()
+    folded_names = {_fold(n) for n in note_names}
+    if contact.name and _fold(contact.name) not in folded_names:
+        plan.extend.setdefault("aliases", []).append(contact.name)
+
+    for attr, keys in LIST_KEYS.items():
+        values = contact_values(contact, attr)
+        if not values:
+            continue
+        key = _key_for(fm, keys)
+        cmp = _compare_key(attr)
+        have = {cmp(v) for k in keys for v in _as_list(fm.get(k))}
+        if attr == "aliases":
+            have |= folded_names
+        new = [v for v in values if cmp(v) not in have and v not in plan.extend.get(key, [])]
+        if len(new) == 1 and attr in ("emails", "phones", "urls") and not any(k in fm for k in keys):
+            plan.add[key] = new[0]  # `email: x`, as a person writes one address
+        elif new:
+            plan.extend.setdefault(key, []).extend(new)
+
+    knows = [link_to(n) for n in unique(contact.knows)]
+    have_knows = {_plain(v).casefold() for v in _as_list(fm.get("knows"))}
+    new_knows = [k for k in knows if _plain(k).casefold() not in have_knows]
+    if new_knows:
+        plan.extend["knows"] = new_knows
+    have_sources = {s.strip().casefold() for s in _as_list(fm.get("source"))}
+    sources = [s.strip() for s in contact.source.split(",")
+               if s.strip() and s.strip().casefold() not in have_sources]
+    if sources:  # a backup's "linkedin, vcard" is two sources
+        plan.extend["source"] = sources
+
+    for attr, keys in SCALAR_KEYS.items():
+        value = getattr(contact, attr).strip()
+        if value:
+            _merge_scalar(plan, fm, keys, value)
+    for key, value in contact.extra.items():
+        if key.startswith("x-") and key[2:] in fm:
+            key = key[2:]  # a vCard `X-ZIP` is the note's own `zip` (vaultnet's export writes it so)
+        key = key if key not in RESERVED else f"{contact.source or 'imported'}_{key}"
+        if isinstance(value, list):
+            cmp = _compare_key(key)
+            have = {cmp(v) for v in _as_list(fm.get(key))}
+            new = [v for v in unique(value) if cmp(v) not in have]
+            if new:
+                plan.extend[key] = new
+        elif value.strip():
+            _merge_scalar(plan, fm, (key,), value.strip())
+
+    for label_key, attr in LABEL_KEYS.items():
+        labels = getattr(contact, label_key)
+        have = fm.get(label_key) if isinstance(fm.get(label_key), dict) else {}
+        new_items = {v: l for v, l in labels.items() if l and v not in have}
+        if new_items:
+            plan.add_items[label_key] = new_items
+    return plan
+
+
+def _merge_scalar(plan: FieldMerge, fm: dict, keys: tuple[str, ...], value: str) -> None:
+    present = next((k for k in keys if _as_list(fm.get(k))), None)
+    if present is None:
+        plan.add[keys[0]] = value
+        return
+    have = _as_list(fm[present])
+    if _plain(value).casefold() not in {_plain(v).casefold() for v in have}:
+        plan.conflicts.append(f"{present}: the note says {have[0]!r}, the import says {value!r}; kept the note's")
+
+
+def new_note_fields(contact: Contact, file_name: str) -> dict:
+    """The frontmatter of a note made for `contact`, in the order a person reads it."""
+    fm: dict = {"type": "person"}
+    if contact.name != file_name:
+        fm["name"] = contact.name
+    plan = merge_fields({}, contact, [contact.name, file_name])
+    for key, value in plan.add.items():
+        fm[key] = value
+    for key, values in plan.extend.items():
+        fm[key] = values[0] if len(values) == 1 and key in ("email", "phone", "url") else values
+    fm.update(plan.add_items)
+    order = ["type", "name", "aliases", "company", "role", "email", "phone", "email_labels",
+             "phone_labels", "birthday", "location", "url", "linkedin", "tags", "knows", "connected",
+             "source"]
+    return {k: fm[k] for k in sorted(fm, key=lambda k: order.index(k) if k in order else len(order))}
+
+
+def contact_from_fields(path: str, name: str, aliases: list[str], tags: list[str], fm: dict) -> Contact:
+    """A person note's details as a Contact, for exports."""
+    def first(keys) -> str:
+        return next((v.strip() for k in keys for v in _as_list(fm.get(k)) if v.strip()), "")
+
+    def every(keys) -> list[str]:
+        return unique([v for k in keys for v in _as_list(fm.get(k))])
+
+    known = RESERVED | {"aliases", "tags"}
+    extra = {k: v for k, v in fm.items()
+             if k not in known and (isinstance(v, str) and v.strip()
+                                    or isinstance(v, list) and all(isinstance(i, str) for i in v))}
+    labels = {k: {str(a): str(b) for a, b in fm[k].items() if isinstance(b, str)}
+              for k in LABEL_KEYS if isinstance(fm.get(k), dict)}
+    return Contact(
+        name=name, path=path, aliases=list(aliases),
+        emails=every(LIST_KEYS["emails"]), phones=every(LIST_KEYS["phones"]),
+        email_labels=labels.get("email_labels", {}), phone_labels=labels.get("phone_labels", {}),
+        company=_plain(first(SCALAR_KEYS["company"])), role=first(SCALAR_KEYS["role"]),
+        birthday=first(("birthday",)), location=first(("location",)), linkedin=first(("linkedin",)),
+        connected=first(("connected",)), urls=every(LIST_KEYS["urls"]), tags=list(tags),
+        knows=[_plain(v) for v in every(("knows",))], source=", ".join(every(("source",))),
+        extra=extra, frontmatter=dict(fm),
+    )

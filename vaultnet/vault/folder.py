@@ -1,0 +1,191 @@
+"""The vault on disk: where it is, which files are notes, and reading them."""
+
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import VaultnetError, VaultNotFound
+from .config import CONFIG_TEMPLATE, Config, load_config
+
+STATE_DIR = ".vaultnet"
+MARKERS = (".vaultnet", ".obsidian")
+GITIGNORE = "# vaultnet's index is rebuilt from the notes at any time; keep it out of git.\nindex/\nindex.lock\n"
+
+
+Stat = tuple  # (size, mtime_ns): plain tuples, so two scans compare in one C-level dict comparison
+
+
+@dataclass
+class ScanResult:
+    files: dict[str, Stat] = field(default_factory=dict)  # vault-relative path -> (size, mtime_ns)
+    too_large: dict[str, Stat] = field(default_factory=dict)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+
+
+class Vault:
+    def __init__(self, root: Path, config: Config | None = None):
+        self.root = root
+        self.state_dir = root / STATE_DIR
+        self.config = config if config is not None else load_config(shown(self.state_dir / "config.toml"))
+        self._exclude = _compile_excludes(self.config.exclude)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.state_dir / "index"
+
+    def abspath(self, rel: str) -> Path:
+        return self.root / rel
+
+    def is_excluded(self, rel: str) -> bool:
+        report = self.config.report_dir.casefold()
+        folded = rel.casefold()
+        if folded == report or folded.startswith(report + "/"):
+            return True
+        return self._exclude is not None and self._exclude.match_file(rel)
+
+    def is_ignored_path(self, rel: str) -> bool:
+        """A path no note can live at: in a dot folder, the report folder, or an excluded glob."""
+        parts = rel.split("/")
+        if any(p.startswith(".") for p in parts):
+            return True
+        for i in range(1, len(parts)):
+            if self.is_excluded("/".join(parts[:i]) + "/"):
+                return True
+        return self.is_excluded(rel)
+
+    def stat_note(self, rel: str) -> tuple[str, Stat | None]:
+        """("file" | "too_large" | "folder" | "none", stat) for one vault path, as scan() would see it."""
+        if not rel or self.is_ignored_path(rel):
+            return "none", None
+        path = self.root / rel
+        try:
+            if path.is_dir() and not path.is_symlink():
+                return "folder", None
+            if not rel.lower().endswith(".md"):
+                return "none", None
+            st = path.stat()
+        except OSError:
+            return "none", None
+        if not stat.S_ISREG(st.st_mode):
+            return "none", None
+        kind = "too_large" if st.st_size > self.config.max_file_size else "file"
+        return kind, (st.st_size, st.st_mtime_ns)
+
+    def scan(self, under: str = "") -> ScanResult:
+        """Every note below the root (or the folder `under`) with its size and mtime.
+
+        Symlinked folders are not followed; symlinked files are.
+        """
+        result = ScanResult()
+        files, too_large = result.files, result.too_large
+        limit = self.config.max_file_size
+        excluding = self._exclude is not None
+        report = self.config.report_dir.casefold()
+        under = under.strip("/")
+        stack = [(under + "/" if under else "", str(self.root / under) if under else str(self.root))]
+        while stack:
+            prefix, folder = stack.pop()
+            try:
+                entries = os.scandir(folder)
+            except OSError as exc:
+                result.problems.append((prefix.rstrip("/") or ".", f"cannot read folder: {exc.strerror}"))
+                continue
+            with entries:
+                for entry in entries:
+                    name = entry.name
+                    if name[0] == ".":
+                        continue
+                    if name[-3:].lower() != ".md":
+                        try:
+                            if entry.is_dir(follow_symlinks=False):
+                                rel = prefix + name
+                                if rel.casefold() != report and not (excluding and self.is_excluded(rel + "/")):
+                                    stack.append((rel + "/", entry.path))
+                        except OSError:
+                            pass
+                        continue
+                    rel = prefix + name
+                    try:
+                        st = entry.stat()  # follows a symlinked file
+                    except OSError as exc:
+                        result.problems.append((rel, f"cannot read: {exc.strerror or exc}"))
+                        continue
+                    if stat.S_ISDIR(st.st_mode):
+                        # A folder named like a note (`Archive.md/`): a folder, as Obsidian sees it.
+                        try:
+                            linked = entry.is_symlink()  # symlinked folders are not followed
+                        except OSError:
+                            linked = True
+                        skipped = rel.casefold() == report or (excluding and self.is_excluded(rel + "/"))
+                        if not linked and not skipped:
+                            stack.append((rel + "/", entry.path))
+                        continue
+                    if not stat.S_ISREG(st.st_mode) or (excluding and self.is_excluded(rel)):
+                        continue
+                    if st.st_size > limit:
+                        too_large[rel] = (st.st_size, st.st_mtime_ns)
+                    else:
+                        files[rel] = (st.st_size, st.st_mtime_ns)
+        return result
+
+    def read_bytes(self, rel: str) -> bytes:
+        return (self.root / rel).read_bytes()
+
+
+def shown(path: Path) -> Path:
+    """The path as the user would type it: relative to the working folder when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return path
+    return Path(rel) if not rel.startswith("..") else path
+
+
+def _compile_excludes(patterns: tuple[str, ...]):
+    if not patterns:
+        return None
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
+
+
+def find_vault(explicit: str | None, env: str | None, cwd: Path) -> Path:
+    """--vault, else VAULTNET_VAULT, else the nearest folder holding .vaultnet/ or .obsidian/."""
+    for given, source in ((explicit, "--vault"), (env, "VAULTNET_VAULT")):
+        if given:
+            root = Path(given).expanduser()
+            if not root.is_dir():
+                raise VaultNotFound(f"{source}: {given} is not a folder")
+            return root.resolve()
+    here = cwd.resolve()
+    for folder in (here, *here.parents):
+        if any((folder / marker).is_dir() for marker in MARKERS):
+            return folder
+    raise VaultNotFound(
+        "no vault here: run `vaultnet init` in your notes folder, or point at one with --vault DIR "
+        "or VAULTNET_VAULT"
+    )
+
+
+def init_vault(root: Path) -> list[str]:
+    """Create `.vaultnet/` with a commented config and a .gitignore; never overwrite them."""
+    if root.exists() and not root.is_dir():
+        raise VaultnetError(f"{root} exists and is not a folder")
+    state = root / STATE_DIR
+    try:
+        state.mkdir(parents=True, exist_ok=True)
+        created = []
+        for name, content in (("config.toml", CONFIG_TEMPLATE), (".gitignore", GITIGNORE)):
+            target = state / name
+            try:
+                with open(target, "x", encoding="utf-8") as fh:
+                    fh.write(content)
+                created.append(f"{STATE_DIR}/{name}")
+            except FileExistsError:
+                pass
+    except OSError as exc:
+        raise VaultnetError(f"cannot create {state}: {exc.strerror}") from exc
+    return created

@@ -1,0 +1,172 @@
+"""Link resolution: Obsidian's rules, then vaultnet's name/alias rule (SPEC §2)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..notes.note import nfc
+
+_ATTACHMENT_SUFFIX = re.compile(r"\.(?=[A-Za-z0-9]{1,6}$)[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRef:
+    path: str
+    kind: str
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    path: str | None
+    via: str | None  # "path", "alias" or None
+
+
+UNRESOLVED = Resolution(None, None)
+
+
+def fold(text: str) -> str:
+    # ASCII is already NFC; skipping normalize() halves building a resolver for a large vault.
+    return text.lower() if text.isascii() else nfc(text).lower()
+
+
+def strip_md(text: str) -> str:
+    return text[:-3] if text.lower().endswith(".md") else text
+
+
+def is_attachment(target: str) -> bool:
+    """A link to a file that is not a note (`photo.png`, `deck.pdf`)."""
+    return bool(_ATTACHMENT_SUFFIX.search(target)) and not target.lower().endswith(".md")
+
+
+def link_key(target: str) -> str:
+    """The folded file-name part of a link target: what an index can look links up by."""
+    return fold(strip_md(target).rsplit("/", 1)[-1].strip())
+
+
+def _shortest_first(path: str) -> tuple[int, str]:
+    return (len(path), path)
+
+
+def _names(ref: NoteRef) -> set[str]:
+    if ref.kind not in ("person", "org"):
+        return set()
+    return {n for n in (fold(ref.name), *(fold(a) for a in ref.aliases)) if n}
+
+
+class LinkResolver:
+    """Resolves link targets against a set of notes; `update` keeps it current in place."""
+
+    def __init__(self, refs: Iterable[NoteRef]):
+        self.refs: dict[str, NoteRef] = {}
+        self._by_path: dict[str, list[str]] = {}  # folded path without .md -> paths (case twins)
+        self._by_basename: dict[str, list[str]] = {}
+        self._by_name: dict[str, set[str]] = {}
+        for ref in refs:
+            self.refs[ref.path] = ref
+            stem = fold(strip_md(ref.path))
+            self._by_path.setdefault(stem, []).append(ref.path)
+            self._by_basename.setdefault(stem.rsplit("/", 1)[-1], []).append(ref.path)
+            for name in _names(ref):
+                self._by_name.setdefault(name, set()).add(ref.path)
+        for paths in self._by_basename.values():
+            paths.sort(key=_shortest_first)
+        for paths in self._by_path.values():
+            paths.sort()
+
+    def update(self, removed: Iterable[str], added: Iterable[NoteRef]) -> None:
+        """Drop the notes at `removed` and add (or replace) `added`: cheaper than a rebuild."""
+        from bisect import insort
+
+        for path in list(removed) + [r.path for r in added]:
+            ref = self.refs.pop(path, None)
+            if ref is None:
+                continue
+            stem = fold(strip_md(path))
+            twins = self._by_path.get(stem, [])
+            if path in twins:
+                twins.remove(path)
+            if not twins:
+                self._by_path.pop(stem, None)
+            same = self._by_basename.get(stem.rsplit("/", 1)[-1], [])
+            if path in same:
+                same.remove(path)
+            for name in _names(ref):
+                self._by_name.get(name, set()).discard(path)
+        for ref in added:
+            self.refs[ref.path] = ref
+            stem = fold(strip_md(ref.path))
+            insort(self._by_path.setdefault(stem, []), ref.path)
+            insort(self._by_basename.setdefault(stem.rsplit("/", 1)[-1], []), ref.path, key=_shortest_first)
+            for name in _names(ref):
+                self._by_name.setdefault(name, set()).add(ref.path)
+
+    def _exact(self, target: str, folded: str | None = None) -> str | None:
+        """The note at this path; of two that differ only in case, the one written the same way."""
+        twins = self._by_path.get(folded if folded is not None else fold(strip_md(target)))
+        if not twins:
+            return None
+        if len(twins) > 1:
+            written = nfc(strip_md(target))
+            for path in twins:
+                if strip_md(path) == written:
+                    return path
+        return twins[0]
+
+    def resolve(self, target: str, source_path: str) -> Resolution:
+        if not target.strip():
+            # `[[#Heading]]`: the note itself.
+            return Resolution(source_path, "path")
+        if target.startswith(("./", "../")):
+            folder = posixpath.dirname(source_path)
+            joined = posixpath.normpath(posixpath.join(folder, target))
+            if not joined.startswith("../"):
+                hit = self._exact(joined)
+                if hit:
+                    return Resolution(hit, "path")
+        wanted = fold(strip_md(target.strip())).strip("/")
+        hit = self._exact(target.strip().strip("/"), wanted)
+        if hit:
+            return Resolution(hit, "path")
+        basename = wanted.rsplit("/", 1)[-1]
+        candidates = self._by_basename.get(basename, ())
+        if "/" in wanted:
+            suffix = "/" + wanted
+            candidates = [p for p in candidates if fold(strip_md(p)).endswith(suffix)]
+        if candidates:
+            folder = posixpath.dirname(source_path)
+            for path in candidates:
+                if posixpath.dirname(path) == folder:
+                    return Resolution(path, "path")
+            return Resolution(candidates[0], "path")
+        if "/" not in wanted:
+            named = self._by_name.get(wanted)
+            if named and len(named) == 1:
+                return Resolution(next(iter(named)), "alias")
+        return UNRESOLVED
+
+    def same_file_name(self, target: str) -> list[str]:
+        """Every note a bare `[[target]]` could mean by file name (Obsidian picks the first)."""
+        wanted = fold(strip_md(target.strip())).strip("/")
+        return [] if "/" in wanted else list(self._by_basename.get(wanted, ()))
+
+    def shared_names(self) -> dict[str, list[str]]:
+        """Names and aliases that belong to more than one person or organization."""
+        return {name: sorted(paths) for name, paths in self._by_name.items() if len(paths) > 1}
+
+    def named(self, target: str) -> list[str]:
+        return sorted(self._by_name.get(fold(strip_md(target.strip())), ()))
+
+    def keys_for(self, path: str) -> set[str]:
+        """Every link key under which a link to `path` may be indexed."""
+        ref = self.refs.get(path)
+        keys = {link_key(path)}
+        if ref is not None and ref.kind in ("person", "org"):
+            keys.add(fold(ref.name))
+            keys.update(fold(a) for a in ref.aliases)
+        keys.discard("")
+        return keys

@@ -1,0 +1,1 @@
+"""`vaultnet watch`: file events coalesced into index batches."""

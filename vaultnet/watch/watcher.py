@@ -1,0 +1,240 @@
+"""`vaultnet watch`: keep the index and the report notes current as files change.
+
+Editors fire many events per save (vim renames the note to a `~` backup and
+writes a new file; VS Code and Obsidian write a temp file and rename it over
+the note), and `git checkout` fires thousands. Events are therefore only
+collected as dirty paths; once the vault has been quiet for a moment, each
+dirty path is looked at (stat) and indexed or dropped in one writer batch.
+The OS may drop events under load (inotify lost about half of a 10,000-file
+checkout in measurements here, without telling anyone), so a full
+reconcile sync runs at start and every few minutes.
+
+The watcher is not the only writer of the index: every command syncs at its
+start, so a `vaultnet due` in another shell often indexes a save before the
+watcher's batch does. The report notes therefore follow the index's commits,
+whoever made them, not only the watcher's own. And another process may hold
+the index lock for long (a rebuild of a large vault): the batch waits, then
+keeps its paths for the next try instead of dropping them (or the watcher).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..errors import IndexBusy
+from ..index import WRITER_TIMEOUT, NoteIndex, SyncStats
+
+QUIET_SECONDS = 0.1  # editors finish a save within milliseconds; git checkout keeps events coming
+MAX_DELAY_SECONDS = 2.0  # a steady stream of events still gets indexed this often
+RECONCILE_SECONDS = 300.0
+BUSY_RETRY_SECONDS = 1.0  # after the index lock stayed taken, try the batch again this much later
+REPORT_ATTEMPTS = 5
+
+
+@dataclass
+class Batch:
+    stats: SyncStats
+    seconds: float
+    reports: list[str]
+    reconcile: bool
+
+
+class _Dirty:
+    """Paths touched by events, and when the last event came."""
+
+    def __init__(self, vault):
+        self.vault = vault
+        self.root = str(vault.root)
+        self.report = vault.config.report_dir.casefold()
+        self.lock = threading.Lock()
+        self.paths: set[str] = set()
+        self.first = 0.0
+        self.last = 0.0
+        self.arrived = threading.Event()
+
+    def _relevant(self, rel: str, is_dir: bool) -> bool:
+        parts = rel.split("/")
+        if any(p.startswith(".") for p in parts):  # .git, .vaultnet, .obsidian, .trash, .swp files
+            return False
+        folded = rel.casefold()
+        if folded == self.report or folded.startswith(self.report + "/"):
+            return False
+        name = parts[-1]
+        if name.endswith("~") or name == "4913":  # editors' backups and vim's write probe
+            return False
+        return is_dir or name.lower().endswith(".md")
+
+    def add(self, path: str, is_dir: bool) -> None:
+        if not path:
+            return
+        rel = os.path.relpath(os.fsdecode(path), self.root).replace(os.sep, "/")
+        if rel.startswith("..") or rel == "." or not self._relevant(rel, is_dir):
+            return
+        with self.lock:
+            now = time.monotonic()
+            if not self.paths:
+                self.first = now
+            self.paths.add(rel)
+            self.last = now
+        self.arrived.set()
+
+    def requeue(self, paths: set[str], after: float) -> None:
+        """Put back the paths of a batch that could not be indexed; try again `after` seconds from now."""
+        with self.lock:
+            now = time.monotonic()
+            if not self.paths:
+                self.first = now
+            self.paths |= paths
+            self.last = max(self.last, now + after)
+        self.arrived.set()
+
+    def take(self, quiet: float, max_delay: float) -> tuple[set[str] | None, float]:
+        """(the dirty paths, 0) once quiet or waited long enough; else (None, seconds to wait)."""
+        with self.lock:
+            if not self.paths:
+                self.arrived.clear()
+                return None, quiet
+            now = time.monotonic()
+            wait = min(self.last + quiet, max(self.first + max_delay, self.last)) - now
+            if wait > 0:
+                return None, wait
+            taken, self.paths = self.paths, set()
+            return taken, 0.0
+
+
+def _handler(dirty: _Dirty):
+    from watchdog.events import FileSystemEventHandler
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event):
+            if event.event_type in ("opened", "closed_no_write"):
+                return
+            dirty.add(event.src_path, event.is_directory)
+            dest = getattr(event, "dest_path", "")
+            if dest:
+                dirty.add(dest, event.is_directory)
+
+    return Handler()
+
+
+class Watcher:
+    """Runs until `stop` is set; calls `on_batch` after every batch that changed the index or the reports."""
+
+    def __init__(self, index: NoteIndex, today: Callable[[], dt.date], on_batch: Callable[[Batch], None],
+                 reports: bool = True, quiet: float = QUIET_SECONDS, reconcile_every: float = RECONCILE_SECONDS,
+                 lock_wait: float = WRITER_TIMEOUT):
+        self.index = index
+        self.today = today
+        self.on_batch = on_batch
+        self.reports = reports
+        self.quiet = quiet
+        self.reconcile_every = reconcile_every
+        self.lock_wait = lock_wait
+        self.dirty = _Dirty(index.vault)
+        self._reported: object = None  # the index commit the report notes were last built from
+        self._reported_day: dt.date | None = None  # ... and the day they were built for
+
+    def _commit(self) -> object:
+        """What identifies the index's latest commit, whoever made it."""
+        return self.index.generation()
+
+    def _reports(self, day: dt.date) -> list[str]:
+        from ..edits import reports
+
+        for attempt in range(REPORT_ATTEMPTS):
+            commit = self._commit()
+            # A searcher opened before another process's commit still shows the older one.
+            self.index.close()
+            try:
+                written = reports.write(self.index, day)
+            except Exception:
+                # Reports are built outside the index lock, and a commit by another process
+                # deletes the segments Whoosh merged away, some of which our searcher had not
+                # opened yet (it opens them lazily): read again from the new commit.
+                if attempt + 1 == REPORT_ATTEMPTS or self._commit() == commit:
+                    raise
+                continue
+            self._reported = commit
+            return written
+        return []
+
+    def _batch(self, paths: set[str] | None) -> Batch | None:
+        """Index `paths` (None: reconcile the whole vault); None when the index lock stayed taken."""
+        started = time.perf_counter()
+        self.index.close()  # the searcher kept from the last reports may be on a commit long gone
+        try:
+            # sync_paths(set()) does no I/O on the vault: it only takes up a newer commit's manifest.
+            stats = self.index.sync(wait=self.lock_wait) if paths is None else \
+                self.index.sync_paths(paths, wait=self.lock_wait)
+        except IndexBusy as exc:  # (IndexReadOnly stops the watcher: it could never do its work)
+            self.index.warn(f"{exc}; will try again")
+            stats = None
+        if stats is None or stats.stale:  # nothing was indexed: keep the paths for the next try
+            if paths:
+                self.dirty.requeue(paths, BUSY_RETRY_SECONDS)
+            return None
+        day = self.today()
+        written: list[str] = []
+        if self.reports and (paths is None or day != self._reported_day or self._commit() != self._reported):
+            written = self._reports(day)
+            self._reported_day = day
+        return Batch(stats, time.perf_counter() - started, written, paths is None)
+
+    def run(self, stop: threading.Event, ready: Callable[[Batch], None] | None = None) -> None:
+        import warnings
+
+        from watchdog.observers import Observer
+
+        # Whoosh makes and removes a temp folder under .vaultnet/ on every commit; inotify
+        # reuses the watch id and watchdog warns about it from its own thread. Harmless, and
+        # as an error (python -W error) it would stop the event thread.
+        warnings.filterwarnings("ignore", message=r"Callback with id .* already exists", category=RuntimeWarning)
+
+        observer = Observer()
+        observer.schedule(_handler(self.dirty), str(self.index.vault.root), recursive=True)
+        observer.start()
+        try:
+            first = None
+            while first is None and not stop.is_set():  # reconcile at start: whatever changed while nobody watched
+                first = self._batch(None)
+                if first is None:
+                    stop.wait(BUSY_RETRY_SECONDS)
+            if first is None:
+                return
+            # Load what every batch needs now, so the first save is as quick as the rest.
+            self.index.resolver()
+            self.index.contributions()
+            if ready is not None:
+                ready(first)
+            next_reconcile = time.monotonic() + self.reconcile_every
+            while not stop.is_set():
+                self.dirty.arrived.wait(timeout=0.5)
+                if stop.is_set():
+                    break
+                paths, wait = self.dirty.take(self.quiet, MAX_DELAY_SECONDS)
+                if paths:
+                    batch = self._batch(paths)
+                    if batch is not None and (batch.stats.changed or batch.reports):
+                        self.on_batch(batch)
+                elif time.monotonic() >= next_reconcile:
+                    batch = self._batch(None)
+                    next_reconcile = time.monotonic() + (
+                        self.reconcile_every if batch is not None else BUSY_RETRY_SECONDS)
+                    if batch is not None and (batch.stats.changed or batch.reports):
+                        self.on_batch(batch)
+                elif self.dirty.arrived.is_set():
+                    stop.wait(wait)  # until the vault has been quiet long enough
+                elif self.reports and (self._commit() != self._reported or self.today() != self._reported_day):
+                    # Another process committed (its own sync at the start of a command), or a
+                    # new day began: take up its manifest and bring the report notes up to date.
+                    batch = self._batch(set())
+                    if batch is not None and batch.reports:
+                        self.on_batch(batch)
+        finally:
+            observer.stop()
+            observer.join(timeout=10)

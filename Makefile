@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +35,15 @@ demo: $(STAMP)
 	@echo '$$ vaultnet --vault example-vault report' >&2
 	@$(DEMO) report
 
-# The graph page is tested in headless Chromium (Debian's package); install it when we can.
-test: $(STAMP)
+# The checks that keep the house in order run first: the layer contracts (import-linter),
+# ruff and mypy. Then the suite. The graph page is tested in headless Chromium (Debian's
+# package); install it when we can.
+lint: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check --no-cache vaultnet tests bench
+	$(BIN)/mypy --cache-dir=/dev/null vaultnet
+
+test: lint
 	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
 	  (apt-get update -qq && apt-get install -y -qq chromium) >/dev/null 2>&1; } || \
 	  echo "note: chromium is not installed; the browser test will be skipped" >&2

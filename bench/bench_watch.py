@@ -23,10 +23,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_index import generate_vault  # noqa: E402
+from bench_index import generate_vault
 
-from vaultnet.index import NoteIndex  # noqa: E402
-from vaultnet.vault.folder import Vault  # noqa: E402
+from vaultnet.index import NoteIndex
+from vaultnet.vault.folder import Vault
 
 SAVES = 20
 POLL = 0.005
@@ -79,7 +79,7 @@ def save_latencies(root: Path) -> list[float]:
         before = generation(root)
         started = time.perf_counter()
         (folder / f"Save {i}.md").write_text(f"A fresh note with {word} and [[Someone]].\n")
-        wait_until(lambda: generation(root) != before and searchable(root, word) == 1)
+        wait_until(lambda before=before, word=word: generation(root) != before and searchable(root, word) == 1)
         out.append(time.perf_counter() - started)
         time.sleep(0.3)  # let the watcher go quiet between saves
     return out

@@ -169,7 +169,7 @@ def test_two_processes_indexing_at_once_never_fail(tmp_path):
         for args in (["index"], ["index"], ["search", "topic7", "--json"], ["backlinks", "Person 5", "--json"])
     ]
     outs = [(p.wait(timeout=120), *p.communicate()) for p in procs]
-    for code, out, err in outs:
+    for code, _out, err in outs:
         assert code == 0, err
         assert "LockError" not in err and "Traceback" not in err
     with NoteIndex(Vault(root)) as index:

@@ -39,7 +39,7 @@ import os
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -119,7 +119,7 @@ class ParsedVault:
     resolver: object = None
 
 
-@lru_cache(maxsize=None)
+@cache
 def vault() -> ParsedVault:
     """Parse every note once, skipping dot-folders (`.obsidian`, `.git`), as SPEC §1 says."""
     assert VAULT.is_dir(), f"vault missing: {VAULT}"

@@ -140,7 +140,7 @@ class Soak:
         def guarded():
             try:
                 body()
-            except BaseException as exc:  # noqa: BLE001 - surfaced as a failure, never a hung test
+            except BaseException as exc:
                 self.fail(f"thread {name} crashed: {type(exc).__name__}: {exc}")
 
         thread = threading.Thread(target=guarded, name=name, daemon=True)
@@ -419,7 +419,7 @@ def _watch_in_thread(root: Path, **options):
         try:
             Watcher(index, lambda: dt.date(2026, 11, 22), lambda batch: None, **options).run(
                 stop, lambda batch: ready.set())
-        except BaseException as exc:  # noqa: BLE001 - surfaced by the caller
+        except BaseException as exc:
             errors.append(exc)
             ready.set()
 

@@ -7,10 +7,17 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ..errors import VaultnetError
+
+if TYPE_CHECKING:  # imported when used: a command that needs no index never loads it
+    from rich.progress import Progress, TaskID
+
+    from ..index import NoteIndex
+    from ..vault import Vault
 
 
 class App:
@@ -22,8 +29,8 @@ class App:
         self.no_sync = no_sync
         self.debug = debug
         self.quiet = quiet
-        self._vault = None
-        self._index = None
+        self._vault: Vault | None = None
+        self._index: NoteIndex | None = None
         self.stale = False  # the index answered from its last state: no guessing names for a write
 
     @property
@@ -32,7 +39,7 @@ class App:
         return self.fixed_today or dt.date.today()
 
     @property
-    def vault(self):
+    def vault(self) -> Vault:
         if self._vault is None:
             from ..vault.folder import Vault, find_vault
 
@@ -40,7 +47,7 @@ class App:
             self._vault = Vault(root)
         return self._vault
 
-    def index(self, sync: bool = True, for_write: bool = False):
+    def index(self, sync: bool = True, for_write: bool = False) -> NoteIndex:
         """The index, brought up to date first unless --no-sync.
 
         A command about to write (`for_write`) waits as long as a writer does and never
@@ -49,21 +56,21 @@ class App:
         if self._index is None:
             from ..index import READER_SYNC_TIMEOUT, WRITER_TIMEOUT, NoteIndex
 
-            self._index = NoteIndex(self.vault, on_warning=lambda m: warn(f"vaultnet: {m}"))
-            click.get_current_context().call_on_close(self._index.close)
+            index = self._index = NoteIndex(self.vault, on_warning=lambda m: warn(f"vaultnet: {m}"))
+            click.get_current_context().call_on_close(index.close)
             if sync and not self.no_sync:
                 from ..errors import IndexReadOnly
 
                 with progress_bar(self.quiet) as progress:
                     try:
-                        stats = self._index.sync(progress=progress,
-                                                 wait=WRITER_TIMEOUT if for_write else READER_SYNC_TIMEOUT)
+                        stats = index.sync(progress=progress,
+                                           wait=WRITER_TIMEOUT if for_write else READER_SYNC_TIMEOUT)
                     except IndexReadOnly:
                         if not for_write:
                             raise
                         # A read-only or full disk: go on from the last index; the write says why it fails.
-                        stats = self._index.sync(progress=progress, wait=READER_SYNC_TIMEOUT)
-                report_sync(stats, self._index, verbose=False, quiet=self.quiet)
+                        stats = index.sync(progress=progress, wait=READER_SYNC_TIMEOUT)
+                report_sync(stats, index, verbose=False, quiet=self.quiet)
                 self.stale = bool(stats.stale)
         return self._index
 
@@ -96,8 +103,8 @@ class progress_bar:
 
     def __init__(self, quiet: bool):
         self.enabled = not quiet and sys.stderr.isatty()
-        self._progress = None
-        self._task = None
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
 
     def __enter__(self):
         return self.update if self.enabled else None
@@ -109,9 +116,11 @@ class progress_bar:
             from rich.console import Console
             from rich.progress import Progress
 
-            self._progress = Progress(console=Console(stderr=True), transient=True)
-            self._progress.start()
-            self._task = self._progress.add_task("indexing", total=total)
+            progress = Progress(console=Console(stderr=True), transient=True)
+            progress.start()
+            self._task = progress.add_task("indexing", total=total)
+            self._progress = progress
+        assert self._task is not None
         self._progress.update(self._task, completed=done)
 
     def __exit__(self, *exc):

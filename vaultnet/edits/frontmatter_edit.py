@@ -366,7 +366,7 @@ def _plan(note: _Note, op: str, key: str, value: Any) -> tuple[list[Edit], objec
         new = _new_items(value, [n.value for n in have if isinstance(n, ScalarNode)])
         if not new:
             return None
-        expected = ([] if empty else old if isinstance(old, list) else [old]) + new
+        expected: list | dict = ([] if empty else old if isinstance(old, list) else [old]) + new
         if flow and isinstance(v, SequenceNode):
             return _flow_insert(note, v, [_scalar(s, "flow") for s in new]), expected
         if not empty and isinstance(v, SequenceNode):

@@ -75,9 +75,9 @@ def _union(fm_a: dict, fm_b: dict, b_names: list[str]) -> tuple[dict, dict, dict
         elif mine in (None, "", [], {}):
             add[key] = value
         elif isinstance(mine, dict) and isinstance(value, dict):
-            new = {k: v for k, v in value.items() if k not in mine and isinstance(v, str)}
-            if new:
-                add_items[key] = new
+            new_items = {k: v for k, v in value.items() if k not in mine and isinstance(v, str)}
+            if new_items:
+                add_items[key] = new_items
         elif (isinstance(mine, list) or isinstance(value, list) or key in _LISTABLE) and all(
                 isinstance(v, str) for v in _as_list(value)):
             have = {fold(str(v).strip()) for v in _as_list(mine)}
@@ -87,9 +87,13 @@ def _union(fm_a: dict, fm_b: dict, b_names: list[str]) -> tuple[dict, dict, dict
         elif not same_value(str(mine), str(value)):
             conflicts.append(f"{key}: kept {mine!r}; the other note said {value!r} (kept with B's text)")
     if new_aliases:
-        have = {fold(str(v)) for v in _as_list(fm_a.get("aliases"))}
-        extend["aliases"] = [a for a in new_aliases + extend.get("aliases", []) if fold(a) not in have
-                             and not have.add(fold(a))]
+        known = {fold(str(v)) for v in _as_list(fm_a.get("aliases"))}
+        aliases = []
+        for alias in new_aliases + extend.get("aliases", []):
+            if fold(alias) not in known:
+                known.add(fold(alias))
+                aliases.append(alias)
+        extend["aliases"] = aliases
     return add, extend, add_items, conflicts
 
 
@@ -198,9 +202,12 @@ class _Retarget:
         scan = None
         for link in links:
             pattern = markdown.MDLINK if link.markdown else markdown.WIKILINK
-            if link.markdown and scan is None:
-                scan = markdown._blank_spans(masked, [m.span() for m in markdown.WIKILINK.finditer(masked)])
-            m = pattern.match(scan if link.markdown else masked, link.start)
+            searched = masked
+            if link.markdown:
+                if scan is None:
+                    scan = markdown._blank_spans(masked, [m.span() for m in markdown.WIKILINK.finditer(masked)])
+                searched = scan
+            m = pattern.match(searched, link.start)
             if m is None:
                 continue
             # Match on the masked text (so code stays untouched), then read the real characters.

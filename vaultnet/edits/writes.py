@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import VaultnetError
+from ..vault.locks import wait_for_lock
 
 WRITE_LOCK_TIMEOUT = 30.0
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|#^\[\]]')
@@ -59,23 +60,16 @@ def inside(root: Path, path: Path) -> Path:
 @contextmanager
 def vault_write_lock(state_dir: Path, timeout: float = WRITE_LOCK_TIMEOUT):
     """One writer at a time per vault, across processes."""
-    import time
-
-    from whoosh.util.filelock import FileLock
-
     try:
         state_dir.mkdir(exist_ok=True)
-        lock = FileLock(str(state_dir / "write.lock"))
-        deadline = time.monotonic() + timeout
-        while not lock.acquire(blocking=False):
-            if time.monotonic() >= deadline:
-                raise WriteRefused("another vaultnet process is writing to this vault; try again")
-            time.sleep(0.02)
+        lock = wait_for_lock(state_dir / "write.lock", timeout, poll=0.02)
     except OSError as exc:
         # A read-only disk or folder lands here first: say that nothing can be written.
         raise WriteRefused(
             f"cannot write to this vault (no write lock in {state_dir}: {exc.strerror}); nothing was changed"
         ) from exc
+    if lock is None:
+        raise WriteRefused("another vaultnet process is writing to this vault; try again")
     try:
         remove_stale_temps(state_dir.parent)
         yield

@@ -75,7 +75,7 @@ def _record_of(note: Note, stat: Stat) -> dict:
         "name": note.name,
         "aliases": tuple(note.aliases),
         "fm": note.frontmatter,
-        "links": [(l.target, l.line, l.embed, l.in_frontmatter, l.subpath) for l in note.links],
+        "links": [(ln.target, ln.line, ln.embed, ln.in_frontmatter, ln.subpath) for ln in note.links],
         "tags": note.tags,
         "log": [(g.line, g.date, g.text, g.tags) for g in note.log_lines],
         "tasks": [(t.line, t.status, t.text, t.due, t.done) for t in note.tasks],
@@ -126,7 +126,7 @@ def _document(note: Note, stat: Stat) -> dict:
         doc["date"] = note.date
     if note.fields_text:
         doc["fields"] = note.fields_text
-    keys = {link_key(l.target) for l in note.links if l.target}
+    keys = {link_key(ln.target) for ln in note.links if ln.target}
     keys.discard("")
     if keys:
         doc["links"] = ",".join(k.replace(",", " ") for k in keys)

@@ -41,7 +41,7 @@ class NoteIndex:
         self._on_warning = on_warning
         self.warnings: list[str] = []  # kept here when no on_warning callback is given
         self._use_folder(IndexFolder(vault.index_dir, vault.state_dir / "index.lock"))
-        self._held_lock = None  # our index.lock while a sync holds it
+        self._held_lock: writer.FileLock | None = None  # our index.lock while a sync holds it
         self.temporary = False  # True once answering from a temporary index outside the vault
 
     def _use_folder(self, folder: IndexFolder) -> None:

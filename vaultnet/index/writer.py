@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from ..errors import IndexBusy, IndexReadOnly
+from ..vault.locks import FileLock, wait_for_lock
 from .manifest import INDEX_NAME, IndexFolder
 
 # A batch of at least this many notes (a first build, a git checkout) is written
@@ -20,23 +21,16 @@ def processes_for(batch: int) -> int:
     return min(os.cpu_count() or 1, 4) if batch >= MULTIPROCESS_BATCH else 1
 
 
-def acquire_lock(lock_path: Path, wait: float):
+def acquire_lock(lock_path: Path, wait: float) -> FileLock:
     """Our index.lock, waiting up to `wait` seconds for another process to let go."""
-    from whoosh.util.filelock import FileLock
-
     folder = lock_path.parent
     try:
         folder.mkdir(exist_ok=True)
-        lock = FileLock(str(lock_path))
-        deadline = time.monotonic() + wait
-        while not lock.acquire(blocking=False):
-            if time.monotonic() >= deadline:
-                raise IndexBusy(
-                    f"the index is locked by another vaultnet process (waited {wait:.0f}s); try again"
-                )
-            time.sleep(0.05)
+        lock = wait_for_lock(lock_path, wait, poll=0.05)
     except OSError as exc:
         raise IndexReadOnly(f"cannot write the index in {folder}: {exc.strerror}") from exc
+    if lock is None:
+        raise IndexBusy(f"the index is locked by another vaultnet process (waited {wait:.0f}s); try again")
     return lock
 
 

@@ -33,7 +33,7 @@ def _read(
         raise ImportFormatError("the CSV file is empty")
     # newline="" splits lines as csv does, so a line here is a line in the file.
     lines = io.StringIO(text, newline="").readlines()
-    for index, line in enumerate(lines):
+    for index, line in enumerate(lines):  # noqa: B007 - index is the header's line, used below
         # Excel's "Unicode text" export is tab-separated.
         delimiter = "\t" if "\t" in line and "," not in line else ","
         # Each line is tried alone, so a stray quote in LinkedIn's "Notes:"

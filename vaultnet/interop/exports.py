@@ -11,10 +11,11 @@ import dataclasses
 import io
 import json
 import re
+from collections.abc import Sequence
 
 import vobject
 
-from vaultnet.notes.contact import Contact
+from ..notes.contact import Contact
 
 VCARD_VERSIONS = ("3.0", "4.0")
 
@@ -174,7 +175,9 @@ def _fold(text: str, limit: int = 75) -> str:
     """Fold every line at `limit` octets (RFC 6350 3.2) without splitting a UTF-8 character."""
     lines = []
     for line in text.split("\r\n"):
-        parts, part, size = [], [], 0
+        parts: list[str] = []
+        part: list[str] = []
+        size = 0
         for ch in line:
             width = len(ch.encode("utf-8"))
             if size + width > limit:
@@ -187,7 +190,7 @@ def _fold(text: str, limit: int = 75) -> str:
     return "\r\n".join(lines)
 
 
-def _csv_cell(value: str | list[str]) -> str:
-    text = CSV_SEPARATOR.join(value) if isinstance(value, list) else value
+def _csv_cell(value: str | Sequence[str]) -> str:
+    text = value if isinstance(value, str) else CSV_SEPARATOR.join(value)
     # A leading quote makes a spreadsheet show the cell as text instead of running it
     return "'" + text if text.startswith(_FORMULA_START) else text

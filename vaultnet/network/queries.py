@@ -172,7 +172,7 @@ def unresolved_links(index: NoteIndex) -> list[dict]:
         counts[key] += 1
         sources.setdefault(key, set()).add(link["source"])
         shown.setdefault(key, Counter())[target] += 1
-    rows = [
+    rows: list[dict] = [
         {"target": shown[key].most_common(1)[0][0], "count": n, "sources": sorted(sources[key])}
         for key, n in counts.items()
     ]

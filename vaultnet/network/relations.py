@@ -98,8 +98,8 @@ class Network:
             own = parse_cadence(written[0])
             if own is not None:
                 return own
-        by_tag = [parse_cadence(c) for t, c in self.config.cadence_by_tag.items() if t in person.tags]
-        by_tag = [c for c in by_tag if c is not None]
+        by_tag = [c for t, written_by_tag in self.config.cadence_by_tag.items()
+                  if t in person.tags and (c := parse_cadence(written_by_tag)) is not None]
         if by_tag:
             # "Shortest wins", compared on the same start date.
             return min(by_tag, key=lambda c: c.after(self.today))
@@ -153,7 +153,7 @@ class Network:
         }
 
     def ledger(self) -> list[dict]:
-        rows = [
+        rows: list[dict] = [
             {"path": p.path, "name": p.name, "gave": p.gave, "got": p.got, "balance": p.gave - p.got}
             for p in self.people.values()
             if (p.gave or p.got) and p.path != self.me

@@ -169,10 +169,11 @@ def merge_fields(fm: dict, contact: Contact, note_names: list[str]) -> FieldMerg
         elif value.strip():
             _merge_scalar(plan, fm, (key,), value.strip())
 
-    for label_key, attr in LABEL_KEYS.items():
+    for label_key in LABEL_KEYS:
         labels = getattr(contact, label_key)
-        have = fm.get(label_key) if isinstance(fm.get(label_key), dict) else {}
-        new_items = {v: l for v, l in labels.items() if l and v not in have}
+        written = fm.get(label_key)
+        known: dict = written if isinstance(written, dict) else {}
+        new_items = {v: label for v, label in labels.items() if label and v not in known}
         if new_items:
             plan.add_items[label_key] = new_items
     return plan

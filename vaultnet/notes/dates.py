@@ -20,7 +20,7 @@ def parse_date(text: object) -> dt.date | None:
     if not m:
         return None
     rest = text.strip()[m.end():]
-    if rest and not rest[0] in "T ":
+    if rest and rest[0] not in "T ":
         return None
     try:
         return dt.date(int(m[1]), int(m[2]), int(m[3]))

@@ -218,7 +218,8 @@ def parse_note(raw: bytes, path: str, rules: KindRules | None = None) -> Note:
     note.body = body
 
     fm = note.frontmatter
-    note.kind = kind_of(path, fm.get("type") if isinstance(fm.get("type"), str) else "", rules)
+    type_value = fm.get("type")
+    note.kind = kind_of(path, type_value if isinstance(type_value, str) else "", rules)
     name = fm.get("name")
     note.name = nfc(name.strip()) if isinstance(name, str) and name.strip() else nfc(stem)
     note.aliases = [
@@ -228,10 +229,11 @@ def parse_note(raw: bytes, path: str, rules: KindRules | None = None) -> Note:
     ]
 
     date_value = fm.get("date")
-    if isinstance(date_value, str) and _DATE_PREFIX.match(date_value.strip()):
-        note.date = _DATE_PREFIX.match(date_value.strip())[1]
-    elif _DATE_PREFIX.match(stem):
-        note.date = _DATE_PREFIX.match(stem)[1]
+    dated = _DATE_PREFIX.match(date_value.strip()) if isinstance(date_value, str) else None
+    if dated is None:
+        dated = _DATE_PREFIX.match(stem)
+    if dated is not None:
+        note.date = dated[1]
 
     if fm:
         others = {k: v for k, v in fm.items() if k not in _KNOWN_KEYS}

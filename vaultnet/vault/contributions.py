@@ -9,6 +9,8 @@ notes it may affect; network/relations.py sums them into per-person facts.
 
 from __future__ import annotations
 
+from collections.abc import Set
+
 from ..notes.dates import parse_date
 from ..notes.facts import DATE, FIELDS, GAVE, GOT, LOGS, PLAIN_TARGETS, TARGETS, TASKS
 from .resolve import LinkResolver, is_attachment
@@ -17,7 +19,7 @@ LINK, MET, WORKS_AT = 0, 1, 2  # kinds of graph edges
 MAX_MEETING = 25  # a dated note linking more people is a list, not a meeting: no pairwise edges
 
 
-def _edges(source: str, f: tuple, kind: str, people: set[str], orgs: set[str], node_of: dict) -> list[tuple]:
+def _edges(source: str, f: tuple, kind: str, people: Set[str], orgs: Set[str], node_of: dict) -> list[tuple]:
     """Who-knows-whom edges this note shows: (a, b, day ordinal or 0, line, LINK|MET|WORKS_AT).
 
     Nodes are note paths (people, organizations), `?Name` for a person known only
@@ -56,23 +58,23 @@ def _edges(source: str, f: tuple, kind: str, people: set[str], orgs: set[str], n
     for line, date_text, _text, _flags, targets in f[LOGS]:
         day = ordinal(date_text)
         if day is not None:
-            present = {source: line} if own else {}
-            present.update((node_of[t], line) for t in targets if t in node_of)
-            together(present, day)
+            on_line = {source: line} if own else {}
+            on_line.update((node_of[t], line) for t in targets if t in node_of)
+            together(on_line, day)
     if f[DATE] and kind == "note":
         day = ordinal(f[DATE])
         if day is not None:
             first = dict(f[TARGETS])
-            present: dict[str, int] = {}
+            attendees: dict[str, int] = {}
             for t in f[PLAIN_TARGETS]:
                 if t in node_of:
-                    present[node_of[t]] = min(present.get(node_of[t], first[t]), first[t])
-            together(present, day)
+                    attendees[node_of[t]] = min(attendees.get(node_of[t], first[t]), first[t])
+            together(attendees, day)
     return edges
 
 
 def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, texts: bool = False,
-                  orgs: set[str] = frozenset()) -> dict:
+                  orgs: Set[str] = frozenset()) -> dict:
     """What one note contributes to each person it concerns.
 
     {person: [interactions, gave, got, task_dues, linked]}, dates as ordinals

@@ -100,6 +100,16 @@ def show(app: App, name: str, as_json: bool):
             if key == "next_due":
                 value += f" ({relative_day(data[key], app.today)}, {data['due_reason'].replace('_', ' ')})"
             click.echo(f"  {label + ':':<11} {value}")
+    if data["next_birthday"]:
+        age = f", turns {data['age'] + 1}" if data["age"] is not None and data["next_birthday"] > \
+            app.today.isoformat() else (f", turned {data['age']}" if data["age"] is not None else "")
+        click.echo(f"  {'birthday:':<11} {data['next_birthday']} ({relative_day(data['next_birthday'], app.today)}"
+                   f"{age})")
+    if data["latest_news"]:
+        news = data["latest_news"]
+        click.echo(f"  {'news:':<11} {news['date']}  {_cell(news['text'])}")
+    if data["noticed"]:
+        click.echo(f"  {'noticed:':<11} your work {data['noticed']} time{'' if data['noticed'] == 1 else 's'}")
     click.echo(f"  {'mentioned:':<11} {data['backlinks']} note(s)")
     if data["gave"] or data["got"]:
         click.echo(f"  {'ledger:':<11} gave {data['gave']}, got {data['got']}")

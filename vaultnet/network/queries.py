@@ -203,11 +203,17 @@ def card(index: NoteIndex, path: str, today) -> dict:
     if rec is None:
         raise NameNotFound(path, [])
     data = card_from_record(rec, backlink_count=len({b["source"] for b in backlinks(index, path)}))
+    from .moments import latest_news
     from .relations import interactions_of
 
     person = network(index, today).people.get(path)
     if person is not None:
+        birthday = person.birthday
         data.update({
+            "next_birthday": person.next_birthday.isoformat() if person.next_birthday else None,
+            "age": birthday.age_on(today) if birthday else None,
+            "latest_news": latest_news(index, person),
+            "noticed": len(person.noticed),
             "cadence_days": person.cadence.approx_days if person.cadence else None,
             "last_contact": person.last_contact.isoformat() if person.last_contact else None,
             "next_due": person.next_due.isoformat() if person.next_due else None,
@@ -241,6 +247,10 @@ def card_from_record(rec: Record, backlink_count: int) -> dict:
         "gave": 0,
         "got": 0,
         "backlinks": backlink_count,
+        "next_birthday": None,
+        "age": None,
+        "latest_news": None,
+        "noticed": 0,
         "interactions": [],
         "fields": {k: v for k, v in fm.items() if k not in ("name", "aliases", "tags")},
         "problems": [{"line": line, "message": msg} for line, msg in rec.problems],

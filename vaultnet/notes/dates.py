@@ -42,10 +42,68 @@ class Cadence:
             day = dt.date(year, month, min(day.day, last))
         return day + dt.timedelta(days=self.days)
 
+    def before(self, day: dt.date) -> dt.date:
+        """The date one cadence before `day` (months clamp to the month's end)."""
+        if self.months:
+            total = day.month - 1 - self.months
+            year, month = day.year + total // 12, total % 12 + 1
+            last = calendar.monthrange(year, month)[1]
+            day = dt.date(year, month, min(day.day, last))
+        return day - dt.timedelta(days=self.days)
+
     @property
     def approx_days(self) -> int:
         """For display and sorting: a month counts as 30 days."""
         return self.days + self.months * 30
+
+
+_BIRTHDAY = re.compile(r"(?:(\d{4})-|--)(\d{2})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class Birthday:
+    """A yearly moment: month and day, and the year when it is known."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def in_year(self, year: int) -> dt.date:
+        """This year's birthday; 29 February falls on 28 February in other years."""
+        if self.month == 2 and self.day == 29 and not calendar.isleap(year):
+            return dt.date(year, 2, 28)
+        return dt.date(year, self.month, self.day)
+
+    def last_on_or_before(self, day: dt.date) -> dt.date:
+        this_year = self.in_year(day.year)
+        return this_year if this_year <= day else self.in_year(day.year - 1)
+
+    def next_after(self, day: dt.date) -> dt.date:
+        this_year = self.in_year(day.year)
+        return this_year if this_year > day else self.in_year(day.year + 1)
+
+    def age_on(self, day: dt.date) -> int | None:
+        """Years completed on `day`, when the year of birth is known."""
+        if self.year is None:
+            return None
+        return day.year - self.year - (1 if self.last_on_or_before(day).year < day.year else 0)
+
+
+def parse_birthday(text: object) -> Birthday | None:
+    """`YYYY-MM-DD`, or `--MM-DD` when the year is unknown (vCard's form); else None."""
+    if isinstance(text, dt.date):
+        return Birthday(text.month, text.day, text.year)
+    if not isinstance(text, str):
+        return None
+    m = _BIRTHDAY.fullmatch(text.strip())
+    if not m:
+        return None
+    year, month, day = (int(m[1]) if m[1] else None), int(m[2]), int(m[3])
+    try:
+        dt.date(year if year is not None else 2000, month, day)  # 2000 is a leap year: --02-29 is fine
+    except ValueError:
+        return None
+    return Birthday(month, day, year)
 
 
 def relative_day(day: str, today: dt.date) -> str:
@@ -92,3 +150,12 @@ def parse_cadence(text: object) -> Cadence | None:
         "m": Cadence(months=n),
         "y": Cadence(months=12 * n),
     }[unit]
+
+
+def parse_since(text: str, today: dt.date) -> dt.date | None:
+    """`--since WHEN`: a date, or how long ago (`90d`, `2w`, `3m`, `1y`); None when neither."""
+    day = parse_date(text)
+    if day is not None and len(text.strip()) == 10:
+        return day
+    span = parse_cadence(text)
+    return span.before(today) if span is not None else None

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 from .note import Note
 
-GAVE, GOT = 1, 2
-PERSON_KEYS = ("cadence", "follow_up", "last_contact", "company", "org")
+# Markers on a log line: #gave, #got (the ledger), #news (about them, not contact), #noticed
+# (they saw your work: the references pool).
+GAVE, GOT, NEWS, NOTICED = 1, 2, 4, 8
+MARKERS = {"gave": GAVE, "got": GOT, "news": NEWS, "noticed": NOTICED}
+PERSON_KEYS = ("cadence", "follow_up", "last_contact", "company", "org", "birthday", "reference")
 
 # Positions in a facts tuple.
 DATE, FIELDS, LOGS, TASKS, TARGETS, PLAIN_TARGETS = range(6)
@@ -25,12 +28,19 @@ def _field_with_line(note: Note, key: str) -> tuple[object, int] | None:
     return value, note.frontmatter_lines.get(key, 2)
 
 
+def _markers(tags: tuple[str, ...]) -> int:
+    bits = 0
+    for tag in tags:
+        bits |= MARKERS.get(tag, 0)
+    return bits
+
+
 def note_facts(note: Note) -> tuple:
     """(date, fields, logs, tasks, targets, plain_targets) for one note.
 
-    - fields: {key: (value as written, line)} for cadence, follow_up, last_contact,
+    - fields: {key: (value as written, line)} for PERSON_KEYS,
       plus "tags": the note's tags (for cadence_by_tag);
-    - logs: (line, date, text, GAVE|GOT bits, link targets on the line);
+    - logs: (line, date, text, GAVE|GOT|NEWS|NOTICED bits, link targets on the line);
     - tasks: (line, status, due, done, text, link targets on the line);
     - targets: ((target, first line), ...) every distinct link target;
     - plain_targets: targets linked outside log lines (a dated note's attendees).
@@ -45,8 +55,7 @@ def note_facts(note: Note) -> tuple:
     log_lines = {g.line for g in note.log_lines}
     plain = sorted({t for line, ts in by_line.items() if line not in log_lines for t in ts})
     logs = tuple(
-        (g.line, g.date, g.text, (GAVE if "gave" in g.tags else 0) | (GOT if "got" in g.tags else 0),
-         tuple(dict.fromkeys(by_line.get(g.line, ()))))
+        (g.line, g.date, g.text, _markers(g.tags), tuple(dict.fromkeys(by_line.get(g.line, ()))))
         for g in note.log_lines
     )
     tasks = tuple(

@@ -294,7 +294,7 @@ def _top_level_keys(yaml_text: str):
 
 def _check_dates(note: Note) -> None:
     """Dates and cadences that cannot be read are reported; the relationship queries skip them."""
-    from .dates import parse_cadence, parse_date
+    from .dates import parse_birthday, parse_cadence, parse_date
 
     def bad(line: int | None, message: str) -> None:
         note.problems.append(Problem(line, message))
@@ -309,6 +309,10 @@ def _check_dates(note: Note) -> None:
             value = fm.get(key)
             if value not in (None, "") and parse_date(value) is None:
                 bad(note.frontmatter_lines.get(key), f"{key}: {value!r} is not a date (YYYY-MM-DD)")
+        birthday = fm.get("birthday")
+        if birthday not in (None, "") and parse_birthday(birthday) is None:
+            bad(note.frontmatter_lines.get("birthday"),
+                f"birthday: {birthday!r} is not a birthday (YYYY-MM-DD, or --MM-DD without the year)")
     for g in note.log_lines:
         if parse_date(g.date) is None:
             bad(g.line, f"log line date {g.date} is not a date; the line is not counted")

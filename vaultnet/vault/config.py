@@ -37,6 +37,9 @@ default_cadence = ""
 max_file_size = 10485760
 # The country of phone numbers written without +country code, for `doctor` ("US", "GB", "NL"...).
 phone_region = ""
+# News about someone (a log line tagged #news) younger than this many days, that you have
+# not reacted to yet, makes them due: a reason to get in touch.
+news_days = 30
 
 [cadence_by_tag]
 # The shortest matching cadence wins.
@@ -56,6 +59,7 @@ class Config:
     cadence_by_tag: dict[str, str] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     phone_region: str = ""
+    news_days: int = 30
 
     def fingerprint(self) -> str:
         """What, if changed, changes how notes are parsed or which are indexed."""
@@ -153,4 +157,9 @@ def config_from_dict(data: dict, path: Path = Path("config.toml")) -> Config:
             raise ConfigError(f"{path}: phone_region: expected a two-letter country code like \"US\", "
                               f"got {value!r}")
         kwargs["phone_region"] = value.upper()
+    if "news_days" in data:
+        value = data["news_days"]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{path}: news_days: expected a number of days like 30, got {value!r}")
+        kwargs["news_days"] = value
     return Config(**kwargs)

@@ -12,7 +12,18 @@ from __future__ import annotations
 from collections.abc import Set
 
 from ..notes.dates import parse_date
-from ..notes.facts import DATE, FIELDS, GAVE, GOT, LOGS, PLAIN_TARGETS, TARGETS, TASKS
+from ..notes.facts import (
+    DATE,
+    FIELDS,
+    GAVE,
+    GOT,
+    LOGS,
+    NEWS,
+    NOTICED,
+    PLAIN_TARGETS,
+    TARGETS,
+    TASKS,
+)
 from .resolve import LinkResolver, is_attachment
 
 LINK, MET, WORKS_AT = 0, 1, 2  # kinds of graph edges
@@ -55,9 +66,9 @@ def _edges(source: str, f: tuple, kind: str, people: Set[str], orgs: Set[str], n
             for b in nodes[i + 1 :]:
                 edges.append((a, b, day, max(lines[a], lines[b]), MET))
 
-    for line, date_text, _text, _flags, targets in f[LOGS]:
+    for line, date_text, _text, flags, targets in f[LOGS]:
         day = ordinal(date_text)
-        if day is not None:
+        if day is not None and not flags & NEWS:  # news about people is no meeting of them
             on_line = {source: line} if own else {}
             on_line.update((node_of[t], line) for t in targets if t in node_of)
             together(on_line, day)
@@ -77,9 +88,11 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
                   orgs: Set[str] = frozenset()) -> dict:
     """What one note contributes to each person it concerns.
 
-    {person: [interactions, gave, got, task_dues, linked]}, dates as ordinals
-    so it stores with marshal. Interactions are bare dates unless `texts`,
-    then (date, line, text): the lists only need dates, a card needs texts.
+    {person: [interactions, gave, got, task_dues, linked, news, noticed]}, dates
+    as ordinals so it stores with marshal. Interactions are bare dates unless
+    `texts`, then (date, line, text): the lists only need dates, a card needs
+    texts. news and noticed are (date, line) of `#news` lines (about the person,
+    no contact) and `#noticed` lines (they saw your work).
     `resolve(target, source)` is the vault's link resolver; `people` the
     paths of person notes.
     """
@@ -90,7 +103,7 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
 
     def slot(path: str) -> list:
         if path not in out:
-            out[path] = [[], 0, 0, [], False]
+            out[path] = [[], 0, 0, [], False, [], []]
         return out[path]
 
     own = source in people
@@ -106,14 +119,19 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
         if day is None:
             continue
         linked = list(dict.fromkeys(person_of[t] for t in targets if t in person_of))
-        for path in mine + linked:
-            met(path, day, line, text)
+        if not flags & NEWS:  # news is about a person, not contact with them
+            for path in mine + linked:
+                met(path, day, line, text)
         if flags:
-            # In a person's own note the ledger is theirs; elsewhere, each linked person's.
+            # In a person's own note the line is about them; elsewhere, about each linked person.
             for path in mine or linked:
                 entry = slot(path)
                 entry[1] += bool(flags & GAVE)
                 entry[2] += bool(flags & GOT)
+                if flags & NEWS:
+                    entry[5].append((day, line))
+                if flags & NOTICED:
+                    entry[6].append((day, line))
     if f[DATE] and kind == "note":
         note_day = ordinal(f[DATE])
         if note_day is not None:
@@ -150,8 +168,9 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
         return out
     # Stored for every note, so the common case (linked, dates only) is a bare tuple of days.
     stored: dict = {
-        path: tuple(days) if linked and not (gave or got or dues) else [tuple(days), gave, got, tuple(dues), linked]
-        for path, (days, gave, got, dues, linked) in out.items()
+        path: tuple(days) if linked and not (gave or got or dues or news or noticed)
+        else [tuple(days), gave, got, tuple(dues), linked, tuple(news), tuple(noticed)]
+        for path, (days, gave, got, dues, linked, news, noticed) in out.items()
     }
     node_of: dict[str, str] = {}
     for target, _line in f[TARGETS]:
@@ -168,9 +187,9 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
 
 
 def unpack(entry) -> tuple:
-    """(days, gave, got, dues, linked) from a stored contribution."""
+    """(days, gave, got, dues, linked, news, noticed) from a stored contribution."""
     if type(entry) is tuple:
-        return entry, 0, 0, (), True
+        return entry, 0, 0, (), True, (), ()
     return tuple(entry)
 
 

@@ -54,7 +54,7 @@ def latest_news(index: NoteIndex, person: Person) -> dict | None:
 def birthdays(net: Network, within: int) -> list[dict]:
     """Birthdays from today (or the one just past, while still due) to `within` days ahead."""
     horizon = net.today + dt.timedelta(days=within)
-    rows = []
+    rows: list[dict] = []
     for p in net.people.values():
         if p.birthday is None or p.next_birthday is None or p.path == net.me or p.next_birthday > horizon:
             continue
@@ -90,7 +90,7 @@ def references(index: NoteIndex, net: Network, topic: str | None = None) -> list
     """Who has seen your work and could vouch for you, strongest first (SPEC §8)."""
     pool = [p for p in net.people.values() if p.path != net.me and (p.noticed or _reference(p))]
     texts = _line_texts(index, [item for p in pool for item in p.noticed])
-    rows = []
+    rows: list[dict] = []
     about = _topic_matcher(index, topic) if topic else None
     for p in pool:
         noticed = _rows(p.noticed, texts)

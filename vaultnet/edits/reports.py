@@ -114,13 +114,20 @@ def network_totals(net, orgs: int, today: dt.date) -> str:
     ])
 
 
+def _line(text: str) -> str:
+    """A note's line, links and all, kept to one line: control characters and line breaks as
+    spaces, and a `%%` (which would open a comment hiding the rest of the report) split."""
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    return " ".join(text.split()).replace("%%", "%\u200b%")
+
+
 def news(rows: list[dict], days: int) -> str:
     out = [HEADER, f"# News\n\nNews about people in your network from the last {days} days, newest first:\n"
                    "a new job, a move, a promotion. A reason to get in touch.\n\n"]
     if not rows:
         out.append("No news.\n")
     for r in rows:
-        out.append(f"- {r['date']} {_link(r['path'], r['name'])} — {_shown(r['text'])}\n")
+        out.append(f"- {r['date']} {_link(r['path'], r['name'])} — {_line(r['text'])}\n")
     return "".join(out)
 
 
@@ -134,9 +141,9 @@ def references(rows: list[dict]) -> str:
         cold = ", cold" if r["cold"] else ""
         out.append(f"- {_link(r['path'], r['name'])} — last contact {last}{cold}, balance {r['balance']}\n")
         if r["reference"]:
-            out.append(f"    - can speak to: {_shown(r['reference'])}\n")
+            out.append(f"    - can speak to: {_line(r['reference'])}\n")
         for n in r["noticed"][:3]:
-            out.append(f"    - {n['date']} {_shown(n['text'])}\n")
+            out.append(f"    - {n['date']} {_line(n['text'])}\n")
     return "".join(out)
 
 

@@ -4,69 +4,11 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..errors import AmbiguousName, NameNotFound
+from ..errors import NameNotFound
 from ..index import NoteIndex, Record
 from ..notes.contact_fields import field_values
 from ..vault.resolve import fold, is_attachment, strip_md
-
-KINDS = ("person", "org", "note")
-
-
-def find_note(index: NoteIndex, name: str, kinds: tuple[str, ...] = KINDS, guess: bool = True) -> str:
-    """The path of the note NAME means: path, file name, name, alias, then (if `guess`) part of a
-    name or a close misspelling."""
-    entries = {p: e for p, e in index.entries().items() if e.kind in kinds}
-    wanted = fold(strip_md(name.strip()).strip("/"))
-    if not wanted:
-        raise NameNotFound(name, [])
-    for path in entries:
-        if fold(strip_md(path)) == wanted:
-            return path
-    tiers: list[list[str]] = [[], [], []]
-    for path, e in entries.items():
-        if fold(strip_md(path).rsplit("/", 1)[-1]) == wanted:
-            tiers[0].append(path)
-        elif fold(e.name) == wanted:
-            tiers[1].append(path)
-        elif any(fold(a) == wanted for a in e.aliases):
-            tiers[2].append(path)
-    for tier in tiers:
-        if len(tier) == 1:
-            return tier[0]
-        if tier:
-            raise AmbiguousName(name, sorted(tier))
-    if not guess:
-        raise NameNotFound(name, [])
-    # Part of a name, in whole words: a first name, a last name ("Hana" for "Hana Sato").
-    words = wanted.split()
-    partial = sorted(
-        path for path, e in entries.items()
-        if any(_has_words(fold(label).split(), words) for label in (e.name, *e.aliases))
-    )
-    if len(partial) == 1:
-        return partial[0]
-    if partial:
-        raise AmbiguousName(name, partial)
-    # A close misspelling: compare with every name and alias.
-    import difflib
-
-    labels: dict[str, set[str]] = {}
-    for path, e in entries.items():
-        for label in (e.name, *e.aliases, strip_md(path).rsplit("/", 1)[-1]):
-            labels.setdefault(fold(label), set()).add(path)
-    close = difflib.get_close_matches(wanted, list(labels), n=5, cutoff=0.8)
-    paths = sorted({p for label in close for p in labels[label]})
-    if len(paths) == 1:
-        return paths[0]
-    if paths:
-        raise AmbiguousName(name, paths)
-    loose = difflib.get_close_matches(wanted, list(labels), n=3, cutoff=0.6)
-    raise NameNotFound(name, sorted({entries[p].name for label in loose for p in labels[label]}))
-
-
-def _has_words(label: list[str], words: list[str]) -> bool:
-    n = len(words)
-    return any(label[i : i + n] == words for i in range(len(label) - n + 1))
+from .names import KINDS, find_note, find_person  # noqa: F401  (callers find names here)
 
 
 def search(index: NoteIndex, text: str, kind: str | None = None, limit: int | None = 20) -> list[dict]:

@@ -13,6 +13,8 @@ import re
 
 from ..errors import VaultnetError
 from ..notes import markdown
+from ..vault.folder import Vault
+from .writes import rewrite_note
 
 _BLOCK_ID = re.compile(r"([ \t]+\^[A-Za-z0-9-]+)([ \t]*)$")
 _TRAILING = re.compile(r"[ \t]*$")
@@ -56,3 +58,28 @@ def complete_task(raw: bytes, line_no: int, day: dt.date) -> bytes:
         raise TaskChanged(f"line {line_no} is not UTF-8 text; complete the task by hand") from None
     lines[line_no - 1] = bom + complete_task_line(text, day).encode("utf-8") + eol
     return b"".join(lines)
+
+
+def complete(vault: Vault, rel: str, line_no: int, text: str, day: dt.date) -> dict:
+    """Complete the open task `text` that the index saw on line `line_no` of `rel`.
+
+    The note is read again under the write lock: if an editor moved the task, it is
+    found by its text (when that is unique among the note's open tasks); if it is gone,
+    done or changed, nothing is written."""
+    from ..notes.note import parse_note
+
+    where: list[int] = []
+
+    def change(raw: bytes) -> bytes:
+        tasks = [t for t in parse_note(raw, rel, vault.config).tasks if t.is_open and t.text == text]
+        here = [t for t in tasks if t.line == line_no] or tasks
+        if len(here) != 1:
+            why = "is no longer there" if not here else "is there more than once"
+            raise TaskChanged(f"{rel}: the task {text[:60]!r} {why} (the note changed meanwhile); "
+                              "nothing was changed")
+        where.append(here[0].line)
+        return complete_task(raw, here[0].line, day)
+
+    _, new = rewrite_note(vault, rel, change)
+    line = new.splitlines()[where[-1] - 1].decode("utf-8", "replace").lstrip("\ufeff")
+    return {"path": rel, "line": where[-1], "text": line.strip(), "recurring": RECURRING in line}

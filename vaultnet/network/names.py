@@ -80,13 +80,16 @@ def find_note(index: NoteIndex, name: str, kinds: Iterable[str] = KINDS, guess: 
 
 
 def find_person(index: NoteIndex, name: str, guess: bool = True, what: str = "") -> str:
-    """A person's note; a NAME that means another kind of note is refused, saying what it is."""
+    """A person's note. NAME that means no person but someone only mentioned: NameNotFound saying
+    where; a note of another kind: NotAPerson saying what it is (with `what` to do instead)."""
     try:
         return find_note(index, name, ("person",), guess)
     except NameNotFound as missing:
+        if missing.mentioned_in:
+            raise
         try:
-            other = find_note(index, name, ("org", "note"), guess=False)
-        except NameNotFound:
+            other = find_note(index, name, ("org", "note"), guess)
+        except (NameNotFound, AmbiguousName):
             raise missing from None
         raise NotAPerson(other, index.entries()[other].kind, what) from None
 

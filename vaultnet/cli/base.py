@@ -92,7 +92,7 @@ def report_sync(stats, index, verbose: bool, quiet: bool) -> None:
         warn(
             f"{stats.unchanged + len(stats.added) + len(stats.updated)} notes: "
             f"{len(stats.added)} added, {len(stats.updated)} updated, {len(stats.removed)} removed, "
-            f"{stats.unchanged} unchanged, {len(stats.problems)} problems ({stats.seconds:.2f}s)"
+            f"{stats.unchanged} unchanged, {plural(len(stats.problems), 'problem')} ({stats.seconds:.2f}s)"
         )
 
 

@@ -41,7 +41,8 @@ def due(app: App, within: int, tag: str | None, ics: Path | None, as_json: bool)
         row["why"] = row["reason"].replace("_", " ")
     emit(rows if not as_json else [{k: v for k, v in r.items() if k not in ("when", "why")} for r in rows],
          as_json, [("name", "NAME"), ("next_due", "DUE"), ("when", "WHEN"), ("why", "WHY"),
-                   ("last_contact", "LAST CONTACT")], empty="nobody is due")
+                   ("last_contact", "LAST CONTACT")], empty="nobody is due",
+         row_style=lambda r: "red" if r["overdue_days"] > 0 else "yellow" if r["overdue_days"] == 0 else None)
 
 
 @cli.command()

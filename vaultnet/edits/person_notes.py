@@ -82,6 +82,22 @@ def new_person_note(name: str, *, company: str | None = None, role: str | None =
     return (frontmatter.dumps(post, sort_keys=False) + "\n").encode("utf-8")
 
 
+def _refuse_nested_people_folder(vault: Vault, folder: str) -> None:
+    """Never `People/People/X.md`: a vault that is itself the People folder of a vault around it
+    (a stray `.vaultnet/` made there) gets no second People folder inside."""
+    from ..vault.folder import is_vault
+
+    if not folder or (vault.root / folder).exists():
+        return
+    root = vault.root.resolve()
+    if root.name.casefold() != folder.rsplit("/", 1)[-1].casefold():
+        return
+    outer = next((p for p in root.parents if is_vault(p)), None)
+    if outer is not None:
+        raise WriteRefused(f"{root} looks like the {folder} folder of the vault {outer}, not a vault of its "
+                           f"own; nothing was written (run vaultnet from {outer}, or use --vault {outer})")
+
+
 def add_person(vault: Vault, name: str, **fields) -> str:
     """Create a person note in the first people folder; returns its vault path."""
     clean_name = " ".join(name.split())
@@ -89,6 +105,7 @@ def add_person(vault: Vault, name: str, **fields) -> str:
     folder = vault.config.people_dirs[0] if vault.config.people_dirs else ""
     rel = f"{folder}/{file_name}.md" if folder else f"{file_name}.md"
     data = new_person_note(clean_name, file_name=file_name, **fields)
+    _refuse_nested_people_folder(vault, folder)
     with vault_write_lock(vault.state_dir):
         target_dir = vault.root / folder if folder else vault.root
         inside(vault.root, target_dir)  # before mkdir: a symlinked parent must not get a folder made outside

@@ -452,6 +452,8 @@ def _put(note: _Note, key: str, value: str | list[str]) -> tuple[list[Edit], obj
         style = _Style.of(note)
         flow = _prefers_flow(note)
         end = len(note.yaml)
+        while end > 1 and note.yaml[end - 2 : end] == "\n\n":  # before the blank lines that end the block
+            end -= 1
         return [(end, end, _joined(_put_lines(note, key, value, style, flow, None, note.col)))], value
     k, v = note.pairs[key]
     if _anchored(v):

@@ -57,7 +57,7 @@ def test_the_card_gives_the_next_birthday_and_the_age(vault):
     card = run.json("--today", TODAY, "show", "Ada")
     assert (card["next_birthday"], card["age"]) == ("2026-12-10", 40)
     text = run.ok("--today", TODAY, "show", "Ada").stdout
-    assert "birthday:   2026-12-10 (in 18 days, turns 41)" in text
+    assert "birthday:   1985-12-10: next 2026-12-10 (in 18 days, turns 41)" in text
     card = run.json("--today", TODAY, "show", "Bo")
     assert (card["next_birthday"], card["age"]) == ("2026-12-10", None)
 

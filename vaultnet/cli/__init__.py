@@ -6,6 +6,8 @@
 
 from . import (  # noqa: F401
     contact_commands,
+    field_commands,
+    follow_up_commands,
     moment_commands,
     network_commands,
     relationship_commands,

@@ -13,6 +13,7 @@ from .base import (
     cli,
     emit,
     json_option,
+    not_empty,
     warn,
     write_output,
 )
@@ -28,8 +29,15 @@ from .base import (
 def intro(app: App, target: str, max_hops: int, limit: int, as_json: bool):
     """How to reach TARGET, a person or anyone at an organization: shortest, then strongest paths."""
     from ..network.graph import intro as find_paths
+    from ..network.relations import last_contacts
 
-    rows = find_paths(app.index(), app.today, target, max_hops=max_hops, limit=limit)
+    index = app.index()
+    rows = find_paths(index, app.today, target, max_hops=max_hops, limit=limit)
+    # When you were last in touch with the person each path starts at: whom to ask first.
+    last = last_contacts(index.contributions()[0], {r["notes"][0] for r in rows if r["notes"][0]}, app.today)
+    for row in rows:
+        day = last.get(row["notes"][0]) if row["notes"][0] else None
+        row["last_contact"] = day.isoformat() if day else None
     if as_json:
         emit(rows, True)
         return
@@ -37,14 +45,15 @@ def intro(app: App, target: str, max_hops: int, limit: int, as_json: bool):
         warn(f"no path to {target} within {max_hops} hops")
         return
     for row in rows:
-        click.echo(f"{row['hops']} hop{'s' if row['hops'] > 1 else ''}: " + " → ".join(row["path"]))
+        since = f"  (last contact {row['last_contact']})" if row.get("last_contact") else ""
+        click.echo(f"{row['hops']} hop{'s' if row['hops'] > 1 else ''}: " + " → ".join(row["path"]) + since)
         for ev in row["evidence"]:
             when = f" {ev['date']}" if ev["date"] else ""
             click.echo(f"    {ev['from']} – {ev['to']}: {ev['source']}:{ev['line']}{when}  {_cell(ev['context'])}")
 
 
 @cli.command()
-@click.argument("topic")
+@click.argument("topic", callback=not_empty)
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="At most this many people.")
 @json_option
 @click.pass_obj
@@ -52,7 +61,7 @@ def who(app: App, topic: str, limit: int, as_json: bool):
     """People related to TOPIC, by their own notes and the notes that mention them."""
     from ..network.topics import who as find_people
 
-    rows = find_people(app.index(), topic, limit=limit)
+    rows = find_people(app.index(), topic, limit=limit, today=app.today)
     if as_json:
         emit(rows, True)
         return
@@ -60,7 +69,8 @@ def who(app: App, topic: str, limit: int, as_json: bool):
         warn(f"nobody in your notes is linked to {topic!r}")
         return
     for row in rows:
-        click.echo(f"{row['name']}  ({row['score']:.1f})")
+        last = f", last contact {row['last_contact']}" if row["last_contact"] else ", never in touch"
+        click.echo(f"{row['name']}  ({row['score']:.1f}{last})")
         for ev in row["evidence"]:
             click.echo(f"    {ev['source']}:{ev['line']}  {_cell(ev['context'])}")
 

@@ -43,7 +43,7 @@ class Cadence:
         return day + dt.timedelta(days=self.days)
 
     def before(self, day: dt.date) -> dt.date:
-        """The date one cadence before `day` (months clamp to the month's end)."""
+        """The date one cadence before `day`; months clamp to the month's end."""
         if self.months:
             total = day.month - 1 - self.months
             year, month = day.year + total // 12, total % 12 + 1
@@ -106,12 +106,56 @@ def parse_birthday(text: object) -> Birthday | None:
     return Birthday(month, day, year)
 
 
+def days(n: int) -> str:
+    """`1 day`, `3 days`."""
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
 def relative_day(day: str, today: dt.date) -> str:
     """`due today`, `in 3 days` or `4 days overdue`, for a YYYY-MM-DD due date."""
-    days = (dt.date.fromisoformat(day) - today).days
-    if days == 0:
+    n = (dt.date.fromisoformat(day) - today).days
+    if n == 0:
         return "due today"
-    return f"in {days} days" if days > 0 else f"{-days} days overdue"
+    return f"in {days(n)}" if n > 0 else f"{days(-n)} overdue"
+
+
+_SPAN = re.compile(r"(?:in\s+)?(\d{1,4})\s*(d|w|m|y)(\s+ago)?", re.IGNORECASE)
+_DAY_WORDS = {"today": 0, "yesterday": -1, "tomorrow": 1}
+DAY_FORMS = "YYYY-MM-DD, today, yesterday, tomorrow, 3d, 2w, 1m, 1y, or 3d ago"
+
+
+@dataclass(frozen=True)
+class Day:
+    """A day as typed on the command line, and how it was typed."""
+
+    date: dt.date
+    span: bool = False  # `2w`, `3d ago`: counted from today, not a date
+
+
+def parse_day(text: str, today: dt.date) -> Day | None:
+    """`2026-12-01`, `today`, `yesterday`, `tomorrow`, `2w` / `in 2w` (ahead), `3d ago` (back).
+
+    The one grammar for every command that takes a day (`log --date`, `--next`,
+    `snooze`, `set follow_up`): d days, w weeks, m calendar months, y years."""
+    s = " ".join(text.strip().lower().split())
+    if s in _DAY_WORDS:
+        return Day(today + dt.timedelta(days=_DAY_WORDS[s]))
+    m = _SPAN.fullmatch(s)
+    if m:
+        n = int(m[1])
+        span = {"d": Cadence(days=n), "w": Cadence(days=7 * n), "m": Cadence(months=n), "y": Cadence(months=12 * n)}
+        cadence = span[m[2]]
+        if m[3] and s.startswith("in "):
+            return None  # `in 3d ago`
+        try:
+            return Day(cadence.before(today) if m[3] else cadence.after(today), span=True)
+        except (OverflowError, ValueError):
+            return None
+    if len(s) == 10:
+        day = parse_date(s)
+        if day is not None:
+            return Day(day)
+    return None
 
 
 _NAMED = {

@@ -11,10 +11,8 @@ from __future__ import annotations
 
 from .note import Note
 
-# Markers on a log line: #gave, #got (the ledger), #news (about them, not contact), #noticed
-# (they saw your work: the references pool).
-GAVE, GOT, NEWS, NOTICED = 1, 2, 4, 8
-MARKERS = {"gave": GAVE, "got": GOT, "news": NEWS, "noticed": NOTICED}
+GAVE, GOT, NEWS, NOTICED = 1, 2, 4, 8  # the marker tags of a log line (SPEC §2, §8)
+MARKS = (("gave", GAVE), ("got", GOT), ("news", NEWS), ("noticed", NOTICED))
 PERSON_KEYS = ("cadence", "follow_up", "last_contact", "company", "org", "birthday", "reference")
 
 # Positions in a facts tuple.
@@ -26,13 +24,6 @@ def _field_with_line(note: Note, key: str) -> tuple[object, int] | None:
     if value is None or value == "":
         return None
     return value, note.frontmatter_lines.get(key, 2)
-
-
-def _markers(tags: tuple[str, ...]) -> int:
-    bits = 0
-    for tag in tags:
-        bits |= MARKERS.get(tag, 0)
-    return bits
 
 
 def note_facts(note: Note) -> tuple:
@@ -55,7 +46,8 @@ def note_facts(note: Note) -> tuple:
     log_lines = {g.line for g in note.log_lines}
     plain = sorted({t for line, ts in by_line.items() if line not in log_lines for t in ts})
     logs = tuple(
-        (g.line, g.date, g.text, _markers(g.tags), tuple(dict.fromkeys(by_line.get(g.line, ()))))
+        (g.line, g.date, g.text, sum(bit for tag, bit in MARKS if tag in g.tags),
+         tuple(dict.fromkeys(by_line.get(g.line, ()))))
         for g in note.log_lines
     )
     tasks = tuple(

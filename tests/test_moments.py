@@ -295,3 +295,59 @@ def test_news_and_references_as_a_subprocess(tmp_path):
     assert result.returncode == 0 and "Bob" in result.stdout and "Lisbon" in result.stdout
     result = run_subprocess("--vault", str(root), "--today", TODAY, "references", "--json")
     assert result.returncode == 0 and '"name": "Grace"' in result.stdout
+
+
+# ---------------------------------------------------------------------- job changes from an import
+
+LINKEDIN = ("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+            "Bob,Lee,https://www.linkedin.com/in/bob,bob@initech.example,Initech,Director of Engineering,02 Sep 2019\n"
+            "Cy,Ng,https://www.linkedin.com/in/cy,cy@x.example,Hooli,Staff Engineer,02 Sep 2019\n")
+JOB_VAULT = {
+    "People/Bob Lee.md": "---\nemail: bob@initech.example\ncompany: \"[[Globex]]\"  # since 2021\n"
+                         "role: Engineering Manager\nlocation: Utrecht\n---\n# Bob\n\n## Log\n- 2026-10-01 Coffee\n",
+    "People/Cy Ng.md": "---\nemail: cy@x.example\ncompany: Hooli\nrole: Engineer\n---\n",
+}
+
+
+def test_an_import_with_a_new_job_takes_it_and_writes_one_news_line(vault, tmp_path):
+    run = vault(JOB_VAULT)
+    csv = tmp_path / "Connections.csv"
+    csv.write_text(LINKEDIN)
+    result = run.ok("--today", TODAY, "import", "linkedin", str(csv))
+    assert "role: Engineering Manager -> Director of Engineering" in result.stdout
+    bob = (run.root / "People/Bob Lee.md").read_text()
+    assert 'company: "[[Initech]]"  # since 2021\nrole: Director of Engineering\nlocation: Utrecht\n' in bob
+    assert bob.endswith("- 2026-10-01 Coffee\n- 2026-11-22 New role: Director of Engineering at Initech "
+                        "(was Engineering Manager at Globex) #news\n")
+    cy = (run.root / "People/Cy Ng.md").read_text()
+    assert "role: Staff Engineer\n" in cy
+    assert "- 2026-11-22 New role: Staff Engineer at Hooli (was Engineer) #news" in cy
+    assert [r["name"] for r in run.json("--today", TODAY, "news")] == ["Bob Lee", "Cy Ng"]
+    assert run.json("--today", TODAY, "due")[0]["reason"] == "news"
+    before = {p: (run.root / p).read_bytes() for p in JOB_VAULT}
+    again = run.ok("--today", "2026-11-23", "import", "linkedin", str(csv))
+    assert "0 updated, 2 already up to date" in again.stderr
+    assert {p: (run.root / p).read_bytes() for p in JOB_VAULT} == before  # the same file: no byte changes
+
+
+def test_other_conflicting_fields_still_keep_the_note_s_value(vault, tmp_path):
+    run = vault({"People/Ada.md": "---\nemail: ada@x.example\nlocation: London\nbirthday: 1985-01-01\n---\n"})
+    card = tmp_path / "ada.vcf"
+    card.write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ada\r\nEMAIL:ada@x.example\r\nBDAY:1985-02-02\r\n"
+                    "ADR:;;;Paris;;;\r\nEND:VCARD\r\n")
+    result = run.ok("--today", TODAY, "import", "vcard", str(card))
+    assert "birthday: the note says '1985-01-01', the import says '1985-02-02'; kept the note's" in result.stderr
+    ada = (run.root / "People/Ada.md").read_text()
+    assert "birthday: 1985-01-01\n" in ada and "#news" not in ada  # only company and role are news
+    assert run.json("--today", TODAY, "news") == []
+
+
+def test_import_dry_run_shows_the_job_change_and_writes_nothing(vault, tmp_path):
+    run = vault(JOB_VAULT)
+    csv = tmp_path / "Connections.csv"
+    csv.write_text(LINKEDIN)
+    before = {p: (run.root / p).read_bytes() for p in JOB_VAULT}
+    result = run.ok("--today", TODAY, "import", "linkedin", str(csv), "--dry-run")
+    assert ("news: - 2026-11-22 New role: Director of Engineering at Initech (was Engineering Manager at Globex)"
+            " #news") in result.stdout
+    assert {p: (run.root / p).read_bytes() for p in JOB_VAULT} == before

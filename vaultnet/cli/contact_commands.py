@@ -35,7 +35,7 @@ def import_cmd(app: App, kind: str, file: Path, dry_run: bool, as_json: bool):
     except OSError as exc:
         raise VaultnetError(f"cannot read {file}: {exc.strerror}") from exc
     parsed = parse_file(kind, raw)
-    plan = plan_import(app.vault, app.index(for_write=True), parsed)
+    plan = plan_import(app.vault, app.index(for_write=True), parsed, app.today)
     for problem in plan.problems:
         warn(f"{file.name}:{problem.line}: {problem.message}" if problem.line else f"{file.name}: {problem.message}")
     failures = [] if dry_run else apply_import(app.vault, plan)

@@ -7,6 +7,7 @@ writes them, each note atomically. `--dry-run` is a plan that is never applied.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from ..errors import VaultnetError
@@ -16,8 +17,10 @@ from ..notes.contact_fields import FieldMerge, field_values, merge_fields, new_n
 from ..vault.folder import Vault
 from ..vault.resolve import fold
 from .frontmatter_edit import FrontmatterEditError, edit_frontmatter
+from .person_notes import log_entry
 from .writes import (
     WriteRefused,
+    add_log_line,
     create_files,
     inside,
     replace_file,
@@ -120,7 +123,10 @@ def new_note_bytes(contact: Contact, file_name: str) -> bytes:
     return f"---\n{head}---\n{body}## Log\n".encode()
 
 
-def plan_import(vault: Vault, index: NoteIndex, parsed: ParsedFile) -> ImportPlan:
+def plan_import(vault: Vault, index: NoteIndex, parsed: ParsedFile, today: dt.date | None = None) -> ImportPlan:
+    """Every write the import would make, computed before any is made. `today` dates the news
+    line of a job change."""
+    today = today or dt.date.today()
     plan = ImportPlan(problems=list(parsed.problems))
     people = _known_people(index)
     by_path: dict[str, NotePlan] = {}
@@ -154,7 +160,7 @@ def plan_import(vault: Vault, index: NoteIndex, parsed: ParsedFile) -> ImportPla
             people.add(path, contact.emails, [contact.name], contact.aliases)
             continue
         try:
-            merged = _merge_into(note, contact)
+            merged = _merge_into(note, contact, today)
         except FrontmatterEditError as exc:
             plan.problems.append(ImportProblem(contact.line, f"{path}: {exc}"))
             continue
@@ -181,15 +187,21 @@ def _existing(vault: Vault, path: str, how: str | None) -> NotePlan:
     return NotePlan(path, path.rsplit("/", 1)[-1][:-3], "unchanged", matched_by=how, original=raw, data=raw)
 
 
-def _merge_into(note: NotePlan, contact: Contact) -> FieldMerge | bool:
+def _merge_into(note: NotePlan, contact: Contact, today: dt.date) -> FieldMerge | bool:
     assert note.data is not None
     fm = _frontmatter(note.data)
     names = [note.name, *field_values(fm, "name"), *field_values(fm, "aliases")]
     merge = merge_fields(fm, contact, names)
     note.conflicts += [(contact.line, c) for c in merge.conflicts]
     if merge:
-        note.data = edit_frontmatter(note.data, add=merge.add, extend=merge.extend, add_items=merge.add_items)
+        news = merge.job_news(fm)
+        note.data = edit_frontmatter(note.data, add=merge.add, extend=merge.extend, add_items=merge.add_items,
+                                     put=merge.put)
         note.changes += merge.changes()
+        if news is not None:
+            entry = log_entry(news, today, news=True)
+            note.data = add_log_line(note.data, entry)
+            note.changes.append(f"news: {entry}")
     text = " ".join(contact.note.split())
     if text and text not in " ".join(note.data.decode("utf-8", errors="replace").split()):
         # The file's free text about the person is not dropped; it is kept once, at the end.

@@ -30,6 +30,7 @@ LIST_KEYS = {
     "tags": ("tags",),
 }
 LABEL_KEYS = {"email_labels": "emails", "phone_labels": "phones"}
+JOB_FIELDS = ("company", "role")  # an import that changes these brings news (SPEC §8)
 # Keys an unknown vCard property must not overwrite the meaning of.
 RESERVED = {"type", "name", "knows", "source", "met", "how_met", "introduced_by", "cadence",
             "last_contact", "follow_up", *LABEL_KEYS,
@@ -109,14 +110,36 @@ class FieldMerge:
     extend: dict[str, list[str]] = field(default_factory=dict)
     add_items: dict[str, dict[str, str]] = field(default_factory=dict)
     conflicts: list[str] = field(default_factory=list)
+    put: dict[str, str] = field(default_factory=dict)  # a new job: company / role replaced
+    was: dict[str, str] = field(default_factory=dict)  # what `put` replaces, as the note had it
 
     def changes(self) -> list[str]:
         """One line per key, as `import --dry-run` and `merge` show them."""
         return ([f"{k}: {shown(v)}" for k, v in self.add.items()]
+                + [f"{k}: {shown(self.was[k])} -> {shown(v)}" for k, v in self.put.items()]
                 + [f"{k} += {shown(v)}" for k, v in {**self.extend, **self.add_items}.items()])
 
+    def job_news(self, fm: dict) -> str | None:
+        """The news line a job change deserves (SPEC §8), or None: the history stays in the note."""
+        def old_new(keys: tuple[str, ...]) -> tuple[str, str]:
+            key = next((k for k in keys if k in self.put), None)
+            if key is not None:
+                return _plain(self.was[key]), _plain(self.put[key])
+            now = next((_plain(v) for k in keys for v in _as_list(fm.get(k)) if v.strip()), "")
+            return now, now
+
+        old_company, company = old_new(SCALAR_KEYS["company"])
+        old_role, role = old_new(SCALAR_KEYS["role"])
+        if company != old_company and role != old_role:
+            return f"New role: {role} at {company} (was {old_role} at {old_company})"
+        if role != old_role:
+            return f"New role: {role}{f' at {company}' if company else ''} (was {old_role})"
+        if company != old_company:
+            return f"New company: {company}{f' as {role}' if role else ''} (was {old_company})"
+        return None
+
     def __bool__(self) -> bool:
-        return bool(self.add or self.extend or self.add_items)
+        return bool(self.add or self.extend or self.add_items or self.put)
 
 
 def merge_fields(fm: dict, contact: Contact, note_names: list[str]) -> FieldMerge:
@@ -155,7 +178,7 @@ def merge_fields(fm: dict, contact: Contact, note_names: list[str]) -> FieldMerg
     for attr, keys in SCALAR_KEYS.items():
         value = getattr(contact, attr).strip()
         if value:
-            _merge_scalar(plan, fm, keys, value)
+            _merge_scalar(plan, fm, keys, value, job=attr in JOB_FIELDS)
     for key, value in contact.extra.items():
         if key.startswith("x-") and key[2:] in fm:
             key = key[2:]  # a vCard `X-ZIP` is the note's own `zip` (vaultnet's export writes it so)
@@ -179,14 +202,21 @@ def merge_fields(fm: dict, contact: Contact, note_names: list[str]) -> FieldMerg
     return plan
 
 
-def _merge_scalar(plan: FieldMerge, fm: dict, keys: tuple[str, ...], value: str) -> None:
+def _merge_scalar(plan: FieldMerge, fm: dict, keys: tuple[str, ...], value: str, job: bool = False) -> None:
     present = next((k for k in keys if _as_list(fm.get(k))), None)
     if present is None:
         plan.add[keys[0]] = value
         return
     have = _as_list(fm[present])
-    if _plain(value).casefold() not in {_plain(v).casefold() for v in have}:
-        plan.conflicts.append(f"{present}: the note says {have[0]!r}, the import says {value!r}; kept the note's")
+    if _plain(value).casefold() in {_plain(v).casefold() for v in have}:
+        return
+    if job and isinstance(fm[present], str):
+        # People move: a new company or role is news, and the note follows (SPEC §8). A link
+        # stays a link, so `company: "[[Globex]]"` becomes `"[[Initech]]"`.
+        plan.was[present] = fm[present]
+        plan.put[present] = link_to(_plain(value)) if _LINK.match(fm[present]) else value
+        return
+    plan.conflicts.append(f"{present}: the note says {have[0]!r}, the import says {value!r}; kept the note's")
 
 
 def new_note_fields(contact: Contact, file_name: str) -> dict:

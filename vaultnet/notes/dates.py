@@ -82,6 +82,11 @@ class Birthday:
         this_year = self.in_year(day.year)
         return this_year if this_year > day else self.in_year(day.year + 1)
 
+    @property
+    def written(self) -> str:
+        """As vaultnet writes it: `1985-04-12`, or `--04-12` without the year."""
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}" if self.year else f"--{self.month:02d}-{self.day:02d}"
+
     def age_on(self, day: dt.date) -> int | None:
         """Years completed on `day`, when the year of birth is known."""
         if self.year is None:

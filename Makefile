@@ -22,6 +22,10 @@ demo: $(STAMP)
 	@$(DEMO) due --within 7
 	@echo '$$ vaultnet --vault example-vault ledger' >&2
 	@$(DEMO) ledger
+	@echo '$$ vaultnet --vault example-vault news' >&2
+	@$(DEMO) news
+	@echo '$$ vaultnet --vault example-vault references' >&2
+	@$(DEMO) references
 	@echo '$$ vaultnet --vault example-vault search "kubernetes"' >&2
 	@$(DEMO) search kubernetes --limit 5
 	@echo '$$ vaultnet --vault example-vault backlinks "Ada Lovelace"' >&2

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import click
 
 from ..errors import NameNotFound
-from ..notes.dates import relative_day
+from ..notes.dates import from_today, relative_day
 from .base import (
     App,
     _cell,
@@ -127,11 +128,7 @@ def show(app: App, name: str, show_all: bool, as_json: bool):
         else:
             line("next due", "never (no cadence, follow-up or open task)")
         if data["next_birthday"]:
-            age = data["age"]
-            if age is not None:
-                age = f", turns {age + 1}" if data["next_birthday"] > app.today.isoformat() else f", turned {age}"
-            line("birthday", f"{data['birthday']}: next {data['next_birthday']} "
-                             f"({relative_day(data['next_birthday'], app.today)}{age or ''})")
+            line("birthday", _birthday_line(data, app.today))
         if data["latest_news"]:
             line("news", f"{data['latest_news']['date']}  {_cell(data['latest_news']['text'])}")
         if data["noticed"]:
@@ -275,3 +272,13 @@ def watch(app: App, no_reports: bool):
 
     Watcher(index, lambda: app.today, on_batch, reports=not no_reports).run(stop, ready)
     warn("stopped")
+
+
+def _birthday_line(card: dict, today) -> str:
+    """`1985-12-10: next 2026-12-10 (in 18 days, turns 41)`, or the one just past while due."""
+    day = dt.date.fromisoformat(card["next_birthday"])
+    age = card["age"]
+    if day > today:
+        return f"{card['birthday']}: next {day} ({from_today(day, today)}" \
+               f"{f', turns {age + 1}' if age is not None else ''})"
+    return f"{card['birthday']}: {day} ({from_today(day, today)}{f', turned {age}' if age is not None else ''})"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import io
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -622,7 +622,7 @@ def read_frontmatter(raw: bytes) -> dict:
 def edit_frontmatter(raw: bytes, *, add: dict[str, object] | None = None,
                      extend: dict[str, list[str]] | None = None,
                      add_items: dict[str, dict[str, str]] | None = None,
-                     put: dict[str, str | list[str]] | None = None,
+                     put: Mapping[str, str | list[str]] | None = None,
                      remove: Iterable[str] = ()) -> bytes:
     """`raw` with the frontmatter changed as asked and every other byte kept; `raw` itself if
     there is nothing to change.

@@ -15,7 +15,7 @@ import unicodedata
 from urllib.parse import quote
 
 from ..index import NoteIndex
-from ..notes.dates import relative_day
+from ..notes.dates import from_today, relative_day
 from .writes import WriteRefused, inside, write_export
 
 HEADER = "<!-- Written by vaultnet (`vaultnet report` / `vaultnet watch`); edits here are overwritten. -->\n"
@@ -114,10 +114,14 @@ def network_totals(net, orgs: int, today: dt.date) -> str:
     ])
 
 
+_MARKER = re.compile(r"(?<!\S)#(?:gave|got|news|noticed)(?!\S)", re.IGNORECASE)
+
+
 def _line(text: str) -> str:
     """A note's line, links and all, kept to one line: control characters and line breaks as
-    spaces, and a `%%` (which would open a comment hiding the rest of the report) split."""
-    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    spaces, a `%%` (which would open a comment hiding the rest of the report) split, and the
+    marker tags left out (in Obsidian, the report would count them a second time)."""
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in _MARKER.sub("", text))
     return " ".join(text.split()).replace("%%", "%\u200b%")
 
 
@@ -154,7 +158,8 @@ def birthdays(rows: list[dict], today: dt.date, days: int) -> str:
     for r in rows:
         verb = "turns" if r["date"] >= today.isoformat() else "turned"
         age = f", {verb} {r['age']}" if r["age"] is not None else ""
-        out.append(f"- {r['date']} {_link(r['path'], r['name'])} ({relative_day(r['date'], today)}{age})\n")
+        out.append(f"- {r['date']} {_link(r['path'], r['name'])} "
+                   f"({from_today(dt.date.fromisoformat(r['date']), today)}{age})\n")
     return "".join(out)
 
 

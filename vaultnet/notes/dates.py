@@ -116,6 +116,12 @@ def days(n: int) -> str:
     return f"{n} day" if n == 1 else f"{n} days"
 
 
+def from_today(day: dt.date, today: dt.date) -> str:
+    """`today`, `in 2 days` or `3 days ago`: when a moment is, seen from today."""
+    n = (day - today).days
+    return "today" if n == 0 else f"in {days(n)}" if n > 0 else f"{days(-n)} ago"
+
+
 def relative_day(day: str, today: dt.date) -> str:
     """`due today`, `in 3 days` or `4 days overdue`, for a YYYY-MM-DD due date."""
     n = (dt.date.fromisoformat(day) - today).days

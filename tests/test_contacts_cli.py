@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -64,14 +65,16 @@ def test_linkedin_import_merges_by_email_and_creates_the_rest(vault, tmp_path):
     assert "create People/Linus Torvalds.md" in result.stdout
     # The row without a name is reported with its line in the file, and skipped.
     assert "Connections.csv:7:" in result.stderr
-    # The company differs: the note's value is kept and the difference reported.
-    assert "Engines Ltd" in result.stderr and "Analytical Engines" in result.stderr
+    # The company differs: she moved, so the note follows and keeps the history as news (SPEC §8).
+    assert "company: Engines Ltd -> Analytical Engines" in result.stdout
 
     ada = (run.root / "People/Ada Lovelace.md").read_text(encoding="utf-8")
     # Everything the user wrote is still there, byte for byte, in order.
     assert ada.startswith("---\ntype: person\n# how we met: the 2019 conference\n"
-                          "company: Engines Ltd   # old name\nemail: ada@engines.example\n")
-    assert ada.endswith("---\n# Ada\n\n## Log\n- 2026-01-05 coffee #gave\n")
+                          "company: Analytical Engines   # old name\nemail: ada@engines.example\n")
+    assert ada.endswith("---\n# Ada\n\n## Log\n- 2026-01-05 coffee #gave\n- "
+                        f"{dt.date.today().isoformat()} New company: Analytical Engines as Chief Scientist "
+                        "(was Engines Ltd) #news\n")
     assert "role: Chief Scientist" in ada
     assert "linkedin: https://www.linkedin.com/in/ada" in ada
     assert "connected: '2023-03-15'" in ada or 'connected: "2023-03-15"' in ada

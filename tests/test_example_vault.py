@@ -23,6 +23,7 @@ def test_indexes_with_exactly_the_broken_notes_reported(example):
         ("Meetings/2026-03-12 Offsite.md", 5),  # a tab in the frontmatter
         ("People/Arjun Kapoor.md", 7),  # last_contact: 2026-02-30
         ("People/Beatriz Costa.md", 6),  # cadence: often
+        ("People/Nora Kelly.md", 9),  # birthday: 1988-02-30
     ]
 
 

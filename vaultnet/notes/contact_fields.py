@@ -125,7 +125,8 @@ class FieldMerge:
             key = next((k for k in keys if k in self.put), None)
             if key is not None:
                 return _plain(self.was[key]), _plain(self.put[key])
-            now = next((_plain(v) for k in keys for v in _as_list(fm.get(k)) if v.strip()), "")
+            now = next((_plain(v) for k in keys for v in _as_list(fm.get(k)) if v.strip()),
+                       _plain(str(self.add.get(keys[0], ""))))  # or what the import adds now
             return now, now
 
         old_company, company = old_new(SCALAR_KEYS["company"])

@@ -6,7 +6,13 @@ whose text behaviour keeps only what comes before the first unescaped comma:
 NICKNAME lists, and every vCard 2.1 note or title with a comma, would be cut.
 
 The file is split into cards here only to know each card's line and to keep
-one broken card from taking the rest of the file with it.
+one broken card from taking the rest of the file with it. Within a card each
+property is read on its own, so one bad property (broken quoted-printable, a
+line that is no property) is reported and left out, and the card kept.
+
+Binary properties (PHOTO, LOGO, SOUND, KEY) are dropped with their folded lines
+before vobject sees them: a note has no place for them, and vobject's line reader
+copies its buffer once per physical line, which made a 20 MB photo take minutes.
 """
 
 from __future__ import annotations
@@ -21,8 +27,19 @@ from ..errors import ImportFormatError
 from ..notes.contact import Contact, ImportProblem, ParsedFile, phone_key, unique
 from .text import decode_import, normalise_date
 
-# Photos, sounds and keys are binary blobs a note has no place for.
-_SKIPPED = {"VERSION", "PRODID", "REV", "PHOTO", "LOGO", "SOUND", "KEY", "X-ABLABEL"}
+# Photos, sounds and keys are binary blobs a note has no place for (Outlook's card picture too).
+_BLOBS = {"PHOTO", "LOGO", "SOUND", "KEY", "X-MS-CARDPICTURE"}
+# Structure, and Outlook's business-card layout (XML that says how the card looks, not who it is).
+_SKIPPED = {"VERSION", "PRODID", "REV", "X-ABLABEL", "X-MS-OL-DESIGN", *_BLOBS}
+# Where a property starts on a physical line: `NAME;` or `NAME:`, perhaps after `group.`.
+# Folded lines start with a space; base64 never holds `;` or `:`.
+_PROPERTY_START = re.compile(r"(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)[;:]")
+# Any line end, and an iPhone's CR CR LF, is one line end: split on CRLF|CR|LF alone, CR CR LF
+# would put a blank line after every line, and a blank line ends a folded value.
+_LINE_END = re.compile(r"\r*\n|\r")
+_NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-."
+# Android writes a missing value as the word null.
+_NULL = "null"
 # TYPE values that say how to use a value, not which one it is.
 _NOT_LABELS = {"internet", "pref", "voice", "x400", "msg", "text"}
 _TYPE_LABELS = {"cell": "mobile", "iphone": "mobile"}
@@ -33,22 +50,13 @@ def parse_vcard(raw: bytes) -> ParsedFile:
     text = decode_import(raw)
     if not text.strip():
         raise ImportFormatError("the vCard file is empty")
-    lines = re.split(r"\r\n|\r|\n", text)
+    lines = _LINE_END.split(text)
     if not any(line.strip().upper() == "BEGIN:VCARD" for line in lines):
         raise ImportFormatError("not a vCard file: it has no BEGIN:VCARD line")
     result = ParsedFile()
     cards = _split_cards(lines, result.problems)
     for begin, body in cards:
-        try:
-            props = [
-                textLineToContentLine(line, begin + max(n, 1))
-                for line, n in getLogicalLines(io.StringIO("\n".join(body)), allowQP=True)
-            ]
-        # An unknown CHARSET or bad quoted-printable surfaces as Lookup/Unicode errors.
-        except (VObjectError, LookupError, ValueError) as e:
-            detail = getattr(e, "msg", None) or str(e)
-            result.problems.append(ImportProblem(begin, f"unreadable vCard, skipped: {detail}"))
-            continue
+        props = _properties(begin, _without_blobs(body), result.problems)
         contact = _contact(props, begin, result.problems)
         if contact is not None:
             result.contacts.append(contact)
@@ -81,12 +89,60 @@ def _split_cards(lines: list[str], problems: list[ImportProblem]) -> list[tuple[
     return cards
 
 
+def _without_blobs(body: list[str]) -> list[str]:
+    """The card's lines with every binary property blanked out, folded lines and all.
+
+    Blank, not removed: vobject counts lines, and a blank line ends a logical line, so the
+    line numbers of the properties after it stay the file's own."""
+    out = []
+    blob = qp = False
+    for line in body:
+        # A quoted-printable soft line break (`=` at the end) continues the value on the next
+        # line, which may look like a property of its own ("Photo: attached").
+        start = None if qp else _PROPERTY_START.match(line)
+        if start:
+            blob = start[1].upper() in _BLOBS
+            qp = False
+        if start or qp:
+            qp = line.endswith("=") and "quoted-printable" in line.lower() or qp and line.endswith("=")
+        # A 2.1 base64 value may go on over unindented lines until a blank one.
+        out.append("" if blob else line)
+    return out
+
+
+def _properties(begin: int, body: list[str], problems: list[ImportProblem]) -> list[ContentLine]:
+    """Each property of a card, read alone: one that cannot be read is reported and left out."""
+    props = []
+    for line, n in getLogicalLines(io.StringIO("\n".join(body)), allowQP=True):
+        number = begin + max(n, 1)
+        try:
+            props.append(textLineToContentLine(line, number))
+        except VObjectError:
+            problems.append(ImportProblem(number, f"not a vCard property, left out: {line[:60]!r}"))
+        # An unknown CHARSET or broken quoted-printable surfaces as Lookup/Unicode errors.
+        except (LookupError, ValueError) as e:
+            name = line[: len(line) - len(line.lstrip(_NAME_CHARS))][:40]
+            why = (f"its bytes are not {e.encoding}" if isinstance(e, UnicodeDecodeError)
+                   else f"it cannot be decoded ({e})")
+            problems.append(ImportProblem(number, f"{name}: {why}; left out, the rest of the card kept"))
+    return props
+
+
+def _unescaped(prop: ContentLine, separator: str | None) -> list[str]:
+    value = prop.value if isinstance(prop.value, str) else ""
+    # Apple and Google escape the colon (`http\://`), which vCard does not define and vobject
+    # keeps; `\\` stays an escaped backslash.
+    value = re.sub(r"\\(.)", lambda m: ":" if m[1] == ":" else m[0], value, flags=re.S)
+    parts = [part.strip() for part in stringToTextValues(value, listSeparator=separator)]
+    return ["" if part == _NULL else part for part in parts]
+
+
 def _text(prop: ContentLine) -> str:
-    return stringToTextValues(prop.value, listSeparator=None)[0].strip()
+    return _unescaped(prop, None)[0]
 
 
 def _parts(prop: ContentLine, separator: str) -> list[str]:
-    return [part.strip() for part in stringToTextValues(prop.value, listSeparator=separator)]
+    return _unescaped(prop, separator)
 
 
 def _types(prop: ContentLine) -> list[str]:
@@ -138,6 +194,8 @@ def _contact(props: list[ContentLine], begin: int, problems: list[ImportProblem]
         if name in _SKIPPED:
             continue
         value = _text(prop)
+        if not value and name not in ("N", "ORG", "ADR"):  # empty, or Android's null
+            continue
         if name == "FN":
             if c.name:
                 c.aliases.append(value)  # 4.0 allows one FN per language

@@ -566,3 +566,13 @@ def test_export_to_a_folder_that_does_not_exist_is_a_clear_error(vault, tmp_path
     result = run("export", "csv", "-o", str(tmp_path / "no" / "such" / "folder" / "people.csv"))
     assert result.exit_code == 1 and result.stderr.startswith("Error: cannot write")
     assert not (tmp_path / "no").exists()
+
+
+def test_lettered_phone_numbers_are_not_merged_into_one(vault, tmp_path):
+    note = "---\ntype: person\nemail: shop@flowers.example\nphone: 1-800-FLOWERS\n---\n# Flower Shop\n"
+    run = vault({"People/Flower Shop.md": note}, CONFIG)
+    card = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Flower Shop\r\nEMAIL:shop@flowers.example\r\n"
+            "TEL:1-800-MYFAX\r\nTEL:1 800 356 9377\r\nEND:VCARD\r\n")
+    run.ok("import", "vcard", str(write(tmp_path, "shop.vcf", card)))
+    # MYFAX is a second number; 356 9377 is FLOWERS as the keypad dials it
+    assert run.json("show", "Flower Shop")["phones"] == ["1-800-FLOWERS", "1-800-MYFAX"]

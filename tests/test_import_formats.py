@@ -15,7 +15,7 @@ from vaultnet.errors import ImportFormatError
 from vaultnet.interop.contact_csv import parse_google, parse_linkedin
 from vaultnet.interop.text import decode_import, normalise_date
 from vaultnet.interop.vcard import parse_vcard
-from vaultnet.notes.contact import ImportProblem
+from vaultnet.notes.contact import ImportProblem, phone_key
 
 
 def lines(*rows: str, end: str = "\r\n") -> str:
@@ -456,6 +456,17 @@ def test_one_bad_quoted_printable_property_skips_that_property_not_the_card():
         ImportProblem(5, "TITLE: it cannot be decoded (unknown encoding: NO-SUCH-CHARSET); "
                          "left out, the rest of the card kept"),
     ]
+
+
+def test_lettered_phone_numbers_stay_distinct():
+    raw = lines("BEGIN:VCARD", "VERSION:3.0", "FN:Flower Shop", "TEL:1-800-FLOWERS", "TEL:1-800-MYFAX",
+                "TEL:1 800 356 9377", "TEL:555-1234 x5", "TEL:5551234 ext. 5", "END:VCARD")
+    (shop,) = parse_vcard(raw.encode()).contacts
+    # 356 9377 is how a keypad dials FLOWERS: the same number; MYFAX is another one
+    assert shop.phones == ["1-800-FLOWERS", "1-800-MYFAX", "555-1234 x5"]
+    assert phone_key("1-800-FLOWERS") != phone_key("1-800-MYFAX")
+    assert phone_key("+1 555 0100") == phone_key("+1-555-0100") != phone_key("1 555 0100")
+    assert phone_key("555-1234") != phone_key("555-1234 x5")
 
 
 # --- LinkedIn -------------------------------------------------------------------------------

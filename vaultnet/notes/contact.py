@@ -6,6 +6,7 @@ so the file formats never meet the vault directly.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -64,7 +65,18 @@ def unique(values: list[str], key=str.casefold) -> list[str]:
     return out
 
 
+# "555 1234 ext. 5", "x5", "#5": the extension, whose letters are no digits to dial
+_EXTENSION = re.compile(r"(?i)\s*(?:ext\.?|extension|x|#)\s*([0-9]+)\s*$")
+
+
 def phone_key(phone: str) -> str:
-    """Two ways of writing one number compare equal: only the digits and a leading +."""
-    digits = "".join(ch for ch in phone if ch.isdigit())
-    return ("+" if phone.strip().startswith("+") else "") + digits
+    """Two ways of writing one number compare equal: the digits (letters as the keypad dials
+    them, so 1-800-FLOWERS is 1-800-356-9377 and not 1-800-MYFAX), a leading +, the extension."""
+    import phonenumbers
+
+    main, extension = phone.strip(), ""
+    if m := _EXTENSION.search(main):
+        main, extension = main[: m.start()], "x" + m[1]
+    dialled = phonenumbers.convert_alpha_characters_in_number(main)
+    digits = "".join(ch for ch in dialled if ch.isdigit())
+    return ("+" if main.startswith("+") else "") + digits + extension

@@ -149,8 +149,10 @@ def test_vcard_30_apple_card_maps_every_field():
     assert c.tags == ["math", "engines"]
     assert c.knows == ["Charles Babbage"]
     assert c.connected == ""
+    assert c.departments == ["Research"]
+    assert c.addresses == [{"street": "12 St James's Square", "city": "London",
+                            "postal_code": "SW1Y 4JH", "country": "United Kingdom", "type": "home"}]
     assert c.extra == {
-        "org-unit": "Research",
         "x-abadr": "gb",
         "x-skype": ["ada.l", "ada.lovelace"],
         "impp": "skype:ada.l",
@@ -701,11 +703,8 @@ def test_google_current_header_maps_every_field():
     assert ada.linkedin == "https://www.linkedin.com/in/ada"
     assert ada.urls == ["https://ada.example.org"]
     assert ada.knows == ["Charles Babbage", "Mary Somerville"]
-    assert ada.extra == {
-        "name_prefix": "Lady",
-        "organization_department": "Research",
-        "favourite_engine": "Analytical",
-    }
+    assert (ada.prefix, ada.departments) == ("Lady", ["Research"])
+    assert ada.extra == {"favourite_engine": "Analytical"}
     assert (ada.source, ada.line) == ("google", 2)
     # the first record spans four lines: its Notes and Address hold newlines
     assert (grace.name, grace.birthday, grace.line) == ("Grace Hopper", "--12-09", 6)

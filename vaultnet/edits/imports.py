@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from ..errors import VaultnetError
 from ..index import NoteIndex
-from ..notes.contact import Contact, ImportProblem, ParsedFile
+from ..notes.contact import Contact, ImportProblem, ParsedFile, labels_for, phone_key, unique
 from ..notes.contact_fields import FieldMerge, field_values, merge_fields, new_note_fields, shown
 from ..vault.folder import Vault
 from ..vault.resolve import fold
@@ -96,6 +96,22 @@ def _known_people(index: NoteIndex) -> _People:
     return people
 
 
+def _backup_path(vault: Vault, contact: Contact, taken: set[str]) -> str | None:
+    """Where a vaultnet backup says the note was (X-VAULTNET-PATH), so a restore gives each note
+    its own file again; None unless it is a plain, free path a new note could have."""
+    parts = contact.path.split("/")
+    if not contact.path.endswith(".md") or any(p.startswith(".") for p in parts):
+        return None
+    try:
+        if [safe_file_name(p) for p in (*parts[:-1], parts[-1][:-3])] != [*parts[:-1], parts[-1][:-3]]:
+            return None
+    except WriteRefused:
+        return None
+    if fold(parts[-1][:-3]) in taken or vault.abspath(contact.path).exists():
+        return None
+    return contact.path
+
+
 def _new_path(vault: Vault, name: str, taken: set[str]) -> str:
     folder = vault.config.people_dirs[0] if vault.config.people_dirs else ""
     base = safe_file_name(name)
@@ -136,7 +152,7 @@ def plan_import(vault: Vault, index: NoteIndex, parsed: ParsedFile) -> ImportPla
             continue
         if path is None:
             try:
-                path = _new_path(vault, contact.name, taken)
+                path = _backup_path(vault, contact, taken) or _new_path(vault, contact.name, taken)
             except WriteRefused as exc:
                 plan.problems.append(ImportProblem(contact.line, f"{exc}; skipped"))
                 continue
@@ -219,13 +235,15 @@ def _frontmatter(raw: bytes) -> dict:
 
 def _fold_into(target: Contact, other: Contact) -> None:
     """Two records of one file for the same new person: one note with both's details."""
-    for attr in ("aliases", "emails", "phones", "tags", "urls", "knows"):
+    for attr in ("aliases", "emails", "phones", "tags", "urls", "knows", "departments", "addresses"):
         getattr(target, attr).extend(getattr(other, attr))
-    for attr in ("company", "role", "birthday", "location", "linkedin", "connected", "note"):
+    for attr in ("company", "role", "birthday", "location", "linkedin", "connected", "note",
+                 "given", "family", "middle", "prefix", "suffix"):
         if not getattr(target, attr):
             setattr(target, attr, getattr(other, attr))
-    target.email_labels = {**other.email_labels, **target.email_labels}
-    target.phone_labels = {**other.phone_labels, **target.phone_labels}
+    target.email_labels = labels_for(unique(target.emails), {**other.email_labels, **target.email_labels})
+    target.phone_labels = labels_for(unique(target.phones, key=phone_key),
+                                     {**other.phone_labels, **target.phone_labels}, phone_key)
     target.extra = {**other.extra, **target.extra}
     if other.name.casefold() != target.name.casefold():
         target.aliases.append(other.name)

@@ -14,7 +14,17 @@ import re
 from collections.abc import Callable, Iterator
 
 from ..errors import ImportFormatError
-from ..notes.contact import Contact, ImportProblem, ParsedFile, phone_key, unique
+from ..notes.contact import (
+    ADDRESS_PARTS,
+    Contact,
+    ImportProblem,
+    ParsedFile,
+    address_line,
+    labels_for,
+    phone_key,
+    rich_address,
+    unique,
+)
 from .text import decode_import, normalise_date
 
 Record = dict[str, str]  # header name (casefolded) -> stripped cell
@@ -218,8 +228,9 @@ def _google_contact(
     c = Contact(name="", line=line, source="google")
     c.given = get("first name", "given name")
     c.family = get("last name", "family name")
-    middle = get("middle name", "additional name")
-    c.name = get("name") or " ".join(p for p in (c.given, middle, c.family) if p)
+    c.middle = get("middle name", "additional name")
+    c.prefix, c.suffix = get("name prefix", "title"), get("name suffix", "suffix")
+    c.name = get("name") or " ".join(p for p in (c.given, c.middle, c.family) if p)
     c.aliases = _values(get("nickname"))
     if not c.name and c.aliases:
         c.name = c.aliases.pop(0)
@@ -230,9 +241,11 @@ def _google_contact(
         _add_extra(c, "organization_name", value)
     for value in roles[1:]:
         _add_extra(c, "organization_title", value)
+    c.departments = _values(get("organization department"))
     for _, subs in entries("organization"):  # the legacy header's "Organization 1 - Name"
         if not (c.company or c.role):
             c.company, c.role = get(subs.get("name", "")), get(subs.get("title", ""))
+            c.departments = _values(get(subs.get("department", "")))
 
     for label, subs in entries("e-mail"):
         for value in values(subs):
@@ -253,19 +266,29 @@ def _google_contact(
     for _, subs in entries("relation"):
         c.knows.extend(values(subs))
 
-    addresses = []
-    for _, subs in entries("address"):
-        parts = ("po box", "street", "extended address", "city", "region", "postal code",
-                 "country")
-        # Street, city...: already in the formatted address, which Google always fills;
+    lines, addresses = [], []
+    for label, subs in entries("address"):
+        columns = dict(zip(ADDRESS_PARTS, ("po box", "extended address", "street", "city", "region",
+                                           "postal code", "country")))
+        parts = {part: get(subs.get(column, "")) for part, column in columns.items()}
+        address = {part: value for part, value in parts.items() if value}
+        if label and address:
+            address["type"] = label
+        # Google always fills the formatted address, which is how its own page shows it;
         # a hand-made file may have only the parts.
-        pieces = [get(subs.get(part, "")) for part in parts]
-        for value in values(subs, "formatted") or [", ".join(p for p in pieces if p)]:
-            addresses.append(", ".join(ln.strip() for ln in value.splitlines() if ln.strip()))
-    addresses = unique(addresses + [get("location")])  # the legacy header's own column
-    c.location = addresses[0] if addresses else ""
-    for value in addresses[1:]:
-        _add_extra(c, "address", value)
+        formatted = values(subs, "formatted")
+        lines += [", ".join(ln.strip() for ln in v.splitlines() if ln.strip()) for v in formatted]
+        if not formatted and address_line(address):
+            lines.append(address_line(address))
+        if address_line(address):
+            addresses.append(address)
+    lines = unique(lines + [get("location")])  # the legacy header's own column
+    c.location = lines[0] if lines else ""
+    for value in lines[1:]:
+        _add_extra(c, "other_location", value)
+    if addresses and not rich_address(addresses[0]) and _same_line(addresses[0], c.location):
+        addresses[0] = {}  # a street alone: the location says it all
+    c.addresses = addresses
 
     for base in ("custom field", "event"):
         for label, subs in entries(base):
@@ -294,9 +317,15 @@ def _google_contact(
         return None
     c.emails = unique(c.emails)
     c.phones = unique(c.phones, key=phone_key)
+    c.email_labels = labels_for(c.emails, c.email_labels)
+    c.phone_labels = labels_for(c.phones, c.phone_labels, phone_key)
     c.aliases = [a for a in unique(c.aliases) if a.casefold() != c.name.casefold()]
     c.tags, c.urls, c.knows = unique(c.tags), unique(c.urls), unique(c.knows)
     return c
+
+
+def _same_line(address: dict[str, str], line: str) -> bool:
+    return address_line(address).casefold() == line.casefold()
 
 
 def _snake(text: str) -> str:

@@ -19,12 +19,23 @@ from __future__ import annotations
 
 import io
 import re
+from urllib.parse import unquote
 
 from vobject.base import ContentLine, VObjectError, getLogicalLines, textLineToContentLine
 from vobject.icalendar import stringToTextValues
 
 from ..errors import ImportFormatError
-from ..notes.contact import Contact, ImportProblem, ParsedFile, phone_key, unique
+from ..notes.contact import (
+    ADDRESS_PARTS,
+    Contact,
+    ImportProblem,
+    ParsedFile,
+    address_line,
+    labels_for,
+    phone_key,
+    rich_address,
+    unique,
+)
 from .text import decode_import, normalise_date
 
 # Photos, sounds and keys are binary blobs a note has no place for (Outlook's card picture too).
@@ -134,7 +145,11 @@ def _unescaped(prop: ContentLine, separator: str | None) -> list[str]:
     # keeps; `\\` stays an escaped backslash.
     value = re.sub(r"\\(.)", lambda m: ":" if m[1] == ":" else m[0], value, flags=re.S)
     parts = [part.strip() for part in stringToTextValues(value, listSeparator=separator)]
-    return ["" if part == _NULL else part for part in parts]
+    # A line break in a card is a line break: \n in the note, whatever the file's line ends...
+    parts = ["" if part == _NULL else part.replace("\r\n", "\n").replace("\r", "\n") for part in parts]
+    # ...unless vaultnet's own backup says the note's value had other ones (vCard cannot say CR).
+    ends = {"CRLF": "\r\n", "CR": "\r"}.get(prop.params.get("X-VAULTNET-LINE-ENDS", [""])[0].upper())
+    return [part.replace("\n", ends) for part in parts] if ends else parts
 
 
 def _text(prop: ContentLine) -> str:
@@ -201,9 +216,8 @@ def _contact(props: list[ContentLine], begin: int, problems: list[ImportProblem]
                 c.aliases.append(value)  # 4.0 allows one FN per language
             else:
                 c.name = value
-        elif name == "N":
-            family, given = (_parts(prop, ";") + ["", ""])[:2]
-            c.family, c.given = c.family or family, c.given or given
+        elif name == "N" and not (c.given or c.family):
+            c.family, c.given, c.middle, c.prefix, c.suffix = (_parts(prop, ";") + [""] * 5)[:5]
         elif name == "NICKNAME":
             c.aliases.extend(_parts(prop, ","))
         elif name in ("EMAIL", "TEL"):
@@ -217,11 +231,13 @@ def _contact(props: list[ContentLine], begin: int, problems: list[ImportProblem]
                 label = _label(prop, group_labels)
                 if label:
                     labels.setdefault(value, label)
-        elif name == "ORG" and not c.company:
+        elif name == "ORG" and not (c.company or c.departments):
             c.company, *units = _parts(prop, ";")
-            _add_extra(c, "org-unit", ", ".join(u for u in units if u))
+            c.departments = [u for u in units if u]
         elif name == "TITLE" and not c.role:
             c.role = value
+        elif name == "ROLE":  # what they do there (RFC 6350 6.6.2); TITLE is the job title
+            _add_extra(c, "vcard_role", value)
         elif name == "BDAY" and not c.birthday:
             _birthday(c, prop, value, problems)
         elif name == "CATEGORIES":
@@ -233,6 +249,8 @@ def _contact(props: list[ContentLine], begin: int, problems: list[ImportProblem]
         elif name == "URL" or (
             name in ("X-SOCIALPROFILE", "SOCIALPROFILE") and "linkedin" in _types(prop)
         ):
+            if value == c.linkedin:
+                continue  # vaultnet writes a LinkedIn profile both ways: as a URL and a profile
             if (name != "URL" or "linkedin.com" in value.lower()) and not c.linkedin:
                 c.linkedin = value
             else:
@@ -246,15 +264,23 @@ def _contact(props: list[ContentLine], begin: int, problems: list[ImportProblem]
                 c.birthday = value
             elif field == "SOURCE":
                 backup_source = value
-            elif field == "PATH" and backup_source is None:
-                backup_source = ""  # a vaultnet backup: it says where the person came from
+            elif field == "PATH":
+                c.path = value
+                if backup_source is None:
+                    backup_source = ""  # a vaultnet backup: it says where the person came from
+            elif field == "FIELD" and (key := unquote(prop.params.get("X-NAME", [""])[0])):
+                _add_extra(c, key, value)  # a note's own key, exactly as the note spelt it
         elif name == "ADR":
-            lines = [ln.strip() for part in _parts(prop, ";") for ln in part.splitlines()]
-            address = ", ".join(ln for ln in lines if ln)
-            if c.location:
-                _add_extra(c, "adr", address)
-            else:
-                c.location = address
+            address = {k: v for k, v in zip(ADDRESS_PARTS, _parts(prop, ";")) if v}
+            label = _label(prop, group_labels)
+            if label and address:
+                address["type"] = label
+            if not address_line(address):
+                continue
+            if not c.addresses:  # the first address is the location; its parts only if it has some
+                c.location = address_line(address)
+                address = address if rich_address(address) else {}
+            c.addresses.append(address)
         else:
             # Unmapped, or a second ORG/TITLE/BDAY: kept rather than lost.
             _add_extra(c, name.lower(), value)
@@ -262,6 +288,8 @@ def _contact(props: list[ContentLine], begin: int, problems: list[ImportProblem]
     c.phones = unique(
         [v for pref, v in phones if pref] + [v for pref, v in phones if not pref], key=phone_key
     )
+    c.email_labels = labels_for(c.emails, c.email_labels)
+    c.phone_labels = labels_for(c.phones, c.phone_labels, phone_key)
     c.note = "\n\n".join(n.strip() for n in notes if n.strip())
     if backup_source is not None:
         c.source = backup_source

@@ -54,6 +54,11 @@ def _plain(value: str) -> str:
     return (m.group(1) if m else value).strip()
 
 
+def plain_value(value: str) -> str:
+    """A value without its link brackets: `[[Acme Corp]]` is `Acme Corp`."""
+    return _plain(value)
+
+
 def shown(value) -> str:
     """A frontmatter value on one line: lists and mappings joined with commas."""
     if isinstance(value, dict):

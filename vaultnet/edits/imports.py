@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from ..errors import VaultnetError
 from ..index import NoteIndex
 from ..notes.contact import Contact, ImportProblem, ParsedFile, labels_for, phone_key, unique
-from ..notes.contact_fields import FieldMerge, field_values, merge_fields, new_note_fields, plain_value, shown
+from ..notes.contact_fields import (
+    FieldMerge,
+    field_values,
+    merge_fields,
+    new_note_fields,
+    plain_value,
+    shown,
+)
 from ..vault.folder import Vault
 from ..vault.resolve import fold
 from .frontmatter_edit import FrontmatterEditError, edit_frontmatter
@@ -142,12 +149,12 @@ class _People:
             if paths:  # two people share the address: a guess could merge into the wrong one
                 return None, None, sorted(paths), []
         key = fold(contact.name.strip())
-        paths = sorted(self.by_name.get(key, set()))
-        others = [(p, why) for p in paths if (why := self.who.get(p, _Identity()).against(contact))]
-        paths = [p for p in paths if p not in dict(others)]
-        if len(paths) == 1:
-            return paths[0], self.how[(key, paths[0])], [], []
-        return None, None, paths, others
+        named = sorted(self.by_name.get(key, set()))
+        others = [(p, why) for p in named if (why := self.who.get(p, _Identity()).against(contact))]
+        agree = [p for p in named if p not in dict(others)]
+        if len(agree) == 1:
+            return agree[0], self.how[(key, agree[0])], [], []
+        return None, None, agree, others
 
 
 def _known_people(index: NoteIndex) -> _People:

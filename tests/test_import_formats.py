@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vaultnet.errors import ImportFormatError
-from vaultnet.interop.contact_csv import parse_google, parse_linkedin
+from vaultnet.interop.contact_csv import parse_google, parse_linkedin, parse_outlook
 from vaultnet.interop.text import decode_import, normalise_date
 from vaultnet.interop.vcard import parse_vcard
 from vaultnet.notes.contact import ImportProblem, phone_key
@@ -808,3 +808,57 @@ def test_google_refuses_a_vcard_and_an_empty_file():
         parse_google(APPLE_30.encode())
     with pytest.raises(ImportFormatError, match="empty"):
         parse_google(b"")
+
+
+# --- Outlook (issue 12, item 20) --------------------------------------------------------------
+
+# Outlook's own export header (a subset, in its order), as Outlook desktop writes it
+OUTLOOK = lines(
+    '"Title","First Name","Middle Name","Last Name","Suffix","Company","Department","Job Title",'
+    '"Business Street","Business Street 2","Business City","Business State","Business Postal Code",'
+    '"Business Country/Region","Home Street","Home City","Home Postal Code","Home Country/Region",'
+    '"Business Fax","Business Phone","Home Phone","Mobile Phone","Anniversary","Birthday",'
+    '"Categories","E-mail Address","E-mail Type","E-mail 2 Address","Notes","Spouse","Web Page"',
+    '"Dr.","Ada","King","Lovelace","","Analytical Engines","Research","Chief Scientist",'
+    '"12 St James\'s Square","Floor 2","London","","SW1Y 4JH","United Kingdom","1 Home Rd","Ockham",'
+    '"","UK","+44 20 7946 0009","+44 20 7946 0001","","+44 7700 900123","0/0/00","12/25/1815",'
+    '"Mathematicians;Friends","ada@engines.example","SMTP","ada@home.example","Met at the\nRoyal Society",'
+    '"William King","https://www.linkedin.com/in/ada"',
+    '"","Grace","","Hopper","","Navy","","","","","","","","","","","","","","","","","","3/4/1906",'
+    '"","","","","","",""',
+)
+
+
+def test_outlook_csv_is_read_as_outlook_by_import_google_and_import_outlook():
+    for parse in (parse_google, parse_outlook):  # Google Contacts exports this layout too
+        parsed = parse(OUTLOOK.encode("utf-8"))
+        ada, grace = parsed.contacts
+        assert (ada.name, ada.prefix, ada.given, ada.middle, ada.family) == (
+            "Ada King Lovelace", "Dr.", "Ada", "King", "Lovelace")
+        assert (ada.company, ada.departments, ada.role) == ("Analytical Engines", ["Research"],
+                                                            "Chief Scientist")
+        assert ada.emails == ["ada@engines.example", "ada@home.example"]
+        assert ada.phones == ["+44 20 7946 0009", "+44 20 7946 0001", "+44 7700 900123"]
+        assert ada.phone_labels == {"+44 20 7946 0009": "work fax", "+44 20 7946 0001": "work",
+                                    "+44 7700 900123": "mobile"}
+        assert ada.addresses == [
+            {"street": "12 St James's Square\nFloor 2", "city": "London", "postal_code": "SW1Y 4JH",
+             "country": "United Kingdom", "type": "work"},
+            {"street": "1 Home Rd", "city": "Ockham", "country": "UK", "type": "home"}]
+        assert ada.location == "12 St James's Square, Floor 2, London, SW1Y 4JH, United Kingdom"
+        assert (ada.birthday, ada.tags, ada.linkedin) == (
+            "1815-12-25", ["Mathematicians", "Friends"], "https://www.linkedin.com/in/ada")
+        assert ada.note == "Met at the\nRoyal Society"
+        assert ada.extra == {"spouse": "William King"}  # 0/0/00 is Outlook's empty date
+        # 3/4/1906 is March 4 in the US and 3 April elsewhere: kept as written, reported
+        assert (grace.birthday, grace.extra) == ("", {"birthday_text": "3/4/1906"})
+        assert parsed.problems == [ImportProblem(
+            4, "Birthday '3/4/1906' is not a date; kept as birthday_text")]
+
+
+def test_outlook_csv_is_refused_by_import_linkedin_and_a_google_csv_by_import_outlook():
+    with pytest.raises(ImportFormatError, match="this is an Outlook CSV, not LinkedIn's"):
+        parse_linkedin(OUTLOOK.encode())
+    google = lines("Name,Given Name,Family Name,E-mail 1 - Type,E-mail 1 - Value", "Ada,Ada,L,,a@x.example")
+    with pytest.raises(ImportFormatError, match="this is a Google Contacts CSV, not an Outlook one"):
+        parse_outlook(google.encode())

@@ -147,3 +147,26 @@ def test_crlf_inside_a_value_is_kept(imported, tmp_path):
     empty = Run(write_vault(tmp_path / "b", {}, CONFIG))
     empty.ok("import", "vcard", str(backup))
     assert b'met at: "the meetup\\r\\nthen lunch"' in (empty.root / "People/Grace Hopper.md").read_bytes()
+
+
+def test_a_backup_brings_back_the_relationship_and_finds_each_note_by_its_path(tmp_path):
+    """Two people who share an address (one typed twice, as the example vault has it) and a
+    hand-written note that links its company and says how you met."""
+    files = {
+        "People/Connor Murphy.md": "---\nemail: connor@globex.example\n---\n# Connor Murphy\n",
+        "People/Connor Murphey.md": "---\nemail: connor@globex.example\nphone: +1 555 0100\n---\n",
+        "People/Ada.md": ("---\nname: Ada Lovelace\ncompany: \"[[Analytical Engines]]\"\ncadence: monthly\n"
+                          "met: RustConf 2023\nintroduced_by: \"[[Ravi Iyer]]\"\nfollow_up: 2026-12-01\n---\n"),
+    }
+    run = Run(write_vault(tmp_path / "a", files, CONFIG))
+    backup = tmp_path / "backup.vcf"
+    run.ok("export", "vcard", "-o", str(backup))
+    over = run.ok("import", "vcard", str(backup))
+    assert over.stderr.endswith("3 records: 0 new notes, 0 updated, 3 already up to date; 0 problems\n")
+    empty = Run(write_vault(tmp_path / "b", {}, CONFIG))
+    empty.ok("import", "vcard", str(backup))
+    assert sorted(notes(empty.root)) == ["People/Ada.md", "People/Connor Murphey.md", "People/Connor Murphy.md"]
+    ada = frontmatter(empty.root / "People/Ada.md")
+    assert {k: ada[k] for k in ("company", "cadence", "met", "introduced_by", "follow_up")} == {
+        "company": "[[Analytical Engines]]", "cadence": "monthly", "met": "RustConf 2023",
+        "introduced_by": "[[Ravi Iyer]]", "follow_up": "2026-12-01"}

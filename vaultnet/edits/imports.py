@@ -39,7 +39,7 @@ class NotePlan:
     path: str
     name: str
     action: str  # "create", "update" or "unchanged"
-    matched_by: str | None = None  # "email", "name", "alias"
+    matched_by: str | None = None  # "email", "name", "alias", "path" (a vaultnet backup)
     lines: list[int] = field(default_factory=list)  # the records it came from
     changes: list[str] = field(default_factory=list)
     conflicts: list[tuple[int, str]] = field(default_factory=list)  # (line in the file, what)
@@ -142,13 +142,19 @@ class _People:
     def match(self, contact: Contact) -> tuple[str | None, str | None, list[str], list[tuple[str, str]]]:
         """(path, how, other candidates when the name is ambiguous, (path, why) of the people
         who have the name but are someone else)."""
+        key = fold(contact.name.strip())
+        # A vaultnet backup names the note each record came from: restored over its vault,
+        # a record finds its own note, even where two people share an address or a name.
+        if contact.path in self.who and (contact.path in self.by_name.get(key, set()) or any(
+                contact.path in self.by_email.get(e.strip().casefold(), set()) for e in contact.emails)):
+            return contact.path, "path", [], []
         for email in contact.emails:
-            paths = self.by_email.get(email.strip().casefold(), set())
+            paths = {p for p in self.by_email.get(email.strip().casefold(), set())
+                     if not (contact.path and self.who.get(p, _Identity()).backup_path not in ("", contact.path))}
             if len(paths) == 1:
                 return next(iter(paths)), "email", [], []
             if paths:  # two people share the address: a guess could merge into the wrong one
                 return None, None, sorted(paths), []
-        key = fold(contact.name.strip())
         named = sorted(self.by_name.get(key, set()))
         others = [(p, why) for p in named if (why := self.who.get(p, _Identity()).against(contact))]
         agree = [p for p in named if p not in dict(others)]

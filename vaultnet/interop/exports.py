@@ -16,6 +16,7 @@ from collections.abc import Sequence
 import vobject
 
 from ..notes.contact import ADDRESS_PARTS, Contact, address_line, two_words
+from ..notes.contact_fields import plain_value
 
 VCARD_VERSIONS = ("3.0", "4.0")
 
@@ -70,7 +71,7 @@ def export_csv(contacts: list[Contact]) -> bytes:
     writer.writerow(CSV_HEADER)
     for c in contacts:
         row = [
-            c.name, c.given, c.family, c.aliases, c.emails, c.phones, c.company, c.role,
+            c.name, c.given, c.family, c.aliases, c.emails, c.phones, plain_value(c.company), c.role,
             c.birthday, c.location, c.tags, c.urls, c.linkedin, c.knows, c.connected, c.source,
             c.note, c.path,
         ]
@@ -133,8 +134,11 @@ def _vcard(c: Contact, version: str) -> vobject.base.Component:
         add_labelled("email", email, c.email_labels.get(email, ""), _EMAIL_TYPES)
     for phone in c.phones:
         add_labelled("tel", phone, c.phone_labels.get(phone, ""), _PHONE_TYPES)
-    if c.company or c.departments:
-        add("org", [c.company, *c.departments])
+    company = plain_value(c.company)
+    if company or c.departments:
+        add("org", [company, *c.departments])
+    if company != c.company:  # `[[Acme]]`, a link to the company's note: the note's own words back
+        add("x-vaultnet-field", c.company, x_name="company")
     if c.role:
         add("title", c.role)
     if _FULL_DATE.fullmatch(c.birthday) or _NO_YEAR.fullmatch(c.birthday):

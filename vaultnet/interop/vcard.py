@@ -269,7 +269,11 @@ def _contact(props: list[ContentLine], begin: int, problems: list[ImportProblem]
                 if backup_source is None:
                     backup_source = ""  # a vaultnet backup: it says where the person came from
             elif field == "FIELD" and (key := unquote(prop.params.get("X-NAME", [""])[0])):
+                if key == "company":  # the note linked its company's note: `[[Acme]]`
+                    c.company = value
+                    continue
                 _add_extra(c, key, value)  # a note's own key, exactly as the note spelt it
+                c.own_keys.append(key)
         elif name == "ADR":
             address = {k: v for k, v in zip(ADDRESS_PARTS, _parts(prop, ";")) if v}
             label = _label(prop, group_labels)

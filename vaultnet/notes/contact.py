@@ -43,6 +43,8 @@ class Contact:
     source: str = ""  # "vcard", "linkedin", "google"
     # properties with no field of their own, kept under their own key
     extra: dict[str, str | list[str]] = field(default_factory=dict)
+    # keys of `extra` that are a note's own keys, named by a vaultnet backup: never renamed
+    own_keys: list[str] = field(default_factory=list)
     path: str = ""  # the note it came from, for exports
     # the note's whole frontmatter as written (cadence, met, follow_up...), so a JSON backup has it all
     frontmatter: dict = field(default_factory=dict)

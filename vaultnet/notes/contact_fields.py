@@ -34,6 +34,9 @@ LIST_KEYS = {
     "tags": ("tags",),
 }
 LABEL_KEYS = {"email_labels": "emails", "phone_labels": "phones"}
+# What a person note says about the relationship, not the contact: a backup carries it
+# under its own name (X-VAULTNET-FIELD), and it comes back under that name.
+RELATIONSHIP_KEYS = ("cadence", "met", "how_met", "introduced_by", "last_contact", "follow_up")
 # Each address a note keeps its parts of: `address`, `address_2`, `address_3`...
 ADDRESS_KEY = re.compile(r"address(?:_([2-9]|[1-9][0-9]+))?")
 # Keys an unknown vCard property must not overwrite the meaning of.
@@ -182,7 +185,8 @@ def merge_fields(fm: dict, contact: Contact, note_names: list[str]) -> FieldMerg
     for key, value in contact.extra.items():
         if key.startswith("x-") and key[2:] in fm:
             key = key[2:]  # a vCard `X-ZIP` is the note's own `zip` (vaultnet's export writes it so)
-        if key in RESERVED or ADDRESS_KEY.fullmatch(key):
+        if (key in RESERVED or ADDRESS_KEY.fullmatch(key)) and not (
+                key in contact.own_keys and key in RELATIONSHIP_KEYS):
             key = f"{contact.source or 'imported'}_{key}"
         if isinstance(value, list):
             cmp = _compare_key(key)
@@ -288,7 +292,7 @@ def contact_from_fields(path: str, name: str, aliases: list[str], tags: list[str
     def every(keys) -> list[str]:
         return unique([v for k in keys for v in _as_list(fm.get(k))])
 
-    known = RESERVED | {"aliases", "tags"}
+    known = (RESERVED | {"aliases", "tags"}) - set(RELATIONSHIP_KEYS)
     extra = {k: v for k, v in fm.items()
              if k not in known and not ADDRESS_KEY.fullmatch(str(k)) and (isinstance(v, str) and v.strip()
                                     or isinstance(v, list) and all(isinstance(i, str) for i in v))}
@@ -298,7 +302,7 @@ def contact_from_fields(path: str, name: str, aliases: list[str], tags: list[str
         name=name, path=path, aliases=list(aliases),
         emails=every(LIST_KEYS["emails"]), phones=every(LIST_KEYS["phones"]),
         email_labels=labels.get("email_labels", {}), phone_labels=labels.get("phone_labels", {}),
-        company=_plain(first(SCALAR_KEYS["company"])), role=first(SCALAR_KEYS["role"]),
+        company=first(SCALAR_KEYS["company"]), role=first(SCALAR_KEYS["role"]),
         birthday=first(("birthday",)), location=first(("location",)), linkedin=first(("linkedin",)),
         connected=first(("connected",)), urls=every(LIST_KEYS["urls"]), tags=list(tags),
         knows=[_plain(v) for v in every(("knows",))], source=", ".join(every(("source",))),

@@ -20,13 +20,13 @@ from .base import (
 
 
 @cli.command("import")
-@click.argument("kind", type=click.Choice(["vcard", "linkedin", "google"]))
+@click.argument("kind", type=click.Choice(["vcard", "linkedin", "google", "outlook"]))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--dry-run", is_flag=True, help="Show what would be created and changed; write nothing.")
 @json_option
 @click.pass_obj
 def import_cmd(app: App, kind: str, file: Path, dry_run: bool, as_json: bool):
-    """Create or update person notes from a vCard file, LinkedIn's Connections.csv or a Google Contacts CSV."""
+    """Create or update person notes from a vCard file, LinkedIn's Connections.csv, a Google Contacts CSV or an Outlook CSV."""
     from ..edits.imports import apply_import, plan_import
     from ..interop.contact_formats import parse_file
 

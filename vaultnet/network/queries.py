@@ -272,5 +272,6 @@ def people_contacts(index: NoteIndex) -> list:
     # Only the frontmatter's tags: `#gave` in a log line describes a moment, not the person.
     return [contact_from_fields(p, r.name, list(r.aliases),
                                 frontmatter_tags(r.frontmatter.get("tags", r.frontmatter.get("tag"))),
-                                r.frontmatter)
+                                r.frontmatter, _body_of(index, p))
             for p, r in records.items()]
+

@@ -51,6 +51,8 @@ _PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|wg|sv|vs|antw|tr|rif|ref|odp|enc|r
 # What would make text in a note mean more than itself: a link, a tag, code, HTML or a comment,
 # a block id. Brackets and `#` are escaped; `(` after `]` too (a Markdown link).
 _MARKDOWN = re.compile(r"([\\`\[\]#<^])")
+# Right-to-left overrides and isolates: they make a name read as something else (spoofing).
+_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 # ------------------------------------------------------------------------- the plan
@@ -162,7 +164,7 @@ class _People:
 
 def text(value: str) -> str:
     """Text from a file (a title, a subject, a name) as plain text on one line of a note."""
-    one = _shown_spaces(value)
+    one = _shown_spaces(_BIDI.sub("", value))
     one = _MARKDOWN.sub(r"\\\1", one).replace("](", "]\\(")
     return one.replace("%%", "%\\%")
 
@@ -359,7 +361,7 @@ def _plan_uid(vault: Vault, plan: CapturePlan, people: _People, uid: str, series
     if not recurring:
         _new_meeting(vault, plan, people, uid, fresh[0], folder, taken)
         return
-    titles = Counter(m.occ.title for m in fresh if m.occ.title)
+    titles = Counter(_readable(m.occ.title) for m in fresh if _readable(m.occ.title))
     title = titles.most_common(1)[0][0] if titles else ""
     stem = _stem(title, "Meeting series")
     path = _new_path(vault, folder, stem, taken)
@@ -375,23 +377,29 @@ def _plan_uid(vault: Vault, plan: CapturePlan, people: _People, uid: str, series
     plan.counts["meetings written"] += len(fresh)
 
 
-def _stem(title: str, fallback: str) -> str:
+def _stem(title: str, fallback: str, day: dt.date | None = None) -> str:
+    """The file name for a meeting: its day (if any) and its title as a name, never a path;
+    the day must stay first and whole, it makes the note a dated note."""
+    prefix = f"{day.isoformat()} " if day else ""
     try:
-        return safe_file_name(title) if title.strip() else fallback
+        stem = safe_file_name(prefix + title) if _readable(title) else ""
     except WriteRefused:
-        return fallback
+        stem = ""
+    if not stem.startswith(prefix) or len(stem) <= len(prefix):
+        return prefix + fallback
+    return stem
+
+
+def _readable(title: str) -> str:
+    """A title without the invisible characters that reorder or hide text (bidi controls)."""
+    return _BIDI.sub("", title).strip()
 
 
 def _new_meeting(vault: Vault, plan: CapturePlan, people: _People, uid: str, m: _Meeting, folder: str,
                  taken: set[str]) -> None:
     occ = m.occ
-    title = occ.title
-    try:
-        stem = safe_file_name(f"{occ.day.isoformat()} {title}") if title.strip() else f"{occ.day.isoformat()} Meeting"
-    except WriteRefused:
-        stem = f"{occ.day.isoformat()} Meeting"
-    if not stem.startswith(occ.day.isoformat()):  # cut to length: the date stays, it makes the note dated
-        stem = f"{occ.day.isoformat()} Meeting"
+    title = _readable(occ.title)
+    stem = _stem(title, "Meeting", occ.day)
     path = _new_path(vault, folder, stem, taken)
     attendees = [people.link(p, path) for p in m.contacts] + [_plain(o) for o in m.others]
     fields: dict = {"date": occ.day, "attendees": attendees}
@@ -410,8 +418,9 @@ def _occurrence_line(people: _People, m: _Meeting, source: str, series_title: st
     line = f"- {m.occ.day.isoformat()} " + ", ".join(people.link(p, source) for p in m.contacts)
     if m.others:
         line += "; also " + ", ".join(text(o) for o in m.others)
-    if m.occ.title and m.occ.title != series_title:
-        line += f" — {text(m.occ.title)}"  # a moved or renamed occurrence says what it was
+    title = _readable(m.occ.title)
+    if title and title != series_title:
+        line += f" — {text(title)}"  # a moved or renamed occurrence says what it was
     return line
 
 

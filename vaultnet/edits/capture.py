@@ -549,7 +549,8 @@ def _plan_month(vault: Vault, plan: CapturePlan, people: _People, rel: str, mont
                                                                      e[2], e[3])):
         key = (day.isoformat(), path)
         # The same day, person and thread; a line the user added words to still counts.
-        if any(t == thread or t.startswith(thread + " ") for t in threads.get(key, ())):
+        if any(t == thread or (t.startswith(thread) and not t[len(thread)].isalnum())
+               for t in threads.get(key, ())):
             plan.counts["lines already there"] += 1
             continue
         threads.setdefault(key, []).append(thread)

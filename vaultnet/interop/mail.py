@@ -355,13 +355,17 @@ def parse_headers(block: bytes, where: str, cut: bool = False) -> Item:
 
 
 _FIELD_TEXT = re.compile(r"([\x21-\x39\x3b-\x7e]+)[ \t]*:")
+_ODD_BREAKS = re.compile("[\v\f\r\x1c\x1d\x1e\x85\u2028\u2029](?!\n)")
 
 
 def _fields_only(text: str, problems: list[str]) -> str:
     """The header block without the lines that are no header field: the email parser
     would take the first such line for the start of the body and lose every header after
     it. `Name  :` (the obsolete form, space before the colon) becomes `Name:`."""
-    lines = text.splitlines(keepends=True)
+    # The email parser splits lines as str.splitlines does (\u2028, \x85, \x1c...): inside a
+    # header value those are spaces, or a subject would end there and the headers after it be lost.
+    text = _ODD_BREAKS.sub(" ", text)
+    lines = [line + "\n" for line in text.replace("\r\n", "\n").split("\n")]
     if lines and lines[0].startswith("From "):
         lines = lines[1:]  # the mbox From_ line of an .eml that kept it
     out: list[str] = []

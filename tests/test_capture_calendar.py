@@ -392,3 +392,15 @@ def test_the_example_vault_calendar(tmp_path):
                                                   "Meetings/2026-11-20 Lunch with Kenji.md"]
     assert {s["message"].split(":")[0] for s in data["skipped"]} == {"'Platform guild' on 2026-11-19",
                                                                      "'Mentoring with Ada' on 2026-11-03"}
+
+
+def test_regression_a_person_added_now_whom_a_handwritten_note_links_still_makes_it_that_meeting(vault, tmp_path):
+    # The hand-written note links Dana before she has a note; --add-people makes hers in the same run.
+    mine = "---\ndate: 2026-11-10\n---\n# Intro\n\n[[Bob Lee]] introduced [[Dana Whitfield]].\n"
+    run = vault({**PEOPLE, "Meetings/2026-11-10 Intro.md": mine}, CONFIG)
+    raw = ics(google_event("i@x", "20261110T100000Z", "Intro call", attendee("bob@initech.example"),
+                           attendee("dana@acme.example", "Dana Whitfield")))
+    result = run.ok("--today", TODAY, "import", "calendar", cal_file(tmp_path, raw), "--add-people")
+    assert "Meetings/2026-11-10 Intro.md is already about it; skipped" in result.stderr
+    assert (run.root / "People/Dana Whitfield.md").exists()
+    assert sorted(p.name for p in (run.root / "Meetings").iterdir()) == ["2026-11-10 Intro.md"]

@@ -341,3 +341,36 @@ def test_config_keys_are_checked():
                       ({"meetings_dir": "vaultnet/m"}, "inside report_dir")):
         with pytest.raises(ConfigError, match=says):
             config_from_dict(bad)
+
+
+def test_any_text_in_a_line_stays_text():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from vaultnet.edits.capture import text
+
+    alphabet = st.sampled_from(list("[]()#!|^%`<>*_\\-:/ aZ0\n\u2028\x00\u202e") + ["[[", "]]", "%%", "<!--", "```"])
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(alphabet, max_size=30).map("".join))
+    def check(subject):
+        raw = f"## Log\n- 2026-11-03 ✉️ [[Ada Lovelace]] {text(subject)}\n".encode()
+        note = parse_note(raw, "Mail/2026-11.md")
+        assert [link.target for link in note.links] == ["Ada Lovelace"], raw
+        assert note.tags == [] and len(note.log_lines) == 1, raw
+
+    check()
+
+
+def test_every_import_kind_has_help_and_a_readme_section():
+    from vaultnet.cli import cli
+
+    from .conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    group = cli.commands["import"]
+    assert set(group.commands) == {"vcard", "linkedin", "google", "calendar", "mail"}
+    for name, command in group.commands.items():
+        assert command.help and all(p.help for p in command.params if p.param_type_name == "option"), name
+    for heading in ("### `import calendar FILE.ics", "### `import mail PATH", "### `import vcard|linkedin|google"):
+        assert heading in readme

@@ -38,7 +38,7 @@ from ..notes.contact_fields import field_values
 from ..notes.facts import DATE, PLAIN_TARGETS
 from ..notes.note import parse_note
 from ..vault.folder import Vault
-from ..vault.resolve import fold
+from ..vault.resolve import fold, link_key
 from .imports import ImportPlan, NotePlan, apply_import, plan_import
 from .reports import _NOT_IN_WIKILINK, _shown
 from .writes import WriteRefused, add_log_line, safe_file_name
@@ -111,6 +111,7 @@ class _People:
         self.by_email: dict[str, set[str]] = {}
         self.by_name: dict[str, set[str]] = {}
         self.names: dict[str, str] = {}
+        self.added: dict[str, str] = {}  # path of a person this run adds -> "?" + the key links use for it
         self.my_names: set[str] = set()
         persons = [p for p, (kind, _) in index.kinds().items() if kind == "person"]
         for path, rec in index.records(persons).items():
@@ -307,6 +308,8 @@ def _add_people(vault: Vault, index: NoteIndex, plan: CapturePlan, people: _Peop
         for line in note.lines:
             c = by_line[line]
             people.add(note.path, c.name, c.emails)
+            if note.action == "create":
+                people.added[note.path] = "?" + link_key(note.path)
     plan.counts["people added"] += added.count("create")
 
 
@@ -329,7 +332,9 @@ def _meeting_notes(index: NoteIndex) -> tuple[dict[str, str], dict[str, list[tup
         linked = set()
         for target in facts[PLAIN_TARGETS]:
             hit = resolver.resolve(target, path).path
-            if hit is not None and kinds.get(hit, ("",))[0] == "person":
+            if hit is None:
+                linked.add("?" + link_key(target))  # someone without a note yet: --add-people may make one
+            elif kinds.get(hit, ("",))[0] == "person":
                 linked.add(hit)
         if linked:
             handwritten.setdefault(facts[DATE], []).append((path, linked))
@@ -344,8 +349,8 @@ def _plan_uid(vault: Vault, plan: CapturePlan, people: _People, uid: str, series
         return
     fresh: list[_Meeting] = []
     for m in series:
-        cover = next((p for p, linked in handwritten.get(m.occ.day.isoformat(), ())
-                      if set(m.contacts) <= linked), None)
+        wanted = {people.added.get(p, p) for p in m.contacts}  # a person added now: by the name notes link
+        cover = next((p for p, linked in handwritten.get(m.occ.day.isoformat(), ()) if wanted <= linked), None)
         if cover is not None:
             plan.counts["already in a note"] += 1
             plan.skipped.append(ReadProblem(

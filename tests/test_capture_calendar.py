@@ -277,12 +277,12 @@ def test_attendees_match_by_email_else_by_exactly_their_name_never_by_a_guess(va
     run = vault({**PEOPLE, "People/Twin A.md": twins, "People/Twin B.md": twins}, CONFIG)
     raw = ics(google_event("n@x", "20261110T100000Z", "Names",
                            attendee("grace@navy.example", "Grace Hopper"),  # no email in her note: by name
-                           attendee("countess@other.example", "Countess"),  # an alias is a name too
+                           attendee("countess@other.example", "Countess"),  # an alias is a nickname: a guess
                            attendee("shared@x.example", "Twin"),  # two people share the address: no one
                            attendee("ada2@other.example", "Ada")))  # a first name is a guess: no one
     run.ok("--today", TODAY, "import", "calendar", cal_file(tmp_path, raw))
     note = parse_note((run.root / "Meetings/2026-11-10 Names.md").read_bytes(), "Meetings/2026-11-10 Names.md")
-    assert note.frontmatter["attendees"] == ["[[Grace Hopper]]", "[[Ada Lovelace]]", "Twin", "Ada"]
+    assert note.frontmatter["attendees"] == ["[[Grace Hopper]]", "Countess", "Twin", "Ada"]
 
 
 def test_you_come_from_me_or_the_me_note_and_unknown_you_is_said(vault, tmp_path):

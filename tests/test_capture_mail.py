@@ -374,3 +374,12 @@ def test_every_import_kind_has_help_and_a_readme_section():
         assert command.help and all(p.help for p in command.params if p.param_type_name == "option"), name
     for heading in ("### `import calendar FILE.ics", "### `import mail PATH", "### `import vcard|linkedin|google"):
         assert heading in readme
+
+
+def test_a_file_named_like_an_mbox_that_is_none_is_said_in_a_folder(tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    (folder / "a.mbox").write_text(message(ADA, SAM, "an eml named .mbox", "Tue, 03 Nov 2026 10:00:00 +0100"))
+    (folder / "mbox").write_bytes(mbox(message(BOB, SAM, "a real one", "Tue, 03 Nov 2026 10:00:00 +0100")))
+    assert problems(folder) == [("f/a.mbox", "does not start with a 'From ' line: not an mbox file; skipped")]
+    assert [m.subject for m in messages(folder)] == ["a real one"]

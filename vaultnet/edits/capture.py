@@ -5,8 +5,9 @@ module decides what of it is contact with whom and plans every byte to write
 before anything is written, as an import does:
 
 - an attendee or correspondent is a contact by any of their emails (any case),
-  else by exactly their name or an alias, never by a guess; you (`--me`, the
-  `me` note and its emails) are never a contact;
+  else by exactly their name (the note's name or file name), never by a guess
+  (an alias, a first name, an address two people share); you (`--me`, the `me`
+  note and its emails) are never a contact;
 - a single meeting becomes `Meetings/YYYY-MM-DD Title.md` with `date`,
   `attendees` (links, and plain names for the others), the location and
   `calendar_uid`; a series one note with a log line per occurrence. Notes
@@ -116,12 +117,14 @@ class _People:
         persons = [p for p, (kind, _) in index.kinds().items() if kind == "person"]
         for path, rec in index.records(persons).items():
             emails = field_values(rec.frontmatter, "email", "emails")
+            stem = path.rsplit("/", 1)[-1][:-3]
             if path == self.me_path:
                 self.mine.update(e.casefold() for e in emails)
-                self.my_names = {fold(n) for n in (rec.name, path.rsplit("/", 1)[-1][:-3], *rec.aliases) if n}
+                self.my_names = {fold(n) for n in (rec.name, stem) if n}
                 continue
-            stem = path.rsplit("/", 1)[-1][:-3]
-            self.add(path, rec.name, emails, [stem, *rec.aliases])
+            # Exactly their name: the note's name or file name. Not an alias: "Alex" or "Ben" in a
+            # display name is a guess, and a sender chooses their display name.
+            self.add(path, rec.name, emails, [stem])
 
     def add(self, path: str, name: str, emails: Iterable[str], names: Iterable[str] = ()) -> None:
         self.names[path] = name

@@ -81,6 +81,8 @@ def _read_source(kind: str, path: Path, base: Path, progress: Progress | None) -
         yield ReadProblem(_where(path, base), "empty file (0 bytes)")
     elif kind == "unreadable":
         yield ReadProblem(_where(path, base), "cannot be read; skipped")
+    elif kind == "not mbox":
+        yield ReadProblem(_where(path, base), "does not start with a 'From ' line: not an mbox file; skipped")
     else:
         yield _read_message_file(path, base)
 
@@ -115,7 +117,9 @@ def _sources(folder: Path, top: bool = False) -> Iterator[tuple[str, Path, int]]
         except (OSError, ImportFormatError):
             yield "unreadable", p, 0
             continue
-        if kind == "message" and p.suffix.lower() != ".eml":
+        if kind == "message" and (p.suffix.lower() in (".mbox", ".mbx") or p.name == "mbox"):
+            kind = "not mbox"  # named like an mbox but not one: said, not guessed at
+        elif kind == "message" and p.suffix.lower() != ".eml":
             continue  # no mail extension and not an mbox: someone else's file
         yield kind, p, size
 

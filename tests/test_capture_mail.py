@@ -383,3 +383,19 @@ def test_a_file_named_like_an_mbox_that_is_none_is_said_in_a_folder(tmp_path):
     (folder / "mbox").write_bytes(mbox(message(BOB, SAM, "a real one", "Tue, 03 Nov 2026 10:00:00 +0100")))
     assert problems(folder) == [("f/a.mbox", "does not start with a 'From ' line: not an mbox file; skipped")]
     assert [m.subject for m in messages(folder)] == ["a real one"]
+
+
+def test_real_messages_that_defeat_the_standard_parser(tmp_path):
+    """Three messages from the Ruby mail gem's fixtures (tests/data/mail/README.md)."""
+    from .conftest import REPO
+
+    found = {m.where.rsplit("/", 1)[-1]: m for m in messages(REPO / "tests/data/mail")}
+    junk = found["raw_email_incorrect_header.eml"]  # the headers after a junk line are still read
+    assert (junk.subject, junk.senders[0].email, junk.sent.isoformat()) == (
+        "Stop adware/spyware once and for all.", "xxx@xxx.xxx", "2005-02-23T18:20:17-04:00")
+    assert junk.problems == ("header line 6 is no header field ('quite Delivered-To: xxx@xxx.xxx'); ignored",)
+    obsolete = found["example13.eml"]  # `From  : ...` is a header, not an mbox From_ line
+    assert (obsolete.subject, obsolete.senders[0].email) == ("Saying Hello", "jdoe@machine.example")
+    raw = found["invalid_subject_characters.eml"]
+    assert raw.senders[0].name == "Formação Frenetikpolis"  # its encoded word is fine
+    assert raw.subject.startswith("Forma\ufffd\ufffdo") and "not UTF-8 (byte 0xe7)" in raw.problems[0]

@@ -33,6 +33,12 @@ Item = MailMessage | ReadProblem  # a ReadProblem: a record that is no message a
 MAX_LINE = 64 * 1024  # longer lines are read in pieces: one line never fills the memory
 MAX_HEADER = 256 * 1024  # a header block longer than this is cut there (and reported)
 _FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+[ \t]*:")
+_OBSOLETE_FROM = re.compile(rb"From[ \t]*:")  # `From  : x`, RFC 822's spaces before the colon: a header
+
+
+def _is_from_line(line: bytes) -> bool:
+    """An mbox From_ line ("From sender date"), not a From header written the obsolete way."""
+    return line[:5] == b"From " and _OBSOLETE_FROM.match(line) is None
 _NO_REPLY = re.compile(r"^(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer-daemon|postmaster)([-+_.].*)?$",
                        re.IGNORECASE)
 _WANTED = ("from", "to", "cc", "date", "subject", "list-id", "list-unsubscribe", "precedence",
@@ -136,7 +142,7 @@ def _sniff(path: Path) -> str:
     if not head:
         return "empty"
     # Blank lines before the first From_ line (git's test mboxes have them) are tolerated.
-    return "mbox" if head.lstrip(b" \t\r\n").startswith(b"From ") else "message"
+    return "mbox" if _is_from_line(head.lstrip(b" \t\r\n")) else "message"
 
 
 def _is_maildir(folder: Path) -> bool:
@@ -274,7 +280,7 @@ def read_mbox(path: Path, name: str, progress: Progress | None = None) -> Iterat
         piece, start = lines.next()
         while piece and start and not piece.strip():
             piece, start = lines.next()
-        if not piece.startswith(b"From "):
+        if not _is_from_line(piece):
             raise ImportFormatError(f"{name} does not start with a 'From ' line (not an mbox file)")
         last_report = 0
         while piece:
@@ -291,7 +297,7 @@ def read_mbox(path: Path, name: str, progress: Progress | None = None) -> Iterat
                     break
                 if start and piece in (b"\n", b"\r\n"):
                     break
-                if start and piece.startswith(b"From ") and _starts_message(lines):
+                if start and _is_from_line(piece) and _starts_message(lines):
                     next_message = True
                     break
                 if size <= MAX_HEADER:
@@ -311,7 +317,7 @@ def read_mbox(path: Path, name: str, progress: Progress | None = None) -> Iterat
                     piece, start = lines.next()
                     if not piece:
                         break
-                    if start and piece[:5] == b"From " and _starts_message(lines):
+                    if start and _is_from_line(piece) and _starts_message(lines):
                         break
             if progress is not None and lines.read - last_report > (1 << 20):
                 last_report = lines.read
@@ -370,7 +376,7 @@ def _fields_only(text: str, problems: list[str]) -> str:
     # header value those are spaces, or a subject would end there and the headers after it be lost.
     text = _ODD_BREAKS.sub(" ", text)
     lines = [line + "\n" for line in text.replace("\r\n", "\n").split("\n")]
-    if lines and lines[0].startswith("From "):
+    if lines and _is_from_line(lines[0].encode("utf-8", "replace")):
         lines = lines[1:]  # the mbox From_ line of an .eml that kept it
     out: list[str] = []
     for number, line in enumerate(lines, 1):

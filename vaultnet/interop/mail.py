@@ -379,17 +379,21 @@ def _fields_only(text: str, problems: list[str]) -> str:
     if lines and _is_from_line(lines[0].encode("utf-8", "replace")):
         lines = lines[1:]  # the mbox From_ line of an .eml that kept it
     out: list[str] = []
+    keep = False  # the field being read is one of _WANTED (Received chains and signatures are not)
     for number, line in enumerate(lines, 1):
         if line[:1] in (" ", "\t"):
-            if out:
+            if keep:
                 out.append(line)
             continue
         m = _FIELD_TEXT.match(line)
         if m is None:
+            keep = False
             if line.strip():
                 problems.append(f"header line {number} is no header field ({line.strip()[:40]!r}); ignored")
             continue
-        out.append(m[1] + ":" + line[m.end():] if m.end() != len(m[1]) + 1 else line)
+        keep = m[1].lower() in _WANTED
+        if keep:
+            out.append(m[1] + ":" + line[m.end():] if m.end() != len(m[1]) + 1 else line)
     return "".join(out)
 
 

@@ -404,3 +404,13 @@ def test_regression_a_person_added_now_whom_a_handwritten_note_links_still_makes
     assert "Meetings/2026-11-10 Intro.md is already about it; skipped" in result.stderr
     assert (run.root / "People/Dana Whitfield.md").exists()
     assert sorted(p.name for p in (run.root / "Meetings").iterdir()) == ["2026-11-10 Intro.md"]
+
+
+def test_add_people_never_merges_an_attendee_into_someone_found_by_an_alias(vault, tmp_path):
+    run = vault(PEOPLE, CONFIG)
+    raw = ics(google_event("x@x", "20261110T100000Z", "Chat", attendee("bob@initech.example"),
+                           attendee("countess@elsewhere.example", "Countess")))
+    before = (run.root / "People/Ada Lovelace.md").read_bytes()
+    result = run.ok("--today", TODAY, "import", "calendar", cal_file(tmp_path, raw), "--add-people")
+    assert "Countess: matches People/Ada Lovelace.md by alias; not added" in result.stderr
+    assert (run.root / "People/Ada Lovelace.md").read_bytes() == before

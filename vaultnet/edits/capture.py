@@ -305,14 +305,17 @@ def _add_people(vault: Vault, index: NoteIndex, plan: CapturePlan, people: _Peop
     plan.problems += [ReadProblem(name, p.message) for p in added.problems]
     by_line = {c.line: c for c in contacts}
     for note in added.notes:
-        if note.action == "unchanged":
+        if note.action != "create":
+            # The import's rules found someone by an alias: an attendee's address is never
+            # merged into a note on a guess.
+            who = ", ".join(by_line[line].name for line in note.lines)
+            plan.skipped.append(ReadProblem(name, f"{who}: matches {note.path} by {note.matched_by}; not added"))
             continue
         plan.notes.append(note)
+        people.added[note.path] = "?" + link_key(note.path)
         for line in note.lines:
             c = by_line[line]
             people.add(note.path, c.name, c.emails)
-            if note.action == "create":
-                people.added[note.path] = "?" + link_key(note.path)
     plan.counts["people added"] += added.count("create")
 
 

@@ -3,6 +3,7 @@ folders of them, read as a stream of headers; bad input; the month notes it writ
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import mailbox
 import re
@@ -399,3 +400,22 @@ def test_real_messages_that_defeat_the_standard_parser(tmp_path):
     raw = found["invalid_subject_characters.eml"]
     assert raw.senders[0].name == "Formação Frenetikpolis"  # its encoded word is fine
     assert raw.subject.startswith("Forma\ufffd\ufffdo") and "not UTF-8 (byte 0xe7)" in raw.problems[0]
+
+
+def test_the_readers_report_progress_for_the_cli_to_draw(tmp_path):
+    from vaultnet.interop.calendar import read_calendar
+
+    from .capture_files import google_event, ics
+
+    body = ("x" * 70 + "\n") * 20_000  # ~1.4 MB a message, so the reader reports on the way
+    path = put(tmp_path, "m.mbox", mbox(*(message(ADA, SAM, f"m{i}", "Tue, 03 Nov 2026 10:00:00 +0100", body=body)
+                                          for i in range(3))))
+    calls: list[tuple[int, int]] = []
+    assert sum(1 for _ in read_mail(path, progress=lambda done, total: calls.append((done, total)))) == 3
+    size = path.stat().st_size
+    assert len(calls) >= 3 and calls[-1] == (size, size)
+    assert [done for done, _ in calls] == sorted(done for done, _ in calls)
+    events = []
+    raw = ics(*(google_event(f"e{i}@x", "20261110T100000Z", f"E{i}") for i in range(4)))
+    read_calendar(raw, dt.date(2026, 1, 1), dt.date(2026, 12, 31), progress=lambda d, t: events.append((d, t)))
+    assert events == [(1, 4), (2, 4), (3, 4), (4, 4)]

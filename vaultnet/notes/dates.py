@@ -44,8 +44,10 @@ class Cadence:
 
     @property
     def approx_days(self) -> int:
-        """For display and sorting: a month counts as 30 days."""
-        return self.days + self.months * 30
+        """For display and sorting: a year counts as 365 days, any other month as 30 (`1y` is 365,
+        `18m` 545, `quarterly` 90)."""
+        years, months = divmod(self.months, 12)
+        return self.days + years * 365 + months * 30
 
 
 def relative_day(day: str, today: dt.date) -> str:

@@ -1,0 +1,23 @@
+"""Regression tests for issue 12, items 1-14: reading real vaults the way Obsidian does.
+
+Each test is named after its item (`test_bug_12_<n>_...`) and runs on a small vault it
+writes into tmp_path, through the real parser, index and CLI.
+"""
+
+from __future__ import annotations
+
+TODAY = "2026-06-01"
+
+
+def test_bug_12_14_a_yearly_cadence_shows_365_days(vault):
+    run = vault({
+        "People/Ann.md": "---\ncadence: 1y\n---\n- 2026-01-05 Coffee\n",
+        "People/Bo.md": "---\ncadence: yearly\n---\n- 2026-01-05 Coffee\n",
+        "People/Cy.md": "---\ncadence: 18m\n---\n- 2026-01-05 Coffee\n",
+        "People/Di.md": "---\ncadence: quarterly\n---\n- 2026-01-05 Coffee\n",
+    })
+    rows = {r["name"]: r for r in run.json("--today", TODAY, "due", "--within", "600")}
+    assert {name: r["cadence_days"] for name, r in rows.items()} == {"Ann": 365, "Bo": 365, "Cy": 545, "Di": 90}
+    # The due date itself still counts calendar months.
+    assert rows["Ann"]["next_due"] == "2027-01-05" and rows["Cy"]["next_due"] == "2027-07-05"
+    assert run.json("--today", TODAY, "show", "Ann")["cadence_days"] == 365

@@ -21,3 +21,22 @@ def test_bug_12_14_a_yearly_cadence_shows_365_days(vault):
     # The due date itself still counts calendar months.
     assert rows["Ann"]["next_due"] == "2027-01-05" and rows["Cy"]["next_due"] == "2027-07-05"
     assert run.json("--today", TODAY, "show", "Ann")["cadence_days"] == 365
+
+
+def test_bug_12_6_null_tags_and_aliases_mean_none(vault):
+    from vaultnet.notes import parse_note
+
+    run = vault({
+        "People/Ann.md": "---\ntype: person\ntags: null\naliases: ~\n---\n#real\n",
+        "People/Bo.md": "---\ntype: person\ntags: [x, Null, ~]\naliases: NULL\ncompany: null\n---\n",
+        "People/Cy.md": '---\ntype: person\ntags: "null"\naliases: ["~"]\n---\n',  # quoted: text
+    })
+    assert run.json("show", "Ann")["tags"] == ["real"] and run.json("show", "Ann")["aliases"] == []
+    bo = run.json("show", "Bo")
+    assert bo["tags"] == ["x"] and bo["aliases"] == [] and bo["company"] is None
+    cy = run.json("show", "Cy")
+    assert cy["tags"] == ["null"] and cy["aliases"] == ["~"]
+    assert [r["path"] for r in run.json("search", "tag:null")] == ["People/Cy.md"]
+    # A key named null is a key, not a missing one.
+    note = parse_note(b"---\nnull: x\n~: y\n---\n", "n.md")
+    assert note.frontmatter == {"null": "x", "~": "y"} and not note.problems

@@ -4,7 +4,9 @@ python-frontmatter strips the text before splitting it, which loses the line
 numbers that backlinks and error messages need, so the block is delimited
 here and the YAML itself goes to PyYAML's BaseLoader: every scalar stays the
 string the user typed (`0612345678`, `yes`, `2026-01-01`, `01234`), no tag is
-ever constructed, and duplicate keys are refused with their line.
+ever constructed, and duplicate keys are refused with their line. The one
+exception is YAML's null written plain (`tags: null`, `aliases: ~`): no value,
+as Obsidian reads it, the same as `tags:` with nothing after it.
 
 Frontmatter that would cost more than its size to read is refused the same way,
 so the note is read as plain text (SPEC §6): lists and mappings nested more than
@@ -20,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 _WIKILINK_HINT = "[["
+NULLS = frozenset(("null", "Null", "NULL", "~"))  # YAML's null, when written plain
 MAX_DEPTH = 100  # levels of lists and mappings
 ALIAS_BUDGET = 10_000  # values that aliases may add to the frontmatter when expanded
 # The only tags kept (as text, like everything else). Anything else, `!!python/...`,
@@ -53,6 +56,7 @@ def _loader():
         def __init__(self, stream):
             super().__init__(stream)
             self.link_scalars: list[tuple[str, int]] = []
+            self.key_nodes: set[int] = set()  # ids of the scalars that are mapping keys
 
         def construct_mapping(self, node, deep=False):
             if not isinstance(node, yaml.MappingNode):
@@ -70,10 +74,15 @@ def _loader():
                             key_node.start_mark,
                         )
                     seen[key_node.value] = key_node.start_mark.line
+                    self.key_nodes.add(id(key_node))
             return super().construct_mapping(node, deep=deep)
 
         def construct_scalar(self, node):
             value = super().construct_scalar(node)
+            if not node.style and value in NULLS and id(node) not in self.key_nodes:
+                # `tags: null` and `aliases: ~` say "no value", as `tags:` does (Obsidian reads
+                # them so); a quoted "null" or a key named null stays text.
+                return None
             if _WIKILINK_HINT in value:
                 self.link_scalars.append((value, node.start_mark.line))
             return value

@@ -40,3 +40,14 @@ def test_bug_12_6_null_tags_and_aliases_mean_none(vault):
     # A key named null is a key, not a missing one.
     note = parse_note(b"---\nnull: x\n~: y\n---\n", "n.md")
     assert note.frontmatter == {"null": "x", "~": "y"} and not note.problems
+
+
+def test_bug_12_7_a_tag_ends_where_obsidians_tag_characters_end():
+    from vaultnet.notes import parse_note
+
+    text = ("#“Let’s go #tag… then #Let’s and #Let's, #a—b #x‐y #em🙂ji #日本語。 #v2/sub-tag_x "
+            "#zw\u200bspace #under⸺line")
+    note = parse_note(text.encode("utf-8"), "n.md")
+    assert [t.name for t in note.tag_occurrences] == [
+        "tag", "Let", "Let", "a", "x", "em🙂ji", "日本語。", "v2/sub-tag_x", "zw", "under"]
+    assert note.tags == ["tag", "let", "a", "x", "em🙂ji", "日本語。", "v2/sub-tag_x", "zw", "under"]

@@ -37,9 +37,12 @@ _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 # Obsidian: a tag is `#` at line start or after whitespace or an opening bracket or quote,
 # then letters, digits and `_ - /` (any script, emoji too), ended by whitespace or
 # punctuation; all digits is not a tag. `a#b` and `site.com/#frag` are not tags.
+# Punctuation is ASCII's and, as in Obsidian, Unicode's two punctuation blocks (General
+# Punctuation U+2000-U+206F: curly quotes, dashes, `…`; Supplemental U+2E00-U+2E7F):
+# `#“Let’s` is no tag, `#tag…` is `tag`, `#Let’s` is `Let`.
 # The pattern starts with the literal `#` so the regex engine can jump between
 # candidates; the character before it is checked in find_tags.
-TAG = re.compile(r"#([^\s!\"#$%&'()*+,.:;<=>?@\[\\\]^`{|}~]+)")
+TAG = re.compile(r"#([^\s!\"#$%&'()*+,.:;<=>?@\[\\\]^`{|}~\u2000-\u206f\u2e00-\u2e7f]+)")
 _TAG_MAY_FOLLOW = frozenset(" \t\n\r\f\v[({\"'>")
 _LIST_ITEM = _INDENT + r"(?:[-*+]|\d{1,9}[.)])[ \t]+"
 # Both start with a literal newline and run over "\n" + text (see line_items): a

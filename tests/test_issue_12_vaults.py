@@ -51,3 +51,22 @@ def test_bug_12_7_a_tag_ends_where_obsidians_tag_characters_end():
     assert [t.name for t in note.tag_occurrences] == [
         "tag", "Let", "Let", "a", "x", "em🙂ji", "日本語。", "v2/sub-tag_x", "zw", "under"]
     assert note.tags == ["tag", "let", "a", "x", "em🙂ji", "日本語。", "v2/sub-tag_x", "zw", "under"]
+
+
+def test_bug_12_8_a_utf8_note_with_a_few_nul_bytes_is_text(vault):
+    hexdump = "---\ntags: [ctf]\n---\n```\nMZ\x00\x00\x90\x00 header\n```\nSee [[Hex Editor]] and [[Ada]]. #re\n"
+    run = vault({
+        "Dump.md": hexdump.encode("utf-8"),
+        "People/Ada.md": "Friend.\n",
+        "image.md": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xfe",  # really binary: not UTF-8
+    })
+    stats = run.json("index")
+    assert {p["path"]: p["message"] for p in stats["problems"]} == {
+        "image.md": "binary file (NUL bytes, not UTF-8); indexed without its text"}
+    links = [(l["source"], l["target"]) for l in run.json("links")]
+    assert links == [("Dump.md", "Hex Editor"), ("Dump.md", "Ada")]
+    assert [r["path"] for r in run.json("search", "tag:ctf")] == ["Dump.md"]
+    assert [r["path"] for r in run.json("search", "tag:re")] == ["Dump.md"]
+    # A write to such a note keeps every byte, NULs included.
+    run.ok("log", "Dump", "Looked at the header", "--date", "2026-05-01")
+    assert (run.root / "Dump.md").read_bytes().startswith(hexdump.encode("utf-8"))

@@ -128,12 +128,27 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def is_binary(raw: bytes) -> bool:
+    """Bytes that are no text: NUL bytes in something that is not UTF-8 (an image named `.md`).
+
+    A valid UTF-8 note is text, whatever it holds: a pasted hex dump may leave a few
+    NULs in a code block, and the rest of the note is still the user's.
+    """
+    if b"\x00" not in raw:
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
 def decode(raw: bytes) -> tuple[str, list[Problem]]:
     problems: list[Problem] = []
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    if b"\x00" in raw[:8192]:
-        return "", [Problem(None, "binary file (NUL bytes); not indexed")]
+    if is_binary(raw):
+        return "", [Problem(None, "binary file (NUL bytes, not UTF-8); indexed without its text")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

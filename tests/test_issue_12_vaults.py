@@ -70,3 +70,18 @@ def test_bug_12_8_a_utf8_note_with_a_few_nul_bytes_is_text(vault):
     # A write to such a note keeps every byte, NULs included.
     run.ok("log", "Dump", "Looked at the header", "--date", "2026-05-01")
     assert (run.root / "Dump.md").read_bytes().startswith(hexdump.encode("utf-8"))
+
+
+def test_bug_12_1_markdown_link_destinations_with_balanced_parentheses(vault):
+    run = vault({
+        "Projects/Labs Roadmap (Nov 23 update).md": "# Roadmap\n",
+        "Notes/Plan.md": ("See [the roadmap](../Projects/Labs%20Roadmap%20(Nov%2023%20update).md), "
+                          "[again](Projects/Labs%20Roadmap%20(Nov%2023%20update).md) and ![](diagram-(v2).png).\n"
+                          "Not links: [a](b(c) and [wiki](https://en.wikipedia.org/wiki/Gecko_(software)).\n"),
+    })
+    rows = [(l["line"], l["target"], l["resolved"], l["embed"]) for l in run.json("links")]
+    assert rows == [
+        (1, "../Projects/Labs Roadmap (Nov 23 update).md", "Projects/Labs Roadmap (Nov 23 update).md", False),
+        (1, "Projects/Labs Roadmap (Nov 23 update).md", "Projects/Labs Roadmap (Nov 23 update).md", False),
+        (1, "diagram-(v2).png", None, True),
+    ]

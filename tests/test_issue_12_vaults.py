@@ -85,3 +85,44 @@ def test_bug_12_1_markdown_link_destinations_with_balanced_parentheses(vault):
         (1, "Projects/Labs Roadmap (Nov 23 update).md", "Projects/Labs Roadmap (Nov 23 update).md", False),
         (1, "diagram-(v2).png", None, True),
     ]
+
+
+# kepano/kepano-obsidian, Templates/Post Template.md (MIT licence, Steph Ango), with a
+# Templater line and a task added.
+POST_TEMPLATE = """---
+categories:
+  - "[[Posts]]"
+author:
+  - "[[Me]]"
+url:
+created: {{date}}
+updated: {{date:YYYY-MM-DD}}
+title: "{{title}}"
+slug: <% tp.file.title %>
+topics: [{{topic}}, writing]
+published:
+status:
+---
+- [ ] Share it 📅 {{date:YYYY-MM-DD}}
+"""
+
+
+def test_bug_12_4_a_template_placeholder_keeps_the_rest_of_the_frontmatter(vault):
+    from vaultnet.notes import parse_note
+
+    note = parse_note(POST_TEMPLATE.encode("utf-8"), "Clippings/Post.md")
+    assert note.problems == []
+    assert note.frontmatter["created"] == "{{date}}" and note.frontmatter["updated"] == "{{date:YYYY-MM-DD}}"
+    assert note.frontmatter["title"] == "{{title}}" and note.frontmatter["slug"] == "<% tp.file.title %>"
+    assert note.frontmatter["topics"] == ["{{topic}}", "writing"]
+    assert [(l.target, l.line, l.in_frontmatter) for l in note.links] == [("Posts", 3, True), ("Me", 5, True)]
+    # A placeholder where a date or cadence belongs is a template, not a mistake.
+    person = parse_note(b"---\ntype: person\ncadence: {{cadence}}\nlast_contact: <% tp.date.now() %>\n---\n",
+                        "People/New.md")
+    assert person.problems == [] and person.frontmatter["cadence"] == "{{cadence}}"
+    run = vault({"Clippings/Post.md": POST_TEMPLATE, "Me.md": "me\n"})
+    assert run.json("index")["problems"] == []
+    assert [(l["target"], l["resolved"]) for l in run.json("links")] == [("Posts", None), ("Me", "Me.md")]
+    # Broken YAML is still reported, placeholder or not.
+    broken = parse_note(b"---\ncreated: {{date}}\n\tbad: [\n---\n", "b.md")
+    assert [p.message for p in broken.problems][0].startswith("invalid YAML") and broken.frontmatter == {}

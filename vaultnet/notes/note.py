@@ -9,7 +9,14 @@ from pathlib import PurePosixPath
 from typing import Protocol
 
 from ..notes import markdown
-from .note_yaml import FlattenBudgetExceeded, FrontmatterError, find_block, flatten_text, load_yaml
+from .note_yaml import (
+    FlattenBudgetExceeded,
+    FrontmatterError,
+    find_block,
+    flatten_text,
+    has_placeholder,
+    load_yaml,
+)
 
 _DATE_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _QUOTED_KEY = re.compile(r"(?:\"([^\"\n]+)\"|'([^'\n]+)')[ \t]*:(?:[ \t]|$)")
@@ -314,22 +321,27 @@ def _check_dates(note: Note) -> None:
     def bad(line: int | None, message: str) -> None:
         note.problems.append(Problem(line, message))
 
+    def placeholder(value: object) -> bool:
+        """A template placeholder (`{{date}}`, `<% ... %>`): a template holds it on purpose, and
+        a note made from one may not be filled in yet (a task's date is cut at 12 characters)."""
+        return isinstance(value, str) and (has_placeholder(value) or value.startswith(("{{", "<%")))
+
     fm = note.frontmatter
     if note.kind == "person":
         cadence = fm.get("cadence")
-        if cadence not in (None, "") and parse_cadence(cadence) is None:
+        if cadence not in (None, "") and not placeholder(cadence) and parse_cadence(cadence) is None:
             bad(note.frontmatter_lines.get("cadence"),
                 f"cadence: {cadence!r} is not a cadence (10d, 2w, 3m, 1y, weekly, monthly, quarterly, yearly, or days)")
         for key in ("follow_up", "last_contact"):
             value = fm.get(key)
-            if value not in (None, "") and parse_date(value) is None:
+            if value not in (None, "") and not placeholder(value) and parse_date(value) is None:
                 bad(note.frontmatter_lines.get(key), f"{key}: {value!r} is not a date (YYYY-MM-DD)")
     for g in note.log_lines:
         if parse_date(g.date) is None:
             bad(g.line, f"log line date {g.date} is not a date; the line is not counted")
     for t in note.tasks:
         for mark, value in (("📅", t.due), ("✅", t.done)):
-            if value is not None and parse_date(value) is None:
+            if value is not None and not placeholder(value) and parse_date(value) is None:
                 bad(t.line, f"task {mark} date {value!r} is not a date (YYYY-MM-DD)")
 
 

@@ -126,3 +126,16 @@ def test_bug_12_4_a_template_placeholder_keeps_the_rest_of_the_frontmatter(vault
     # Broken YAML is still reported, placeholder or not.
     broken = parse_note(b"---\ncreated: {{date}}\n\tbad: [\n---\n", "b.md")
     assert [p.message for p in broken.problems][0].startswith("invalid YAML") and broken.frontmatter == {}
+
+
+def test_bug_12_10_a_second_index_counts_the_known_problems(vault):
+    run = vault({"Bad.md": "---\na: [\n---\n", "Worse.md": "---\n- a\n---\n", "Good.md": "fine\n"})
+    first = run.ok("index")
+    assert "Bad.md:2: invalid YAML" in first.stderr
+    assert first.stderr.rstrip().splitlines()[-1].startswith(
+        "3 notes: 3 added, 0 updated, 0 removed, 0 unchanged, 2 problems (")
+    second = run.ok("index")
+    assert "Bad.md" not in second.stderr  # said once, when found
+    assert second.stderr.rstrip().splitlines()[-1].startswith(
+        "3 notes: 0 added, 0 updated, 0 removed, 3 unchanged, 2 problems (`vaultnet doctor` lists them) (")
+    assert len(run.json("index")["problems"]) == 2

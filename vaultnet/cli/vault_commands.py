@@ -55,8 +55,7 @@ def index_cmd(app: App, rebuild: bool, as_json: bool):
             "updated": len(stats.updated),
             "removed": len(stats.removed),
             "unchanged": stats.unchanged,
-            "problems": index.problems() + [p for p in stats.problems if p["line"] is None and
-                                            not any(q["path"] == p["path"] for q in index.problems())],
+            "problems": index.problems(stats.problems),
         }, True)
 
 

@@ -150,8 +150,10 @@ class NoteIndex:
             )
         return self._resolver
 
-    def problems(self) -> list[dict]:
-        """Every problem known in the vault: notes' own, and files skipped for their size."""
+    def problems(self, found: Iterable[dict] = ()) -> list[dict]:
+        """Every problem known in the vault: notes' own, and files skipped for their size; plus
+        those of `found` (a sync's) about files the index holds nothing of (a folder or a file
+        that could not be read), which every sync finds again."""
         out = [
             {"path": p, "line": line, "message": message}
             for p, e in sorted(self.entries().items())
@@ -160,6 +162,8 @@ class NoteIndex:
         for rel, (size, _) in sorted(self._too_large.items()):
             out.append({"path": rel, "line": None,
                         "message": f"{size} bytes, over max_file_size ({self.vault.config.max_file_size}); skipped"})
+        known = {p["path"] for p in out}
+        out += [p for p in found if p["line"] is None and p["path"] not in known]
         return out
 
     # ------------------------------------------------------------------ reading

@@ -6,6 +6,8 @@ writes into tmp_path, through the real parser, index and CLI.
 
 from __future__ import annotations
 
+import json
+
 TODAY = "2026-06-01"
 
 
@@ -139,3 +141,83 @@ def test_bug_12_10_a_second_index_counts_the_known_problems(vault):
     assert second.stderr.rstrip().splitlines()[-1].startswith(
         "3 notes: 0 added, 0 updated, 0 removed, 3 unchanged, 2 problems (`vaultnet doctor` lists them) (")
     assert len(run.json("index")["problems"]) == 2
+
+
+def test_bug_12_2_a_dot_in_a_name_is_no_attachment_unless_obsidian_opens_that_format(vault):
+    run = vault({
+        "Dev.md": "Uses [[windows.h]], [[Node.js]], [[Example.com]], [[ldp.exe]] and [[v1.2]].\n",
+        "Node.js.md": "a note whose name has a dot\n",
+        "tools/ldp.exe": b"MZ\x90\x00",  # a file that is there: an attachment, whatever its format
+    })
+    rows = {l["target"]: (l["resolved"], l["attachment"]) for l in run.json("links")}
+    assert rows == {
+        "windows.h": (None, False), "Node.js": ("Node.js.md", False), "Example.com": (None, False),
+        "ldp.exe": ("tools/ldp.exe", True), "v1.2": (None, False),
+    }
+    assert [(r["target"], r["attachment"]) for r in run.json("links", "--unresolved")] == [
+        ("Example.com", False), ("v1.2", False), ("windows.h", False)]
+
+
+def test_bug_12_3_attachments_resolve_to_their_path_and_missing_ones_are_reported(vault):
+    run = vault({
+        "People/Ada.md": ("---\ntype: person\n---\nDeck [[deck.pdf]], board ![[Board.canvas]], table ![[People.base]],\n"
+                          "photo ![](photo.PNG), missing ![[missing.png]] and [[gone.pdf|the old deck]].\n"
+                          "- 2026-05-01 Coffee with [[Bob]] about [[talk.mp4]]\n"),
+        "People/Bob.md": "---\ntype: person\n---\n",
+        "Meetings/2026-05-02 Sync.md": "With [[Ada]] and ![[whiteboard.jpg]].\n",
+        "Files/deck.pdf": b"%PDF-1.4", "Board.canvas": "{}", "Bases/People.base": "views: []\n",
+        "Files/photo.PNG": b"\x89PNG",
+    })
+    rows = [(l["target"], l["resolved"], l["attachment"]) for l in run.json("links") if l["source"] == "People/Ada.md"]
+    assert rows == [
+        ("deck.pdf", "Files/deck.pdf", True), ("Board.canvas", "Board.canvas", True),
+        ("People.base", "Bases/People.base", True), ("photo.PNG", "Files/photo.PNG", True),
+        ("missing.png", None, True), ("gone.pdf", None, True), ("Bob", "People/Bob.md", False),
+        ("talk.mp4", None, True),
+    ]
+    assert run.json("links", "--unresolved") == [
+        {"target": "gone.pdf", "count": 1, "sources": ["People/Ada.md"], "attachment": True},
+        {"target": "missing.png", "count": 1, "sources": ["People/Ada.md"], "attachment": True},
+        {"target": "talk.mp4", "count": 1, "sources": ["People/Ada.md"], "attachment": True},
+        {"target": "whiteboard.jpg", "count": 1, "sources": ["Meetings/2026-05-02 Sync.md"], "attachment": True},
+    ]
+    doctor = run("doctor", "--json")
+    assert doctor.exit_code == 1
+    assert [(f["path"], f["line"], f["kind"], f["message"]) for f in json.loads(doctor.stdout)] == [
+        ("Meetings/2026-05-02 Sync.md", 1, "broken_embed", "![[whiteboard.jpg]] embeds a file that is not in the vault"),
+        ("People/Ada.md", 5, "broken_embed", "![[missing.png]] embeds a file that is not in the vault"),
+        ("People/Ada.md", 5, "broken_embed", "[[gone.pdf]] links a file that is not in the vault"),
+        ("People/Ada.md", 6, "broken_embed", "[[talk.mp4]] links a file that is not in the vault"),
+    ]
+    # Never a person: not in Unresolved.md, not in the graph, not reachable by intro.
+    run.ok("--today", TODAY, "report")
+    assert "missing" not in (run.root / "vaultnet/Unresolved.md").read_text() and \
+        "whiteboard" not in (run.root / "vaultnet/Unresolved.md").read_text()
+    nodes = {n["name"] for n in json.loads(run.ok("--today", TODAY, "graph").stdout)["nodes"]}
+    assert nodes == {"Ada", "Bob"}
+    assert run("--today", TODAY, "intro", "missing.png").exit_code == 1
+
+
+def test_bug_12_3_attachments_that_come_and_go_are_followed_without_a_rebuild(vault):
+    from vaultnet.index import NoteIndex
+    from vaultnet.network import queries
+    from vaultnet.vault import Vault
+
+    run = vault({"Note.md": "See ![[chart.png]] and [[notes.txt]] with [[Ada]].\n", "People/Ada.md": "x\n"})
+    assert {l["target"]: l["resolved"] for l in run.json("links")} == {"chart.png": None, "notes.txt": None,
+                                                                       "Ada": "People/Ada.md"}
+    (run.root / "img").mkdir()
+    (run.root / "img/chart.png").write_bytes(b"\x89PNG")
+    (run.root / "notes.txt").write_text("plain text\n")
+    result = run.ok("links", "--json")
+    assert "rebuilt" not in result.stderr
+    assert {l["target"]: l["resolved"] for l in json.loads(result.stdout)} == {
+        "chart.png": "img/chart.png", "notes.txt": "notes.txt", "Ada": "People/Ada.md"}
+    # The watcher's way: only the paths that changed are looked at.
+    (run.root / "img/chart.png").unlink()
+    with NoteIndex(Vault(run.root)) as index:
+        index.sync_paths(["img/chart.png"])
+        assert {l["target"]: l["resolved"] for l in queries.all_links(index)}["chart.png"] is None
+        (run.root / "img/chart.png").write_bytes(b"\x89PNG")
+        index.sync_paths(["img"])
+        assert {l["target"]: l["resolved"] for l in queries.all_links(index)}["chart.png"] == "img/chart.png"

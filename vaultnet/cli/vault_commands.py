@@ -141,14 +141,18 @@ def backlinks(app: App, name: str, as_json: bool):
 @json_option
 @click.pass_obj
 def links(app: App, unresolved: bool, as_json: bool):
-    """Every link in the vault and what it resolves to."""
+    """Every link in the vault and what it resolves to (a note, or an attachment's path).
+
+    --unresolved: the targets with neither, most mentioned first; FILE marks a missing
+    attachment (an image, a pdf, a canvas), the others are notes to write.
+    """
     from ..network import queries
 
     index = app.index()
     if unresolved:
         rows = queries.unresolved_links(index)
-        emit(rows, as_json, [("count", "COUNT"), ("target", "TARGET"), ("sources", "MENTIONED IN")],
-             empty="no unresolved links")
+        emit(rows, as_json, [("count", "COUNT"), ("target", "TARGET"), ("attachment", "FILE"),
+                             ("sources", "MENTIONED IN")], empty="no unresolved links")
     else:
         rows = queries.all_links(index)
         emit(rows, as_json, [("source", "SOURCE"), ("line", "LINE"), ("target", "TARGET"),

@@ -23,6 +23,8 @@ class ScanResult:
     files: dict[str, Stat] = field(default_factory=dict)  # vault-relative path -> (size, mtime_ns)
     too_large: dict[str, Stat] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+    # Every other file (images, PDFs, canvases...): what links to attachments resolve to.
+    attachments: set[str] = field(default_factory=set)
 
 
 class Vault:
@@ -57,7 +59,8 @@ class Vault:
         return self.is_excluded(rel)
 
     def stat_note(self, rel: str) -> tuple[str, Stat | None]:
-        """("file" | "too_large" | "folder" | "none", stat) for one vault path, as scan() would see it."""
+        """("file" | "too_large" | "folder" | "attachment" | "none", stat) for one vault path,
+        as scan() would see it."""
         if not rel or self.is_ignored_path(rel):
             return "none", None
         path = self.root / rel
@@ -65,7 +68,7 @@ class Vault:
             if path.is_dir() and not path.is_symlink():
                 return "folder", None
             if not rel.lower().endswith(".md"):
-                return "none", None
+                return ("attachment" if path.is_file() else "none"), None
             st = path.stat()
         except OSError:
             return "none", None
@@ -75,12 +78,13 @@ class Vault:
         return kind, (st.st_size, st.st_mtime_ns)
 
     def scan(self, under: str = "") -> ScanResult:
-        """Every note below the root (or the folder `under`) with its size and mtime.
+        """Every note below the root (or the folder `under`) with its size and mtime, and the
+        paths of the other files (attachments).
 
         Symlinked folders are not followed; symlinked files are.
         """
         result = ScanResult()
-        files, too_large = result.files, result.too_large
+        files, too_large, attachments = result.files, result.too_large, result.attachments
         limit = self.config.max_file_size
         excluding = self._exclude is not None
         report = self.config.report_dir.casefold()
@@ -100,10 +104,12 @@ class Vault:
                         continue
                     if name[-3:].lower() != ".md":
                         try:
+                            rel = prefix + name
                             if entry.is_dir(follow_symlinks=False):
-                                rel = prefix + name
                                 if rel.casefold() != report and not (excluding and self.is_excluded(rel + "/")):
                                     stack.append((rel + "/", entry.path))
+                            elif entry.is_file() and not (excluding and self.is_excluded(rel)):
+                                attachments.add(rel)
                         except OSError:
                             pass
                         continue

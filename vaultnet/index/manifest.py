@@ -88,7 +88,7 @@ class IndexFolder:
     def read_manifest(self) -> dict | None:
         return read_marshal(self.manifest_path)
 
-    def load_manifest(self, fingerprint: str) -> dict | None:
+    def load_manifest(self, fingerprint: tuple) -> dict | None:
         """The manifest if it matches this schema, config and Whoosh generation."""
         if self.version() != str(SCHEMA_VERSION):
             return None
@@ -102,7 +102,7 @@ class IndexFolder:
             return None
         return data
 
-    def write_manifest(self, generation: int | None, fingerprint: str, files: dict, meta: dict,
+    def write_manifest(self, generation: int | None, fingerprint: tuple, files: dict, meta: dict,
                        too_large: dict, attachments: set[str]) -> None:
         write_marshal(self.manifest_path, {
             "version": SCHEMA_VERSION,

@@ -153,4 +153,4 @@ def _read_note(vault: Vault, rel: str) -> tuple[Note, Stat] | None:
             chunks.append(chunk)
     finally:
         os.close(fd)
-    return parse_note(b"".join(chunks), rel, vault.config), (st.st_size, st.st_mtime_ns)
+    return parse_note(b"".join(chunks), rel, vault.rules), (st.st_size, st.st_mtime_ns)

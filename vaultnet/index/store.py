@@ -74,7 +74,7 @@ class NoteIndex:
     # ------------------------------------------------------------------ state
 
     def _load_manifest(self) -> dict | None:
-        return self.folder.load_manifest(self.vault.config.fingerprint())
+        return self.folder.load_manifest(self.vault.fingerprint())
 
     def _use_manifest(self, data: dict) -> None:
         if self._files is not None and data.get("generation") == self._generation:
@@ -92,7 +92,7 @@ class NoteIndex:
         self._generation = generation
         if self._contrib is not None:
             people_file.write(self.folder, generation, self._contrib)
-        self.folder.write_manifest(generation, self.vault.config.fingerprint(), self._files or {},
+        self.folder.write_manifest(generation, self.vault.fingerprint(), self._files or {},
                                    self._meta, self._too_large, self._attachments)
 
     def _state_from_whoosh(self) -> None:
@@ -158,7 +158,8 @@ class NoteIndex:
         return self._resolver
 
     def problems(self, found: Iterable[dict] = ()) -> list[dict]:
-        """Every problem known in the vault: notes' own, and files skipped for their size; plus
+        """Every problem known in the vault: notes' own, files skipped for their size, and Obsidian
+        settings that could not be read; plus
         those of `found` (a sync's) about files the index holds nothing of (a folder or a file
         that could not be read), which every sync finds again."""
         out = [
@@ -169,6 +170,7 @@ class NoteIndex:
         for rel, (size, _) in sorted(self._too_large.items()):
             out.append({"path": rel, "line": None,
                         "message": f"{size} bytes, over max_file_size ({self.vault.config.max_file_size}); skipped"})
+        out += [{"path": rel, "line": None, "message": message} for rel, message in self.vault.obsidian.problems]
         known = {p["path"] for p in out}
         out += [p for p in found if p["line"] is None and p["path"] not in known]
         return out
@@ -260,7 +262,7 @@ class NoteIndex:
 
         # A manifest that matched this version, config and commit vouches for the index.
         reason = None if rebuild or data is not None else why_unusable(self.folder, self._whoosh,
-                                                                        self.vault.config.fingerprint())
+                                                                        self.vault.fingerprint())
         try:
             lock = writer.acquire_lock(self.folder.lock_path, wait)
             self._held_lock = lock

@@ -44,7 +44,7 @@ class _Lines:
     def of(self, path: str, key: str) -> int | None:
         if path not in self.cache:
             try:
-                note = parse_note(self.vault.read_bytes(path), path, self.vault.config)
+                note = parse_note(self.vault.read_bytes(path), path, self.vault.rules)
                 self.cache[path] = note.frontmatter_lines
             except OSError:
                 self.cache[path] = {}

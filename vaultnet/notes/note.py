@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 from typing import Protocol
 
 from ..notes import markdown
+from .dates import date_in_name
 from .note_yaml import (
     FlattenBudgetExceeded,
     FrontmatterError,
@@ -41,6 +42,17 @@ class KindRules(Protocol):
 class FolderKinds:
     people_dirs: tuple[str, ...] = DEFAULT_PEOPLE_DIRS
     org_dirs: tuple[str, ...] = DEFAULT_ORG_DIRS
+
+
+@dataclass(frozen=True)
+class NoteRules(FolderKinds):
+    """KindRules, and what the vault's Obsidian settings add: folders of templates (never
+    contacts nor dated notes), and the daily notes' folder and moment.js file-name format
+    (a note there named by the format is a dated note). The vault builds one."""
+
+    template_dirs: tuple[str, ...] = ()
+    daily_folder: str = ""
+    daily_format: str = ""
 
 
 _DEFAULT_RULES = FolderKinds()
@@ -167,7 +179,17 @@ def decode(raw: bytes) -> tuple[str, list[Problem]]:
     return text, problems
 
 
+def _in_folder(path: str, folder: str) -> bool:
+    return bool(folder) and path.casefold().startswith(folder.casefold() + "/")
+
+
+def is_template(path: str, rules: KindRules) -> bool:
+    return any(_in_folder(path, folder) for folder in getattr(rules, "template_dirs", ()))
+
+
 def kind_of(path: str, type_value: str, rules: KindRules) -> str:
+    if is_template(path, rules):  # a person template says `type: person` and is nobody
+        return "note"
     t = type_value.strip().lower()
     if t in PERSON_TYPES:
         return "person"
@@ -250,12 +272,8 @@ def parse_note(raw: bytes, path: str, rules: KindRules | None = None) -> Note:
         if alias.strip()
     ]
 
-    date_value = fm.get("date")
-    dated = _DATE_PREFIX.match(date_value.strip()) if isinstance(date_value, str) else None
-    if dated is None:
-        dated = _DATE_PREFIX.match(stem)
-    if dated is not None:
-        note.date = dated[1]
+    if not is_template(path, rules):
+        note.date = _date_of(path, stem, fm.get("date"), rules)
 
     if fm:
         others = {k: v for k, v in fm.items() if k not in _KNOWN_KEYS}
@@ -287,6 +305,24 @@ def parse_note(raw: bytes, path: str, rules: KindRules | None = None) -> Note:
         seen.setdefault(nfc(t).lower(), None)
     note.tags = list(seen)
     return note
+
+
+def _date_of(path: str, stem: str, date_value: object, rules: KindRules) -> str | None:
+    """A dated note's date (SPEC §2): its `date:`, else the date its daily-note name says
+    (Obsidian's daily-notes folder and format), else a file name starting YYYY-MM-DD."""
+    dated = _DATE_PREFIX.match(date_value.strip()) if isinstance(date_value, str) else None
+    if dated is not None:
+        return dated[1]
+    daily_format = getattr(rules, "daily_format", "")
+    if daily_format:
+        folder = getattr(rules, "daily_folder", "")
+        if not folder or _in_folder(path, folder):
+            name = path[len(folder) + 1 if folder else 0:]
+            day = date_in_name(name[:-3] if name.lower().endswith(".md") else name, daily_format)
+            if day is not None:
+                return day.isoformat()
+    dated = _DATE_PREFIX.match(stem)
+    return dated[1] if dated is not None else None
 
 
 def _top_level_keys(yaml_text: str):

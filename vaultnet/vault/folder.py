@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import VaultnetError, VaultNotFound
+from ..notes.note import NoteRules
 from .config import CONFIG_TEMPLATE, Config, load_config
+from .obsidian import ObsidianSettings, load_settings
 
 STATE_DIR = ".vaultnet"
 MARKERS = (".vaultnet", ".obsidian")
@@ -28,11 +30,22 @@ class ScanResult:
 
 
 class Vault:
-    def __init__(self, root: Path, config: Config | None = None):
+    def __init__(self, root: Path, config: Config | None = None, obsidian: ObsidianSettings | None = None):
         self.root = root
         self.state_dir = root / STATE_DIR
         self.config = config if config is not None else load_config(shown(self.state_dir / "config.toml"))
+        # What the vault told Obsidian: templates, excluded files, daily notes (vault/obsidian.py).
+        self.obsidian = obsidian if obsidian is not None else load_settings(root)
         self._exclude = _compile_excludes(self.config.exclude)
+        self._ignoring = bool(self.obsidian.ignore_filters)
+        # What parse_note needs to know of the vault to tell what a note is.
+        self.rules = NoteRules(self.config.people_dirs, self.config.org_dirs, self.obsidian.template_dirs,
+                               self.obsidian.daily_folder, self.obsidian.daily_format)
+
+    def fingerprint(self) -> tuple:
+        """What, if changed, changes which files are notes or how they are read: config.toml's
+        settings and the vault's Obsidian settings."""
+        return (self.config.fingerprint(), self.obsidian.fingerprint())
 
     @property
     def index_dir(self) -> Path:
@@ -46,7 +59,8 @@ class Vault:
         folded = rel.casefold()
         if folded == report or folded.startswith(report + "/"):
             return True
-        return self._exclude is not None and self._exclude.match_file(rel)
+        return (self._exclude is not None and self._exclude.match_file(rel)) or \
+            (self._ignoring and self.obsidian.is_ignored(rel))
 
     def is_ignored_path(self, rel: str) -> bool:
         """A path no note can live at: in a dot folder, the report folder, or an excluded glob."""
@@ -84,9 +98,11 @@ class Vault:
         Symlinked folders are not followed; symlinked files are.
         """
         result = ScanResult()
+        if not under:  # the settings are the whole vault's: said once per full scan
+            result.problems.extend(self.obsidian.problems)
         files, too_large, attachments = result.files, result.too_large, result.attachments
         limit = self.config.max_file_size
-        excluding = self._exclude is not None
+        excluding = self._exclude is not None or self._ignoring
         report = self.config.report_dir.casefold()
         under = under.strip("/")
         stack = [(under + "/" if under else "", str(self.root / under) if under else str(self.root))]

@@ -221,3 +221,169 @@ def test_bug_12_3_attachments_that_come_and_go_are_followed_without_a_rebuild(va
         (run.root / "img/chart.png").write_bytes(b"\x89PNG")
         index.sync_paths(["img"])
         assert {l["target"]: l["resolved"] for l in queries.all_links(index)}["chart.png"] == "img/chart.png"
+
+
+def _obsidian_vault(vault, settings: dict[str, str], files: dict[str, str | bytes]):
+    return vault({**{f".obsidian/{name}": text for name, text in settings.items()}, **files})
+
+
+def test_bug_12_5_the_template_folders_hold_templates_not_contacts(vault):
+    run = _obsidian_vault(vault, {
+        "templates.json": '{"folder": "Templates"}',
+        "plugins/templater-obsidian/data.json": '{"templates_folder": "_templates/", "trigger_on_file_creation": true}',
+    }, {
+        "Templates/Person.md": "---\ntype: person\nname: {{title}}\ncompany: \"[[Acme]]\"\n---\n- {{date}} Met\n",
+        "_templates/Meeting.md": "---\ndate: 2026-01-01\n---\nWith [[Ada]].\n",
+        "People/Ada.md": "---\ntype: person\n---\n",
+    })
+    assert [(r["path"], r["kind"]) for r in run.json("search", "*", "--type", "person")] == [("People/Ada.md", "person")]
+    assert run.json("show", "Templates/Person")["kind"] == "note"
+    # A template with a date is no meeting: Ada had no contact.
+    assert run.json("--today", TODAY, "show", "Ada")["interactions"] == []
+    nodes = {n["name"] for n in json.loads(run.ok("--today", TODAY, "graph").stdout)["nodes"]}
+    assert nodes == {"Ada"}
+
+
+def test_bug_12_5_excluded_files_in_obsidian_are_not_indexed(vault):
+    run = _obsidian_vault(vault, {
+        "app.json": '{"userIgnoreFilters": ["Archive/", "/\\\\.excalidraw\\\\.md$/", "Scratch"], "alwaysUpdateLinks": true}',
+    }, {
+        "Archive/Old.md": "old\n", "Archive/Deep/older.md": "older\n", "Archive/photo.png": b"\x89PNG",
+        "Drawing.excalidraw.md": "drawing\n", "Scratchpad.md": "scratch\n", "Scratch/x.md": "x\n",
+        "Notes/Kept.md": "See ![[photo.png]] and [[Old]].\n", "Archive.md": "the note beside the folder\n",
+    })
+    assert sorted(r["path"] for r in run.json("search", "*")) == ["Archive.md", "Notes/Kept.md"]
+    assert [(l["target"], l["resolved"]) for l in run.json("links")] == [("photo.png", None), ("Old", None)]
+
+
+def test_bug_12_5_daily_notes_named_by_obsidians_format_are_dated_notes(vault):
+    cases = {
+        "DD.MM.YYYY": ("Journal/05.01.2026.md", "Journal/5.1.2026.md"),
+        "YYYY/MM/DD": ("Journal/2026/01/05.md", "Journal/2026/1/5.md"),
+        "dddd, MMMM Do YYYY": ("Journal/Monday, January 5th 2026.md", "Journal/Tuesday, January 5th 2026.md"),
+        "YYYY/MMMM/YYYY-MMM-DD": ("Journal/2026/January/2026-Jan-05.md", "Journal/2026/March/2026-Jan-05.md"),
+    }
+    for fmt, (daily, not_daily) in cases.items():
+        run = _obsidian_vault(vault, {"daily-notes.json": json.dumps({"folder": "Journal/", "format": fmt})}, {
+            daily: "Coffee with [[Ada]].\n",
+            not_daily: "Lunch with [[Ada]].\n",
+            "Elsewhere/05.01.2026.md": "Call with [[Ada]].\n",  # outside the daily folder
+            "People/Ada.md": "---\ntype: person\n---\n",
+        })
+        run.ok("index", "--rebuild")
+        card = run.json("--today", TODAY, "show", "Ada")
+        assert [(i["date"], i["source"]) for i in card["interactions"]] == [("2026-01-05", daily)], fmt
+        for path in [*(run.root / "Journal").rglob("*.md"), *(run.root / "Elsewhere").rglob("*.md")]:
+            path.unlink()
+
+
+def test_bug_12_5_a_change_of_obsidian_settings_rebuilds_the_index(vault):
+    run = _obsidian_vault(vault, {}, {
+        "Journal/05.01.2026.md": "Coffee with [[Ada]].\n",
+        "People/Ada.md": "---\ntype: person\n---\n",
+        "Templates/Bob.md": "---\ntype: person\n---\n",
+    })
+    assert run.json("--today", TODAY, "show", "Ada")["last_contact"] is None
+    assert run.json("show", "Bob")["kind"] == "person"
+    (run.root / ".obsidian").mkdir()
+    (run.root / ".obsidian/daily-notes.json").write_text('{"folder": "Journal", "format": "DD.MM.YYYY"}')
+    result = run.ok("--today", TODAY, "show", "Ada", "--json")
+    assert "rebuilt because the vault's Obsidian settings changed (daily notes)" in result.stderr
+    assert json.loads(result.stdout)["last_contact"] == "2026-01-05"
+    (run.root / ".obsidian/templates.json").write_text('{"folder": "Templates"}')
+    result = run.ok("show", "Bob", "--json")
+    assert "Obsidian settings changed (templates)" in result.stderr and json.loads(result.stdout)["kind"] == "note"
+    assert "rebuilt" not in run.ok("show", "Bob").stderr
+
+
+def test_bug_12_5_obsidian_settings_that_cannot_be_read_are_reported_and_the_rest_applies(vault):
+    run = _obsidian_vault(vault, {
+        "app.json": '{"userIgnoreFilters": ["Archive/", "/[unclosed/"]',  # cut short
+        "templates.json": '["Templates"]',
+        "daily-notes.json": '{"folder": "Journal", "format": "DD.MM.YYYY"}',
+        "plugins/templater-obsidian/data.json": b"\xff\xfe{}",
+    }, {
+        "Archive/Old.md": "old\n", "Journal/05.01.2026.md": "Coffee with [[Ada]].\n",
+        "People/Ada.md": "---\ntype: person\n---\n",
+    })
+    result = run.ok("index")
+    assert ".obsidian/app.json: not valid JSON (line 1: Expecting ',' delimiter); its settings are not used" \
+        in result.stderr
+    problems = {p["path"]: p["message"] for p in run.json("index")["problems"]}
+    assert problems == {
+        ".obsidian/app.json": "not valid JSON (line 1: Expecting ',' delimiter); its settings are not used",
+        ".obsidian/templates.json": "not a JSON object; its settings are not used",
+        ".obsidian/plugins/templater-obsidian/data.json": "not UTF-8 (byte 0); its settings are not used",
+    }
+    assert sorted(r["path"] for r in run.json("search", "*")) == [
+        "Archive/Old.md", "Journal/05.01.2026.md", "People/Ada.md"]
+    assert run.json("--today", TODAY, "show", "Ada")["last_contact"] == "2026-01-05"  # daily notes still read
+    doctor = json.loads(run("doctor", "--json").stdout)
+    assert {f["path"] for f in doctor} == set(problems)
+    # A regular expression that is no regular expression is reported; the other filters apply.
+    (run.root / ".obsidian/app.json").write_text('{"userIgnoreFilters": ["Archive/", "/[unclosed/"]}')
+    assert sorted(r["path"] for r in run.json("search", "*")) == ["Journal/05.01.2026.md", "People/Ada.md"]
+    assert "userIgnoreFilters: '/[unclosed/' is not a regular expression" in \
+        {p["path"]: p["message"] for p in run.json("index")["problems"]}[".obsidian/app.json"]
+
+
+def test_bug_12_11_intro_on_a_note_that_is_no_contact_says_so(vault):
+    run = vault({"References/Obsidian.md": "The app.\n", "People/Ada.md": "---\ntype: person\n---\n"})
+    result = run("--today", TODAY, "intro", "Obsidian")
+    assert result.exit_code == 1
+    assert result.stderr == ("Error: 'Obsidian' is References/Obsidian.md, a note that is neither a person nor "
+                             "an organization (`type: person` or `type: org` in its frontmatter makes it one)\n")
+    assert "no note called 'Nobody'" in run("--today", TODAY, "intro", "Nobody").stderr
+
+
+def test_bug_12_12_a_company_link_without_a_note_is_an_organization(vault):
+    run = vault({
+        "People/Ada.md": '---\ntype: person\ncompany: "[[Globex]]"\n---\nWorks at [[Globex]].\n',
+        "People/Bob.md": "---\ntype: person\n---\nKnows [[Ada]].\n",
+        "People/Cy.md": '---\ntype: person\ncompany: "[[Companies/Initech|Initech]]"\n---\n',
+    })
+    graph = json.loads(run.ok("--today", TODAY, "graph").stdout)
+    kinds = {n["name"]: (n["kind"], n["has_note"]) for n in graph["nodes"]}
+    assert kinds == {"Ada": ("person", True), "Bob": ("person", True), "Cy": ("person", True),
+                     "Globex": ("org", False), "Initech": ("org", False)}
+    rows = run.json("--today", TODAY, "intro", "Globex")
+    assert [(r["path"], r["hops"]) for r in rows] == [(["Ada"], 1), (["Bob", "Ada"], 2)]
+    assert [(r["path"], r["hops"]) for r in run.json("--today", TODAY, "intro", "Initech")] == [(["Cy"], 1)]
+
+
+def test_bug_12_12_a_missing_note_linked_from_a_dated_note_is_not_automatically_a_person(vault):
+    run = vault({
+        "Daily/2026-05-01.md": "Read about [[blockchain]], [[1]] and [[newsletter/forward/Forward August.md]].\n",
+        "Daily/2026-05-02.md": "Lunch with [[Ada]] and [[Dana]]; talked [[Rust]].\n",
+        "Meetings/2026-05-03 Sync.md": "With [[Ada]] and [[Eve]].\n- 2026-05-03 [[Ada]] introduced [[Fay]]\n",
+        "People/Ada.md": "---\ntype: person\n---\nMentor of [[Dana]].\n",
+    })
+    graph = json.loads(run.ok("--today", TODAY, "graph").stdout)
+    # Dana: a person's note links her. Fay: on a log line with Ada. Eve, Rust, blockchain, 1 and
+    # the newsletter: only linked from dated notes, which say nothing about who is a person.
+    assert sorted((n["name"], n["has_note"]) for n in graph["nodes"]) == [
+        ("Ada", True), ("Dana", False), ("Fay", False)]
+    # Ties between people stay: Ada and Dana were at lunch together, and Ada's note names her.
+    edge = next(e for e in graph["edges"] if {e["source"], e["target"]} == {"People/Ada.md", "?dana"})
+    assert edge["weight"] > 1.5
+    assert [r["path"] for r in run.json("--today", TODAY, "intro", "Dana")] == [["Ada", "Dana"]]
+    assert run("--today", TODAY, "intro", "blockchain").exit_code == 1
+    # They are still links to notes that do not exist yet.
+    assert {r["target"] for r in run.json("links", "--unresolved")} >= {"blockchain", "1", "Eve", "Rust"}
+
+
+def test_bug_12_13_intro_org_gives_the_people_there_then_friends_of_friends(vault):
+    run = vault({
+        "Companies/Acme.md": "---\ntype: org\n---\n",
+        "People/Ann.md": '---\ntype: person\ncompany: "[[Acme]]"\n---\n',
+        "People/Ben.md": "---\ntype: person\ncompany: Acme\n---\n",
+        "People/Cat.md": "---\ntype: person\n---\nOld friend of [[Ann]].\n",
+        "People/Dev.md": "---\ntype: person\n---\n- 2026-05-01 Coffee with [[Ben]]\n",
+        "People/Eli.md": "---\ntype: person\n---\nNo one at Acme.\n",
+    })
+    rows = run.json("--today", TODAY, "intro", "Acme")
+    assert [(r["path"], r["hops"]) for r in rows] == [
+        (["Ann"], 1), (["Ben"], 1), (["Dev", "Ben"], 2), (["Cat", "Ann"], 2)]
+    assert rows[2]["evidence"][0]["source"] == "People/Dev.md"
+    # A person you know is one hop, and no friend is needed to reach them.
+    assert [(r["path"], r["hops"]) for r in run.json("--today", TODAY, "intro", "Ann")] == [(["Ann"], 1)]

@@ -387,3 +387,25 @@ def test_bug_12_13_intro_org_gives_the_people_there_then_friends_of_friends(vaul
     assert rows[2]["evidence"][0]["source"] == "People/Dev.md"
     # A person you know is one hop, and no friend is needed to reach them.
     assert [(r["path"], r["hops"]) for r in run.json("--today", TODAY, "intro", "Ann")] == [(["Ann"], 1)]
+
+
+def test_bug_12_9_nested_tags_are_found_by_their_parents(vault):
+    run = vault({
+        "A.md": "Read later #inbox/to-read\n",
+        "B.md": "---\ntags: [inbox]\n---\n",
+        "C.md": "#inbox-zero is another tag\n",
+        "D.md": "#Inbox/To-Read/Later\n",
+        "People/Ann.md": "---\ntags: [mentor/rust]\ncadence: 2w\n---\n",
+        "People/Bo.md": "---\ntags: [mentorship]\ncadence: 2w\n---\n",
+        "People/Cy.md": "---\ntags: [mentor/go]\n---\n",  # no cadence: cadence_by_tag gives one
+    }, config='[cadence_by_tag]\nmentor = "30d"\n')
+
+    def found(query):
+        return sorted(h["path"] for h in run.json("search", query))
+
+    assert found("tag:inbox") == found("tag:#inbox") == ["A.md", "B.md", "D.md"]
+    assert found("tag:inbox/to-read") == found("tag:#Inbox/To-Read") == ["A.md", "D.md"]
+    assert found("tag:inbox-zero") == ["C.md"]
+    assert [r["name"] for r in run.json("--today", TODAY, "due", "--tag", "mentor")] == ["Ann", "Cy"]
+    assert [r["name"] for r in run.json("--today", TODAY, "due", "--tag", "#mentor/rust")] == ["Ann"]
+    assert run.json("--today", TODAY, "show", "Cy")["cadence_days"] == 30

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Protocol
@@ -323,6 +324,19 @@ def _date_of(path: str, stem: str, date_value: object, rules: KindRules) -> str 
                 return day.isoformat()
     dated = _DATE_PREFIX.match(stem)
     return dated[1] if dated is not None else None
+
+
+def has_tag(tags: Iterable[str], wanted: str) -> bool:
+    """Does a note with `tags` have the tag `wanted` (`#` and case ignored)? Tags nest as in
+    Obsidian: `inbox/to-read` is also `inbox`, and not `inbox-zero`."""
+    wanted = wanted.strip().lstrip("#").lower()
+    return bool(wanted) and any(t == wanted or t.startswith(wanted + "/") for t in tags)
+
+
+def tag_and_parents(tag: str) -> list[str]:
+    """`a/b/c` -> `a`, `a/b`, `a/b/c`: what a search for a tag finds it under."""
+    parts = [p for p in tag.split("/") if p]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def _top_level_keys(yaml_text: str):

@@ -36,6 +36,7 @@ What the dump shows about Obsidian (pinned by ``test_obsidian_dump_assumptions``
 from __future__ import annotations
 
 import json
+import re
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
@@ -412,23 +413,31 @@ def test_inline_tags_match_obsidian(meta):
 
 
 @pytest.mark.parametrize("meta", METADATA_FILES, ids=_metadata_id)
-def test_all_tags_include_inline_and_frontmatter_tags(meta):
-    """`Note.tags`: inline tags plus frontmatter `tags`, lower-cased, without '#', no duplicates.
-
-    Only unambiguous frontmatter values are checked: a list, or one string without a comma
-    (Obsidian splits `tags: a, b`; SPEC §2 keeps a single string as one tag).
+def test_all_tags_match_obsidian(meta):
+    """`Note.tags`: inline tags plus frontmatter `tags`, lower-cased, without '#', no duplicates,
+    and nothing else (issue 12, items 6 and 7): a string is split at commas and spaces as
+    Obsidian does (`tags: a, b`), and an empty or null `tags:` gives none.
     """
     source, cm, note = _load_metadata(meta)
     wanted = {t["tag"][1:].lower() for t in cm.get("tags", [])}
     fm_tags = (cm.get("frontmatter") or {}).get("tags")
-    if isinstance(fm_tags, list):
-        wanted |= {str(t).lower() for t in fm_tags if t is not None}
-    elif isinstance(fm_tags, str) and "," not in fm_tags:
-        wanted.add(fm_tags.lower())
+    for value in fm_tags if isinstance(fm_tags, list) else [fm_tags]:
+        if value is not None:
+            wanted |= {part.lstrip("#").lower() for part in re.split(r"[,\s]+", str(value)) if part.lstrip("#")}
     assert len(note.tags) == len(set(note.tags)), f"{source}: duplicate tags {note.tags}"
-    assert not any(t.startswith("#") for t in note.tags), note.tags
-    missing = wanted - set(note.tags)
-    assert not missing, f"{source}: missing from Note.tags: {sorted(missing)} (have {note.tags})"
+    assert set(note.tags) == wanted, f"{source}: Obsidian's tags {sorted(wanted)}, vaultnet's {note.tags}"
+
+
+@pytest.mark.parametrize("meta", [m for m in METADATA_FILES if json.loads(m.read_text("utf-8"))
+                                  ["cachedMetadata"].get("frontmatter")], ids=_metadata_id)
+def test_frontmatter_keys_and_empty_values_match_obsidian(meta):
+    """Every key Obsidian reads from the frontmatter, vaultnet reads too; a value Obsidian
+    reads as null (`tags:`, `aliases:`) is empty or null here, and only those are."""
+    source, cm, note = _load_metadata(meta)
+    theirs = cm["frontmatter"]
+    assert set(note.frontmatter) == set(theirs), f"{source}: {sorted(note.frontmatter)} != {sorted(theirs)}"
+    empty = {k for k, v in note.frontmatter.items() if v in (None, "")}
+    assert empty == {k for k, v in theirs.items() if v is None}, source
 
 
 # ------------------------------------------------------------ 4. known differences

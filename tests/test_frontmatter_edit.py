@@ -235,6 +235,12 @@ def test_read_frontmatter_keeps_values_as_written():
     assert read_frontmatter(b"# no frontmatter\n") == {}
 
 
+def test_bug_12_4_a_template_placeholder_does_not_stop_an_edit():
+    raw = b"---\ncreated: {{date}}\nname: Ada\n---\nbody\n"
+    out = edit_frontmatter(raw, add={"role": "CTO", "created": "2026-01-01"})
+    assert out == b"---\ncreated: {{date}}\nname: Ada\nrole: CTO\n---\nbody\n"  # `created` is not empty
+
+
 # --- refused --------------------------------------------------------------------------
 
 
@@ -242,7 +248,7 @@ def test_read_frontmatter_keeps_values_as_written():
     ("raw", "why"),
     [
         (b"---\nname: [Ada\n---\n", "invalid YAML"),
-        (b"---\ndate: {{date}}\n---\n", "invalid YAML"),
+        (b"---\ndate: {{date}}\nrole: a: b\n---\n", "invalid YAML"),  # a placeholder hides no real error
         (b"---\n- a\n- b\n---\n", "a list"),
         (b"---\nname: a\nname: b\n---\n", "duplicate key"),
         (b"---\nx: !!python/object:os.system ls\n---\n", "tag"),

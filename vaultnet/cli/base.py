@@ -89,10 +89,13 @@ def report_sync(stats, index, verbose: bool, quiet: bool) -> None:
     for p in stats.problems:
         warn(f"{p['path']}{':' + str(p['line']) if p['line'] else ''}: {p['message']}")
     if verbose:
+        # Every known problem is counted, also those an earlier sync found (and printed).
+        known = len(index.problems(stats.problems))
+        where = " (`vaultnet doctor` lists them)" if known > len(stats.problems) else ""
         warn(
             f"{stats.unchanged + len(stats.added) + len(stats.updated)} notes: "
             f"{len(stats.added)} added, {len(stats.updated)} updated, {len(stats.removed)} removed, "
-            f"{stats.unchanged} unchanged, {plural(len(stats.problems), 'problem')} ({stats.seconds:.2f}s)"
+            f"{stats.unchanged} unchanged, {plural(known, 'problem')}{where} ({stats.seconds:.2f}s)"
         )
 
 

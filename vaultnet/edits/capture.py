@@ -438,7 +438,7 @@ def _occurrence_line(people: _People, m: _Meeting, source: str, series_title: st
 def _add_occurrences(vault: Vault, plan: CapturePlan, people: _People, path: str,
                      fresh: list[_Meeting]) -> None:
     raw = _read(vault, path)
-    note = parse_note(raw, path, vault.config)
+    note = parse_note(raw, path, vault.rules)
     known = {g.date for g in note.log_lines} | ({note.date} if note.date else set())
     title = note.name
     new = raw
@@ -546,7 +546,7 @@ def _plan_month(vault: Vault, plan: CapturePlan, people: _People, rel: str, mont
     raw = _read(vault, rel) if target.exists() else None
     threads: dict[tuple[str, str], list[str]] = {}  # (day, person) -> the threads of its lines
     if raw is not None:
-        note = parse_note(raw, rel, vault.config)
+        note = parse_note(raw, rel, vault.rules)
         links_on: dict[int, list[str]] = {}
         for link in note.links:
             links_on.setdefault(link.line, []).append(link.target)

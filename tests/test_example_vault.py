@@ -63,3 +63,11 @@ def test_code_and_comments_hide_links(example):
 def test_nfd_link_resolves(example):
     links = example.json("links")
     assert any(l["source"] == "Daily/2026-06-23.md" and l["resolved"] == "People/José Álvarez.md" for l in links)
+
+
+def test_attachments_there_and_missing(example):
+    links = {(l["source"], l["target"]): (l["resolved"], l["attachment"]) for l in example.json("links")}
+    assert links[("Me.md", "Connections.csv")] == ("Attachments/Connections.csv", True)
+    assert links[("Meetings/2026-04-14 Climate tech meetup.md", "climate-meetup-slides.pdf")] == (None, True)
+    missing = [u for u in example.json("links", "--unresolved") if u["attachment"]]
+    assert [u["target"] for u in missing] == ["climate-meetup-slides.pdf"]

@@ -5,6 +5,7 @@
 """
 
 from . import (  # noqa: F401
+    capture_commands,
     contact_commands,
     field_commands,
     follow_up_commands,

@@ -58,8 +58,7 @@ def index_cmd(app: App, rebuild: bool, as_json: bool):
             "updated": len(stats.updated),
             "removed": len(stats.removed),
             "unchanged": stats.unchanged,
-            "problems": index.problems() + [p for p in stats.problems if p["line"] is None and
-                                            not any(q["path"] == p["path"] for q in index.problems())],
+            "problems": index.problems(stats.problems),
         }, True)
 
 
@@ -192,14 +191,18 @@ def backlinks(app: App, name: str, as_json: bool):
 @json_option
 @click.pass_obj
 def links(app: App, unresolved: bool, as_json: bool):
-    """Every link in the vault and what it resolves to."""
+    """Every link in the vault and what it resolves to (a note, or an attachment's path).
+
+    --unresolved: the targets with neither, most mentioned first; FILE marks a missing
+    attachment (an image, a pdf, a canvas), the others are notes to write.
+    """
     from ..network import queries
 
     index = app.index()
     if unresolved:
         rows = queries.unresolved_links(index)
-        emit(rows, as_json, [("count", "COUNT"), ("target", "TARGET"), ("sources", "MENTIONED IN")],
-             empty="no unresolved links")
+        emit(rows, as_json, [("count", "COUNT"), ("target", "TARGET"), ("attachment", "FILE"),
+                             ("sources", "MENTIONED IN")], empty="no unresolved links")
     else:
         rows = queries.all_links(index)
         emit(rows, as_json, [("source", "SOURCE"), ("line", "LINE"), ("target", "TARGET"),

@@ -74,6 +74,7 @@ def follow_ups(rows: list[dict], soon: list[dict], today: dt.date) -> str:
 
 
 def unresolved(rows: list[dict]) -> str:
+    rows = [r for r in rows if not r["attachment"]]  # a missing image is nobody to add
     out = [HEADER, "# Unresolved\n\nMentioned, but without a note yet: people to add, most mentioned first.\n\n"]
     if not rows:
         out.append("Every link has a note.\n")

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from ..notes.dates import Birthday, Cadence, parse_birthday, parse_cadence, parse_date
+from ..notes.note import has_tag
 from ..vault.config import Config
 from ..vault.contributions import caching_resolver, contributions, unpack
 from ..vault.resolve import LinkResolver
@@ -110,7 +111,7 @@ class Network:
             if own is not None:
                 return own
         by_tag = [c for t, written_by_tag in self.config.cadence_by_tag.items()
-                  if t in person.tags and (c := parse_cadence(written_by_tag)) is not None]
+                  if has_tag(person.tags, t) and (c := parse_cadence(written_by_tag)) is not None]
         if by_tag:
             # "Shortest wins", compared on the same start date.
             return min(by_tag, key=lambda c: c.after(self.today))
@@ -169,12 +170,11 @@ class Network:
 
     def due(self, within: int = 0, tag: str | None = None) -> list[dict]:
         horizon = self.today + dt.timedelta(days=within)
-        wanted = tag.lstrip("#").lower() if tag else None
         rows = []
         for p in self.people.values():
             if p.next_due is None or p.next_due > horizon or p.path == self.me:
                 continue
-            if wanted and wanted not in p.tags:
+            if tag and not has_tag(p.tags, tag):  # `mentor` also finds `mentor/rust`
                 continue
             rows.append(self.due_row(p))
         rows.sort(key=lambda r: (-r["overdue_days"], r["name"].casefold(), r["path"]))

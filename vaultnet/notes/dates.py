@@ -28,6 +28,34 @@ def parse_date(text: object) -> dt.date | None:
         return None
 
 
+def date_in_name(name: str, moment_format: str) -> dt.date | None:
+    """The day a daily note's name stands for under Obsidian's moment.js format
+    (`DD.MM.YYYY`, `YYYY/MM/DD`, `dddd, MMMM Do YYYY`), or None when it names no day.
+
+    arrow reads moment.js's tokens (English names). A name counts only when the day,
+    written back in the format, gives the name again: arrow alone would also read
+    `05.01.2026 notes`, or take `Tuesday, January 5th 2026` for the 5th, a Monday.
+    arrow cannot read a format that repeats a token (`YYYY/MMMM/YYYY-MMM-DD`, Obsidian's
+    own example); then the last part of the path, which names the day alone, is read.
+    """
+    if not name or not moment_format:
+        return None
+    import arrow
+
+    tries = [(name, moment_format)]
+    if "/" in name and "/" in moment_format:
+        tries.append((name.rsplit("/", 1)[1], moment_format.rsplit("/", 1)[1]))
+    for text, fmt in tries:
+        try:
+            day = arrow.get(text, fmt).date()
+            written = arrow.get(day).format(moment_format)
+        except Exception:  # a format from the user's settings may break arrow in any way
+            continue
+        if written.casefold() == name.casefold():
+            return day
+    return None
+
+
 @dataclass(frozen=True)
 class Cadence:
     days: int = 0
@@ -53,8 +81,10 @@ class Cadence:
 
     @property
     def approx_days(self) -> int:
-        """For display and sorting: a month counts as 30 days."""
-        return self.days + self.months * 30
+        """For display and sorting: a year counts as 365 days, any other month as 30 (`1y` is 365,
+        `18m` 545, `quarterly` 90)."""
+        years, months = divmod(self.months, 12)
+        return self.days + years * 365 + months * 30
 
 
 _BIRTHDAY = re.compile(r"(?:(\d{4})-|--)(\d{2})-(\d{2})")

@@ -24,18 +24,22 @@ from ..notes.facts import (
     TARGETS,
     TASKS,
 )
-from .resolve import LinkResolver, is_attachment
+from .resolve import LinkResolver, is_attachment, strip_md
 
-LINK, MET, WORKS_AT = 0, 1, 2  # kinds of graph edges
+# Kinds of graph edges: a person's or organization's note links someone; two people on one
+# log line; a person's company; two people linked from one dated note (a meeting, a day).
+LINK, MET, WORKS_AT, SAME_DAY = 0, 1, 2, 3
 LOG, TASK, TITLE, FIELD = range(4)  # where an interaction was read, the most telling first
 MAX_MEETING = 25  # a dated note linking more people is a list, not a meeting: no pairwise edges
 
 
 def _edges(source: str, f: tuple, kind: str, people: Set[str], orgs: Set[str], node_of: dict) -> list[tuple]:
-    """Who-knows-whom edges this note shows: (a, b, day ordinal or 0, line, LINK|MET|WORKS_AT).
+    """Who-knows-whom edges this note shows: (a, b, day ordinal or 0, line, edge kind).
 
-    Nodes are note paths (people, organizations), `?Name` for a person known only
-    by a link, and `@Company` for a company written as plain text.
+    Nodes are note paths (people, organizations), `?Name` for a link to no note (a
+    person, if some note shows it is one: network/graph.py decides over the whole vault),
+    and `@Company` for a company known only by name: written as text, or a link to a
+    company that has no organization note.
     """
     edges: list[tuple] = []
     own = source in people
@@ -53,26 +57,28 @@ def _edges(source: str, f: tuple, kind: str, people: Set[str], orgs: Set[str], n
             if text.startswith("[[") and text.endswith("]]"):
                 target = text[2:-2].split("|", 1)[0].split("#", 1)[0].strip()
                 node = node_of.get(target)
+                if node not in orgs:  # no organization note: a company known by its name
+                    node = "@" + strip_md(target).rsplit("/", 1)[-1].strip() if target.strip() else None
             else:
                 node = "@" + text
             if node is not None:
                 edges.append((source, node, 0, line, WORKS_AT))
 
-    def together(lines: dict[str, int], day: int) -> None:
+    def together(lines: dict[str, int], day: int, code: int) -> None:
         """Everyone in `lines` (node -> line naming them) met everyone else that day."""
         nodes = [n for n in lines if n in people or n.startswith("?")]
         if len(nodes) > MAX_MEETING:
             return
         for i, a in enumerate(nodes):
             for b in nodes[i + 1 :]:
-                edges.append((a, b, day, max(lines[a], lines[b]), MET))
+                edges.append((a, b, day, max(lines[a], lines[b]), code))
 
     for line, date_text, _text, flags, targets in f[LOGS]:
         day = ordinal(date_text)
         if day is not None and not flags & NEWS:  # news about people is no meeting of them
             on_line = {source: line} if own else {}
             on_line.update((node_of[t], line) for t in targets if t in node_of)
-            together(on_line, day)
+            together(on_line, day, MET)
     if f[DATE] and kind == "note":
         day = ordinal(f[DATE])
         if day is not None:
@@ -81,7 +87,7 @@ def _edges(source: str, f: tuple, kind: str, people: Set[str], orgs: Set[str], n
             for t in f[PLAIN_TARGETS]:
                 if t in node_of:
                     attendees[node_of[t]] = min(attendees.get(node_of[t], first[t]), first[t])
-            together(attendees, day)
+            together(attendees, day, SAME_DAY)
     return edges
 
 

@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_watch.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_capture.py
+	$(BIN)/python bench/bench_graph.py
 
 clean:
 	rm -rf $(VENV) example-vault/.vaultnet/index build *.egg-info

@@ -87,20 +87,22 @@ GRAPH_FORMATS = ("json", "dot", "graphml", "html")
 def graph(app: App, fmt: str, output: Path | None):
     """The network as a graph file: people and organizations as nodes, who-knows-whom as edges."""
     from ..interop import graph_files as gf
+    from ..interop import graph_page
     from ..network import graph as g
     from ..network import queries
 
     index = app.index()
     network = g.build(index, app.today)
-    due = {r["path"]: r["overdue_days"] for r in queries.network(index, app.today).due(within=36500)}
+    people = g.people_facts(queries.network(index, app.today))
     if fmt == "json":
-        data = (json.dumps(gf.as_json(network, due), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        data = (json.dumps(gf.as_json(network, people), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     elif fmt == "dot":
         data = gf.as_dot(network).encode("utf-8")
     elif fmt == "graphml":
         data = gf.as_graphml(network)
     else:
-        data = gf.as_html(network, due, title=f"{app.vault.root.name} — vaultnet").encode("utf-8")
+        name = app.vault.root.name
+        data = graph_page.as_html(network, people, vault_name=name, title=f"{name} — vaultnet").encode("utf-8")
     write_output(data, output)
     if output is not None:
         warn(f"wrote {network.number_of_nodes()} nodes and {network.number_of_edges()} edges to {output}")

@@ -175,3 +175,34 @@ def _intro_row(graph, index: NoteIndex, hops: tuple[str, ...], score) -> dict:
         "strength": round(score[1], 3) if score[1] != float("inf") else None,
         "evidence": evidence,
     }
+
+
+def people_facts(net) -> dict[str, dict]:
+    """What a person's card on the graph page shows, by note path: tags, company, last contact,
+    next due (and how overdue), the ledger. `net` is a relations.Network; the user's own note
+    (config `me`) is never due, as in `due`."""
+    out = {}
+    for path, p in net.people.items():
+        due = None if path == net.me else p.next_due
+        out[path] = {
+            "tags": list(p.tags),
+            "company": _company(p.fields),
+            "last_contact": p.last_contact.isoformat() if p.last_contact else None,
+            "next_due": due.isoformat() if due else None,
+            "overdue_days": (net.today - due).days if due else None,
+            "gave": p.gave,
+            "got": p.got,
+        }
+    return out
+
+
+def _company(fields: dict) -> str | None:
+    """`company:` (or `org:`) as written, `[[Acme Corp]]` shown as Acme Corp."""
+    for key in ("company", "org"):
+        value = fields.get(key)
+        if value and isinstance(value[0], str) and value[0].strip():
+            text = value[0].strip()
+            if text.startswith("[[") and text.endswith("]]"):
+                text = text[2:-2].split("|", 1)[0].split("#", 1)[0].strip() or text
+            return text
+    return None

@@ -114,11 +114,11 @@ def test_the_example_vault_draws_every_node_offline_without_errors(example):
     requested = {e["params"]["request"]["url"] for e in browser.events if e.get("method") == "Network.requestWillBeSent"}
     assert requested == {page.as_uri()}  # the library is inlined: nothing else is fetched
     assert browser.eval("document.querySelectorAll('#graph canvas').length") >= 1
-    assert browser.eval("document.body.dataset.nodes") == str(len(data["nodes"])) == "74"
+    assert browser.eval("document.body.dataset.nodes") == str(len(data["nodes"])) == "72"
     assert shown(browser) == {n["id"] for n in data["nodes"]}
     assert browser.eval("document.body.dataset.errors") is None
     status = browser.eval("document.getElementById('status').textContent")
-    assert status == f"74 people and organizations, {len(data['edges'])} ties"
+    assert status == f"72 people and organizations, {len(data['edges'])} ties"
 
 
 @needs_chromium

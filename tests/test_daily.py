@@ -194,18 +194,20 @@ def test_done_refuses_a_task_an_editor_removed_since_the_index_saw_it(run):
 
 # ---------------------------------------------------------------------- an editor saving meanwhile
 
-def editor_saves_during_the_write(monkeypatch, path, text: bytes):
-    """The first fsync of the write (its temporary file) is when an editor saves the note."""
+def editor_saves_during_the_write(monkeypatch, path, text: bytes, every_time: bool = False):
+    """The first fsync of the write (its temporary file) is when an editor saves the note;
+    with `every_time`, the editor saves again (another line) during every attempt."""
     real = os.fsync
-    state = {"done": False}
+    state = {"saves": 0}
 
     def fsync(fd):
-        if not state["done"]:
-            state["done"] = True
-            path.write_bytes(text)
+        if every_time or not state["saves"]:
+            state["saves"] += 1
+            path.write_bytes(text + b"save %d\n" % state["saves"] if every_time else text)
         return real(fd)
 
     monkeypatch.setattr(os, "fsync", fsync)
+    return state
 
 
 @pytest.mark.parametrize("args", [
@@ -215,15 +217,34 @@ def editor_saves_during_the_write(monkeypatch, path, text: bytes):
     ["unset", "Bob", "cadence"],
     ["log", "Bob", "Call", "--next", "3w"],
 ], ids=["done", "snooze", "set", "unset", "log-next"])
-def test_a_note_an_editor_saves_meanwhile_is_not_written(run, monkeypatch, args):
+def test_a_note_an_editor_saves_meanwhile_is_changed_again_on_what_the_editor_saved(run, monkeypatch, args):
+    """Never over the editor's save: the change is made again on the bytes the editor saved."""
     run.ok("index")
     path = run.root / "People/Bob Lee.md"
     saved = path.read_bytes() + b"\nA line the editor saved.\n"
+    alone = run.root.parent / "alone"
+    shutil.copytree(run.root, alone)
+    (alone / "People/Bob Lee.md").write_bytes(saved)
     editor_saves_during_the_write(monkeypatch, path, saved)
+    run.ok("--today", TODAY, *args)
+    monkeypatch.undo()
+    # The same as running the command after the editor's save, with nobody in the way.
+    Run(alone).ok("--today", TODAY, *args)
+    assert path.read_bytes() == (alone / "People/Bob Lee.md").read_bytes() != saved
+    assert b"A line the editor saved." in path.read_bytes()
+    assert [p for p in run.root.rglob("*") if "vaultnet-tmp" in p.name] == []
+
+
+@pytest.mark.parametrize("args", [["done", "Bob"], ["log", "Bob", "Call", "--next", "3w"]], ids=["done", "log-next"])
+def test_a_note_that_keeps_changing_under_the_write_is_refused(run, monkeypatch, args):
+    run.ok("index")
+    path = run.root / "People/Bob Lee.md"
+    saved = path.read_bytes() + b"\nA line the editor saved.\n"
+    state = editor_saves_during_the_write(monkeypatch, path, saved, every_time=True)
     result = run("--today", TODAY, *args)
     assert result.exit_code == 1
     assert "changed on disk" in result.stderr and "nothing was changed" in result.stderr
-    assert path.read_bytes() == saved
+    assert path.read_bytes() == saved + b"save %d\n" % state["saves"]  # the editor's last save, untouched
     assert [p for p in run.root.rglob("*") if "vaultnet-tmp" in p.name] == []
 
 

@@ -36,6 +36,16 @@ class WriteRefused(VaultnetError):
     pass
 
 
+class NoteChanged(WriteRefused):
+    """The note is not what vaultnet read: an editor saved it meanwhile."""
+
+
+# An editor that autosaves (Obsidian: every couple of seconds) can save between our read and
+# our write. The change is then made again on what the editor saved, never over it; only a
+# note that keeps changing under us is refused.
+REWRITE_ATTEMPTS = 4
+
+
 def safe_file_name(name: str) -> str:
     """A file name (without .md) for a contact called `name`: never a path, valid on every OS."""
     cleaned = unicodedata.normalize("NFC", name)
@@ -194,7 +204,7 @@ def replace_file(path: Path, data: bytes, expected: bytes) -> None:
         with _staged(path, data, st.st_mode) as tmp:
             with open(path, "rb") as fh:
                 if fh.read() != expected:
-                    raise WriteRefused(
+                    raise NoteChanged(
                         f"{path} changed on disk while vaultnet was writing; nothing was changed, try again"
                     )
             os.replace(tmp, path)
@@ -205,17 +215,26 @@ def replace_file(path: Path, data: bytes, expected: bytes) -> None:
 
 def rewrite_note(vault: Vault, rel: str, change: Callable[[bytes], bytes]) -> tuple[bytes, bytes]:
     """Change one note: under the vault's write lock, read it, apply `change` to its bytes, and
-    replace it atomically unless an editor saved it meanwhile. Returns (before, after);
-    nothing is written when `change` gives the same bytes back."""
+    replace it atomically unless an editor saved it meanwhile; then read what the editor saved
+    and apply `change` to that (`change` must be a function of the bytes it is given).
+    Returns (before, after); nothing is written when `change` gives the same bytes back."""
     target = inside(vault.root, vault.abspath(rel))
     with vault_write_lock(vault.state_dir):
-        try:
-            raw = target.read_bytes()
-        except OSError as exc:
-            raise WriteRefused(f"cannot read {rel}: {exc.strerror}") from exc
-        new = change(raw)
-        if new != raw:
-            replace_file(target, new, expected=raw)
+        for attempt in range(1, REWRITE_ATTEMPTS + 1):
+            try:
+                raw = target.read_bytes()
+            except OSError as exc:
+                raise WriteRefused(f"cannot read {rel}: {exc.strerror}") from exc
+            new = change(raw)
+            if new == raw:
+                break
+            try:
+                replace_file(target, new, expected=raw)
+            except NoteChanged:
+                if attempt == REWRITE_ATTEMPTS:
+                    raise
+                continue
+            break
     return raw, new
 
 

@@ -29,6 +29,18 @@ class AmbiguousName(VaultnetError):
         super().__init__(f"{name!r} matches several notes; name one of them:\n{listing}")
 
 
+class BadValue(VaultnetError):
+    """An argument a command cannot use (a date, a cadence, an empty name): a usage error.
+
+    `argument` names it in lower case, as the command's option and the MCP tool's
+    argument are named (`cadence`, `date`), so each front end can say which one.
+    """
+
+    def __init__(self, message: str, argument: str | None = None):
+        self.argument = argument
+        super().__init__(message)
+
+
 class IndexBusy(VaultnetError):
     pass
 

@@ -4,7 +4,13 @@
 `*_commands` module adds its commands to the group when imported.
 """
 
-from . import contact_commands, network_commands, relationship_commands, vault_commands  # noqa: F401
+from . import (  # noqa: F401
+    assistant_commands,
+    contact_commands,
+    network_commands,
+    relationship_commands,
+    vault_commands,
+)
 from .base import cli, main
 
 __all__ = ["cli", "main"]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import VaultnetError
+from ..errors import BadValue, VaultnetError
 
 if TYPE_CHECKING:  # imported when used: a command that needs no index never loads it
     from rich.progress import Progress, TaskID
@@ -54,22 +54,13 @@ class App:
         goes on from a stale index: a name resolved against it could pick the wrong note.
         """
         if self._index is None:
-            from ..index import READER_SYNC_TIMEOUT, WRITER_TIMEOUT, NoteIndex
+            from ..index import NoteIndex, sync_for
 
             index = self._index = NoteIndex(self.vault, on_warning=lambda m: warn(f"vaultnet: {m}"))
             click.get_current_context().call_on_close(index.close)
             if sync and not self.no_sync:
-                from ..errors import IndexReadOnly
-
                 with progress_bar(self.quiet) as progress:
-                    try:
-                        stats = index.sync(progress=progress,
-                                           wait=WRITER_TIMEOUT if for_write else READER_SYNC_TIMEOUT)
-                    except IndexReadOnly:
-                        if not for_write:
-                            raise
-                        # A read-only or full disk: go on from the last index; the write says why it fails.
-                        stats = index.sync(progress=progress, wait=READER_SYNC_TIMEOUT)
+                    stats = sync_for(lambda wait: index.sync(progress=progress, wait=wait), for_write)
                 report_sync(stats, index, verbose=False, quiet=self.quiet)
                 self.stale = bool(stats.stale)
         return self._index
@@ -183,12 +174,12 @@ def _markup(text: str):
 def parse_today(ctx, param, value):
     if value is None:
         return None
-    from ..notes.dates import parse_date
+    from ..notes.dates import date_argument
 
-    day = parse_date(value)
-    if day is None or len(value.strip()) != 10:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-22")
-    return day
+    try:
+        return date_argument(value)
+    except BadValue as exc:  # a callback's error is click's to show
+        raise click.BadParameter(str(exc)) from None
 
 
 class VaultnetGroup(click.Group):
@@ -197,6 +188,10 @@ class VaultnetGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except BadValue as exc:
+            if ctx.params.get("debug"):
+                raise
+            raise click.UsageError(_bad_value(ctx, exc)) from None
         except VaultnetError as exc:
             if ctx.params.get("debug"):
                 raise
@@ -209,6 +204,19 @@ class VaultnetGroup(click.Group):
                 raise
             where = f" ({exc.filename})" if exc.filename else ""
             raise click.ClickException(f"{exc.strerror or exc}{where}") from None
+
+
+def _bad_value(ctx: click.Context, exc: BadValue) -> str:
+    """The message, led by the option or argument it is about, as click says it of its own checks."""
+    command = ctx.command.get_command(ctx, ctx.invoked_subcommand) if isinstance(ctx.command, click.Group) \
+        and ctx.invoked_subcommand else None
+    params = [*ctx.command.params, *(command.params if command is not None else [])]
+    param = next((p for p in params if exc.argument is not None
+                  and (p.name == exc.argument or f"--{exc.argument}" in p.opts)), None)
+    if param is None:
+        return str(exc)
+    hint = " / ".join(f"'{o}'" for o in param.opts) if isinstance(param, click.Option) else f"'{param.human_readable_name}'"
+    return f"Invalid value for {hint}: {exc}"
 
 
 @click.group(cls=VaultnetGroup, context_settings={"help_option_names": ["-h", "--help"]})

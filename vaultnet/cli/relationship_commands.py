@@ -12,7 +12,6 @@ from .base import (
     cli,
     emit,
     json_option,
-    parse_today,
     warn,
 )
 
@@ -79,14 +78,13 @@ def log(app: App, name: str, text: str, day: str | None, gave: bool, got: bool, 
     """Append `- DATE TEXT` to NAME's `## Log` section (made at the end if missing)."""
     from ..edits.person_notes import append_log, log_entry
     from ..network import queries
+    from ..notes.dates import date_argument
 
-    if gave and got:
-        raise click.UsageError("use just one of --gave or --got")
-    when = app.today if day is None else parse_today(None, None, day)
-    assert when is not None
+    when = app.today if day is None else date_argument(day, "date")
+    entry = log_entry(text, when, gave, got)
     index = app.index(for_write=True)
     path = queries.find_note(index, name, kinds=("person", "org", "note"), guess=not app.stale)
-    result = append_log(app.vault, path, log_entry(text, when, gave, got))
+    result = append_log(app.vault, path, entry)
     if when > app.today:
         warn(f"{when.isoformat()} is in the future: a plan, not counted as contact until that day")
     if as_json:
@@ -109,16 +107,10 @@ def log(app: App, name: str, text: str, day: str | None, gave: bool, got: bool, 
 def add(app: App, name: str, company, role, email, phone, tag, cadence, met, as_json: bool):
     """Create a person note for NAME in the first people folder."""
     from ..edits.person_notes import add_person
-    from ..notes.dates import parse_cadence
 
-    if cadence is not None and parse_cadence(cadence) is None:
-        raise click.BadParameter(f"{cadence!r} is not a cadence (10d, 2w, 3m, 1y, weekly, monthly...)",
-                                 param_hint="--cadence")
-    if not name.strip():
-        raise click.BadParameter("the name is empty", param_hint="NAME")
-    path = add_person(app.vault, name, company=company, role=role, emails=email, phones=phone,
-                      tags=tag, cadence=cadence, met=met)
+    result = add_person(app.vault, name, company=company, role=role, emails=email, phones=phone,
+                        tags=tag, cadence=cadence, met=met)
     if as_json:
-        emit({"path": path}, True)
+        emit(result, True)
     else:
-        click.echo(path)
+        click.echo(result["path"])

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import click
 
-from ..errors import NameNotFound
 from ..notes.dates import relative_day
 from .base import (
     App,
@@ -123,16 +122,7 @@ def backlinks(app: App, name: str, as_json: bool):
     """
     from ..network import queries
 
-    index = app.index()
-    try:
-        path = queries.find_note(index, name)
-    except NameNotFound:
-        # Someone mentioned but without a note yet: show where they are mentioned.
-        rows = queries.mentions_of_unresolved(index, name)
-        if not rows:
-            raise
-    else:
-        rows = queries.backlinks(index, path)
+    rows = queries.backlinks_of(app.index(), name)
     emit(rows, as_json, [("source", "SOURCE"), ("line", "LINE"), ("date", "DATE"), ("context", "CONTEXT")],
          empty="no backlinks")
 

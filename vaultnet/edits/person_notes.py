@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ..errors import VaultnetError
+from ..errors import BadValue, VaultnetError
 from ..notes.dates import parse_cadence
 from ..vault.folder import Vault
 from .writes import (
@@ -21,6 +21,8 @@ from .writes import (
 
 def log_entry(text: str, day: dt.date, gave: bool = False, got: bool = False) -> str:
     """`- 2026-11-22 text #gave`: one line, whatever the text held."""
+    if gave and got:
+        raise BadValue("use just one of --gave or --got")
     one_line = " ".join(text.split())
     if not one_line:
         raise VaultnetError("the log text is empty")
@@ -74,7 +76,7 @@ def new_person_note(name: str, *, company: str | None = None, role: str | None =
         meta["tags"] = [t.lstrip("#") for t in tags]
     if cadence:
         if parse_cadence(cadence) is None:
-            raise VaultnetError(f"--cadence {cadence!r} is not a cadence (10d, 2w, 3m, 1y, weekly, monthly, ...)")
+            raise BadValue(f"{cadence!r} is not a cadence (10d, 2w, 3m, 1y, weekly, monthly...)", "cadence")
         meta["cadence"] = cadence
     if met:
         meta["met"] = met
@@ -82,9 +84,11 @@ def new_person_note(name: str, *, company: str | None = None, role: str | None =
     return (frontmatter.dumps(post, sort_keys=False) + "\n").encode("utf-8")
 
 
-def add_person(vault: Vault, name: str, **fields) -> str:
-    """Create a person note in the first people folder; returns its vault path."""
+def add_person(vault: Vault, name: str, **fields) -> dict:
+    """Create a person note in the first people folder; returns `{"path": its vault path}`."""
     clean_name = " ".join(name.split())
+    if not clean_name:
+        raise BadValue("the name is empty", "name")
     file_name = safe_file_name(clean_name)
     folder = vault.config.people_dirs[0] if vault.config.people_dirs else ""
     rel = f"{folder}/{file_name}.md" if folder else f"{file_name}.md"
@@ -98,4 +102,4 @@ def add_person(vault: Vault, name: str, **fields) -> str:
             raise WriteRefused(f"cannot create the folder {folder}: {exc.strerror}") from exc
         inside(vault.root, target_dir)
         create_file(Path(target_dir) / f"{file_name}.md", data)
-    return rel
+    return {"path": rel}

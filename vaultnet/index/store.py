@@ -26,13 +26,30 @@ from .manifest import SCHEMA_VERSION, IndexFolder, Meta
 from .reader import why_unusable
 from .records import Entry, Hit, Record, SyncStats
 
-__all__ = ["READER_SYNC_TIMEOUT", "SCHEMA_VERSION", "WRITER_TIMEOUT", "NoteIndex"]
+__all__ = ["READER_SYNC_TIMEOUT", "SCHEMA_VERSION", "WRITER_TIMEOUT", "NoteIndex", "sync_for"]
 
 # Errors that say "no room or no right to write here": rebuilding cannot help, and would
 # throw away the last good index that reads can still answer from.
 _CANNOT_WRITE = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, getattr(errno, "EDQUOT", errno.ENOSPC)}
 WRITER_TIMEOUT = 30.0  # seconds a writer waits for another process's lock
 READER_SYNC_TIMEOUT = 3.0  # a read command waits this long, then answers from the last commit
+
+
+def sync_for(sync: Callable[[float], SyncStats], for_write: bool) -> SyncStats:
+    """The sync a command runs before it answers; `sync(wait)` does it (a full scan, or the paths
+    a watcher saw change).
+
+    A reader waits a moment for another process's lock, then answers from the last commit
+    (the stats say `stale`). A writer waits as long as a writer does and never goes on from a
+    stale index, where a name could resolve to the wrong note; only on a read-only or full disk
+    does it go on from the last index, and the write then says why it fails.
+    """
+    try:
+        return sync(WRITER_TIMEOUT if for_write else READER_SYNC_TIMEOUT)
+    except IndexReadOnly:
+        if not for_write:
+            raise
+        return sync(READER_SYNC_TIMEOUT)
 
 
 class NoteIndex:

@@ -129,6 +129,19 @@ def backlinks(index: NoteIndex, path: str) -> list[dict]:
     )
 
 
+def backlinks_of(index: NoteIndex, name: str) -> list[dict]:
+    """`backlinks NAME`: where the note NAME means is linked, or, for someone with no note
+    yet ([[Dana Whitfield]]), where that name is mentioned."""
+    try:
+        path = find_note(index, name)
+    except NameNotFound:
+        rows = mentions_of_unresolved(index, name)
+        if not rows:
+            raise
+        return rows
+    return backlinks(index, path)
+
+
 def mentions_of_unresolved(index: NoteIndex, name: str) -> list[dict]:
     """Backlink rows for links to `name` that resolve to no note."""
     from ..vault.resolve import link_key

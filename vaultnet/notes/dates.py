@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from ..errors import BadValue
+
 ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -26,6 +28,14 @@ def parse_date(text: object) -> dt.date | None:
         return dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
         return None
+
+
+def date_argument(value: str, argument: str | None = None) -> dt.date:
+    """A YYYY-MM-DD typed as an argument (`--today`, `log --date`), or BadValue saying what is wrong."""
+    day = parse_date(value)
+    if day is None or len(value.strip()) != 10:
+        raise BadValue(f"{value!r} is not a date like 2026-11-22", argument)
+    return day
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,189 @@
+"""The commands as MCP tools: the same arguments (lower case), the same core functions, the same JSON.
+
+Each method is one tool. Its signature is the tool's input schema (the SDK
+reads it with pydantic), its docstring's first line the description an
+assistant chooses by. A tool calls exactly what the command calls, so the
+answer is the command's `--json`; a domain error (a name that matches no one,
+or several; a bad date) is a tool error with the command's message.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, Literal
+
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, TextContent, ToolAnnotations
+from pydantic import Field
+
+from ..errors import VaultnetError
+from .live_index import LiveIndex
+
+# A name as every command takes it: file name, name, alias, a unique first or last name, or a
+# close misspelling, case and accents ignored.
+Name = Annotated[str, Field(description="A person's (or note's) file name, name, alias, or unique first or "
+                                        "last name; case and accents ignored.")]
+Limit = Annotated[int, Field(ge=1, description="At most this many results.")]
+
+READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+# Writes add a line or a note; they never remove or overwrite anything.
+WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False,
+                        open_world_hint=False)
+
+
+def answer(data: Any) -> CallToolResult:
+    """The command's JSON as the tool's text, and as structured content (an object: lists go under `result`)."""
+    return CallToolResult(
+        content=[TextContent(type="text", text=json.dumps(data, ensure_ascii=False))],
+        structured_content=data if isinstance(data, dict) else {"result": data},
+    )
+
+
+@contextmanager
+def as_tool_error() -> Iterator[None]:
+    """A VaultnetError becomes a tool error with its message; the server goes on."""
+    try:
+        yield
+    except VaultnetError as exc:
+        raise ToolError(str(exc)) from exc
+    except OSError as exc:  # as the CLI's boundary says it: what failed, and on which file
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise ToolError(f"{exc.strerror or exc}{where}") from exc
+
+
+class Tools:
+    """The tools, bound to one vault's live index."""
+
+    READ_TOOLS = ("search", "show", "due", "ledger", "backlinks", "intro", "who", "orphans")
+    WRITE_TOOLS = ("log", "add")
+
+    def __init__(self, live: LiveIndex):
+        self.live = live
+
+    # ------------------------------------------------------------------ read
+
+    def search(
+        self,
+        query: Annotated[str, Field(description="Words, or fields like company:acme tag:mentor name:ada~ "
+                                                'role:"product manager" last_contact:[2026-01-01 to]; '
+                                                "'*' matches every note.")],
+        type: Annotated[Literal["person", "org", "note", "any"], Field(description="Only notes of this kind.")]
+        = "any",
+        limit: Limit = 20,
+    ) -> CallToolResult:
+        """Full-text search of the notes (people, organizations, meetings, daily notes), best first, with a snippet."""
+        from ..network import queries
+
+        with as_tool_error(), self.live.reading() as index:
+            return answer(queries.search(index, query, None if type == "any" else type, limit))
+
+    def show(self, name: Name) -> CallToolResult:
+        """A contact's card: fields, last contact, next due date and why, ledger, every interaction (newest first)."""
+        from ..network import queries
+
+        with as_tool_error(), self.live.reading() as index:
+            return answer(queries.card(index, queries.find_note(index, name), self.live.today()))
+
+    def due(
+        self,
+        within: Annotated[int, Field(ge=0, description="Also list those due in the next this many days.")] = 0,
+        tag: Annotated[str | None, Field(description="Only people with this tag.")] = None,
+    ) -> CallToolResult:
+        """Who is due for a hello (by cadence, follow-up date or open task), most overdue first, and why."""
+        from ..network import queries
+
+        with as_tool_error(), self.live.reading() as index:
+            return answer(queries.network(index, self.live.today()).due(within=within, tag=tag))
+
+    def ledger(self) -> CallToolResult:
+        """Favours given and received per person (#gave / #got log lines): those you only take from first."""
+        from ..network import queries
+
+        with as_tool_error(), self.live.reading() as index:
+            return answer(queries.network(index, self.live.today()).ledger())
+
+    def backlinks(self, name: Name) -> CallToolResult:
+        """Every place in the notes that links a person or note (or mentions someone with no note yet), with the line."""
+        from ..network import queries
+
+        with as_tool_error(), self.live.reading() as index:
+            return answer(queries.backlinks_of(index, name))
+
+    def intro(
+        self,
+        target: Annotated[str, Field(description="A person, or an organization to reach anyone at.")],
+        max_hops: Annotated[int, Field(ge=1, le=6, description="The longest chain of people to consider.")] = 3,
+        limit: Limit = 10,
+    ) -> CallToolResult:
+        """How to reach a person, or anyone at an organization, through people you know: shortest, then strongest."""
+        from ..network.graph import intro as find_paths
+
+        with as_tool_error(), self.live.reading() as index:
+            return answer(find_paths(index, self.live.today(), target, max_hops=max_hops, limit=limit))
+
+    def who(
+        self,
+        topic: Annotated[str, Field(description="Words to look for, e.g. kubernetes, fundraising, compilers.")],
+        limit: Limit = 10,
+    ) -> CallToolResult:
+        """People related to a topic, by their own notes and the notes that mention them: whom to ask or tell."""
+        from ..network.topics import who as find_people
+
+        with as_tool_error(), self.live.reading() as index:
+            return answer(find_people(index, topic, limit=limit))
+
+    def orphans(self) -> CallToolResult:
+        """People nobody links and with no interactions yet: acquaintances, not yet relationships."""
+        from ..network import queries
+
+        with as_tool_error(), self.live.reading() as index:
+            return answer(queries.network(index, self.live.today()).orphans())
+
+    # ------------------------------------------------------------------ write
+
+    def log(
+        self,
+        name: Name,
+        text: Annotated[str, Field(description="What happened, one line; [[links]] to others who were there "
+                                               "count for them too.")],
+        date: Annotated[str | None, Field(description="The day it happened, YYYY-MM-DD (default: today).")]
+        = None,
+        gave: Annotated[bool, Field(description="You helped them: adds #gave.")] = False,
+        got: Annotated[bool, Field(description="They helped you: adds #got.")] = False,
+    ) -> CallToolResult:
+        """Record an interaction: append '- DATE TEXT' to the person's ## Log section (made if missing)."""
+        from ..edits.person_notes import append_log, log_entry
+        from ..network import queries
+        from ..notes.dates import date_argument
+
+        with as_tool_error():
+            when = self.live.today() if date is None else date_argument(date, "date")
+            entry = log_entry(text, when, gave, got)
+            with self.live.writing() as (index, stale):
+                path = queries.find_note(index, name, kinds=("person", "org", "note"), guess=not stale)
+                result = append_log(index.vault, path, entry)
+                self.live.wrote(path)
+            return answer(result)
+
+    def add(
+        self,
+        name: Annotated[str, Field(description="The person's full name; the note's file name comes from it.")],
+        company: Annotated[str | None, Field(description='Their company, as text or a link "[[Acme]]".')] = None,
+        role: Annotated[str | None, Field(description="Their job title.")] = None,
+        email: Annotated[tuple[str, ...], Field(description="Email addresses.")] = (),
+        phone: Annotated[tuple[str, ...], Field(description="Phone numbers.")] = (),
+        tag: Annotated[tuple[str, ...], Field(description="Tags, e.g. mentor, investor.")] = (),
+        cadence: Annotated[str | None, Field(description="How often to be in touch: 30d, 2w, 3m, 1y, "
+                                                         "monthly...")] = None,
+        met: Annotated[str | None, Field(description="How you met.")] = None,
+    ) -> CallToolResult:
+        """Create a person note (never over an existing one) with company, role, emails, phones, tags, cadence."""
+        from ..edits.person_notes import add_person
+
+        with as_tool_error():  # as the command: no index needed, the vault write lock is taken
+            result = add_person(self.live.index.vault, name, company=company, role=role, emails=email,
+                                phones=phone, tags=tag, cadence=cadence, met=met)
+        self.live.wrote(result["path"])
+        return answer(result)

@@ -27,11 +27,13 @@ class LiveIndex:
 
     def __init__(self, index: NoteIndex, today: Callable[[], dt.date],
                  on_batch: Callable[[Batch], None] | None = None,
-                 on_sync: Callable[[SyncStats], None] | None = None):
+                 on_sync: Callable[[SyncStats], None] | None = None,
+                 warn: Callable[[str], None] | None = None):
         self.index = index
         self.today = today
         self.lock = threading.Lock()
         self._on_sync = on_sync
+        self._warn = warn or index.warn
         # A background batch waits for another process's index lock no longer than a reading
         # command does: it holds `lock`, and tool calls wait behind it.
         self.watcher = Watcher(index, today, on_batch or (lambda batch: None), reports=False,
@@ -45,14 +47,17 @@ class LiveIndex:
         def watch() -> None:
             try:
                 self.watcher.run(self._stop)
-            except BaseException as exc:  # the tools go on, catching up call by call
+            except Exception as exc:  # no file events (an inotify limit, say): the tools go on
                 self.failure = exc
+                self._warn(f"watching the vault stopped ({type(exc).__name__}: {exc}); "
+                           "each call now looks for changed notes itself, as a command does")
 
         self._thread = threading.Thread(target=watch, name="vaultnet-watch", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
+        self.watcher.dirty.arrived.set()  # wake the watcher now rather than at its next half-second look
         if self._thread is not None:
             self._thread.join(timeout=15)
 
@@ -77,7 +82,10 @@ class LiveIndex:
         self.watcher.dirty.requeue({path}, 0.0)
 
     def _catch_up(self, for_write: bool) -> SyncStats:
-        stats = sync_for(self.watcher.catch_up, for_write)
+        if self.failure is None:
+            stats = sync_for(self.watcher.catch_up, for_write)
+        else:  # no events come any more: scan the vault (sizes and times) as every command does
+            stats = sync_for(lambda wait: self.index.sync(wait=wait), for_write)
         if self._on_sync is not None and (stats.changed or stats.problems):
             self._on_sync(stats)
         return stats

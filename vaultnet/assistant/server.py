@@ -46,12 +46,11 @@ def serve(index: NoteIndex, today: Callable[[], dt.date], on_sync: Callable[[Syn
     """Serve `index` (synced once by the caller) on stdin and stdout until the client closes them.
 
     `on_sync` hears of every later sync that changed the index or found problems."""
-    live = LiveIndex(index, today, on_batch=lambda batch: on_sync(batch.stats), on_sync=on_sync)
+    live = LiveIndex(index, today, on_batch=lambda batch: on_sync(batch.stats), on_sync=on_sync,
+                     warn=lambda message: warn(f"vaultnet: {message}"))
     server = build(live)
     live.start()
     try:
         server.run("stdio")
     finally:
         live.stop()
-        if live.failure is not None:
-            warn(f"vaultnet: the watcher stopped ({live.failure}); the index was caught up call by call")

@@ -238,6 +238,12 @@ class NoteIndex:
         instead of walking the vault. Without a usable manifest it falls back
         to a full sync.
         """
+        paths = list(paths)
+        if not paths and self._files is not None and self._generation is not None \
+                and self.folder.generation() == self._generation:
+            # Nothing named and nobody committed since: what we hold is current (a server's
+            # catch-up before every call; reading the manifest costs milliseconds at 10,000 notes).
+            return SyncStats(unchanged=len(self._files))
         data = self._load_manifest()
         if data is None:
             return self.sync(wait=wait)

@@ -337,3 +337,21 @@ def test_when_file_events_stop_coming_each_call_scans_the_vault_as_a_command_doe
         live.failure = OSError(28, "inotify watch limit reached")  # what the watcher thread keeps when it dies
         with live.reading() as current:
             assert [hit.path for hit in current.search("zanzibarian")] == ["People/Bo.md"]
+
+
+def test_a_long_lived_index_folds_the_network_again_once_its_notes_change(vault):
+    import datetime as dt
+
+    from vaultnet.network import queries
+
+    today = dt.date(2026, 11, 22)
+    run = vault({"People/Ada.md": "---\ntype: person\ncadence: 30d\n---\n## Log\n- 2026-11-01 Tea\n"})
+    with NoteIndex(Vault(run.root)) as index:
+        index.sync()
+        assert queries.network(index, today) is queries.network(index, today)  # folded once, asked twice
+        assert queries.network(index, today).due(within=30)[0]["next_due"] == "2026-12-01"
+        note = run.root / "People" / "Ada.md"
+        note.write_bytes(note.read_bytes() + b"- 2026-11-20 Lunch\n")
+        index.sync_paths(["People/Ada.md"])
+        assert queries.network(index, today).due(within=30)[0]["next_due"] == "2026-12-20"
+        assert queries.network(index, dt.date(2026, 11, 23)).today == dt.date(2026, 11, 23)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import errno
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from ..errors import IndexBusy, IndexReadOnly, VaultnetError
 from ..vault.folder import ScanResult, Stat, Vault
@@ -31,6 +32,7 @@ __all__ = ["READER_SYNC_TIMEOUT", "SCHEMA_VERSION", "WRITER_TIMEOUT", "NoteIndex
 # Errors that say "no room or no right to write here": rebuilding cannot help, and would
 # throw away the last good index that reads can still answer from.
 _CANNOT_WRITE = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, getattr(errno, "EDQUOT", errno.ENOSPC)}
+T = TypeVar("T")
 WRITER_TIMEOUT = 30.0  # seconds a writer waits for another process's lock
 READER_SYNC_TIMEOUT = 3.0  # a read command waits this long, then answers from the last commit
 
@@ -72,6 +74,7 @@ class NoteIndex:
         self._contrib: people_file.Contrib | None = None
         self._resolver: LinkResolver | None = None
         self._generation: int | None = None  # the commit the in-memory state describes
+        self._derived: dict = {}  # what callers computed from this state (derived()); dropped with it
 
     def warn(self, message: str) -> None:
         if self._on_warning is not None:
@@ -98,6 +101,7 @@ class NoteIndex:
         self._entries = None
         self._contrib = None
         self._resolver = None
+        self._derived = {}
 
     def _write_state(self, generation: int | None) -> None:
         self._generation = generation
@@ -110,6 +114,7 @@ class NoteIndex:
         """Rebuild the manifest's view from stored records (after a crash between two writes)."""
         self._files, self._meta = {}, {}
         self._entries, self._contrib, self._resolver = None, None, None
+        self._derived = {}
         self._generation = self.folder.generation()
         ix = self._whoosh.open()
         if ix is None:
@@ -166,6 +171,14 @@ class NoteIndex:
                 NoteRef(p, e.kind, e.name, e.aliases) for p, e in self.entries().items()
             )
         return self._resolver
+
+    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()`, kept until the index's state changes (a sync that changed something, another
+        process's commit taken up): for what is costly to fold from the whole vault and asked
+        again and again by a process that lives long (the MCP server's `due` at 10,000 people)."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
 
     def problems(self) -> list[dict]:
         """Every problem known in the vault: notes' own, and files skipped for their size."""
@@ -352,6 +365,7 @@ class NoteIndex:
         self._whoosh.ix = writer.create_index(self.folder)
         self._files, self._meta, self._too_large = {}, {}, {}
         self._contrib = ({}, {})
+        self._derived = {}
         self._resolver = None
         self._generation = None
 
@@ -394,6 +408,7 @@ class NoteIndex:
             return
         self._files, self._meta, self._too_large = files, meta, dict(scan.too_large)
         self._entries = None
+        self._derived = {}
         if self._resolver is not None:  # kept current in place: a watcher reuses it batch after batch
             changed = [p for p in set(old_meta) | set(meta)
                        if tuple(old_meta.get(p, ("",))[:3]) != tuple(meta.get(p, ("",))[:3])]

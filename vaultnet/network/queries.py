@@ -197,8 +197,11 @@ def network(index: NoteIndex, today):
     """Everyone's relationship facts (interactions, due dates, ledger) as of `today`."""
     from .relations import Network
 
-    contrib, fields = index.contributions()
-    return Network(contrib, fields, index.kinds(), index.vault.config, today, me=me_path(index))
+    def fold() -> Network:
+        contrib, fields = index.contributions()
+        return Network(contrib, fields, index.kinds(), index.vault.config, today, me=me_path(index))
+
+    return index.derived(("network", today), fold)
 
 
 def me_path(index: NoteIndex) -> str | None:

@@ -23,7 +23,7 @@ import datetime as dt
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
@@ -190,15 +190,14 @@ class Watcher:
             self._reported_day = day
         return Batch(stats, time.perf_counter() - started, written, paths is None)
 
-    def catch_up(self, wait: float, also: Iterable[str] = ()) -> SyncStats:
-        """Index now every path events named so far (and `also`: vault paths the caller just
-        wrote), without waiting for the vault to be quiet, and take up other processes' commits:
-        for a reader about to answer from the index. The caller holds `guard`.
+    def catch_up(self, wait: float) -> SyncStats:
+        """Index now every path events named so far, without waiting for the vault to be quiet,
+        and take up other processes' commits: for a reader about to answer from the index.
+        The caller holds `guard`.
 
         Paths that could not be indexed (the index lock stayed taken) stay for the next try.
         """
-        taken, _ = self.dirty.take(0.0, 0.0)
-        paths = (taken or set()) | set(also)
+        paths = self.dirty.take(0.0, 0.0)[0] or set()
         try:
             stats = self.index.sync_paths(paths, wait=wait)
         except BaseException:

@@ -52,7 +52,7 @@ def test_problems_go_to_stderr_not_stdout(vault):
     result = run.ok("index")
     assert result.stdout == ""
     assert "Bad.md:2: invalid YAML" in result.stderr
-    assert "1 problems" in result.stderr
+    assert "1 problem (" in result.stderr
 
 
 def test_yaml_alias_bomb_is_cut_short():

@@ -467,6 +467,8 @@ def test_large_multiprocess_first_index_killed_leaves_no_writer_behind(tmp_path)
 # ---------------------------------------------------------------------- log and add kills
 
 LOG_ARGS = ("log", "Person 3", "Crash-tested coffee", "--gave")
+NEXT_ARGS = ("log", "Person 3", "Crash-tested call", "--next", "2w")  # a log line and a field, one write
+SNOOZE_ARGS = ("snooze", "Person 5", "3w")
 ADD_ARGS = ("add", "Zed Crash", "--company", "[[Acme]]", "--tag", "mentor", "--email", "zed@example.org")
 
 
@@ -542,7 +544,7 @@ def kill_writes_at_changes(scenario: WriteScenario, rng: random.Random, structur
     return len(points), left
 
 
-@pytest.mark.parametrize("args", [LOG_ARGS, ADD_ARGS], ids=["log", "add"])
+@pytest.mark.parametrize("args", [LOG_ARGS, ADD_ARGS, NEXT_ARGS, SNOOZE_ARGS], ids=["log", "add", "log-next", "snooze"])
 def test_write_killed_at_each_file_system_change_loses_nothing(tmp_path, args):
     scenario = WriteScenario(tmp_path, args)
     # The sync before the write changes nothing (the index is current): every change is the write's.

@@ -205,7 +205,7 @@ def test_subprocess_end_to_end(tmp_path):
     assert "3 added" in result.stderr
     result = run_subprocess("search", "zeppelins", cwd=root / "People")
     assert result.returncode == 0
-    assert "Meetings/2026-01-05 Sync.md" in result.stdout
+    assert "Meetings/2026-01-05 Sync" in result.stdout
     result = run_subprocess("show", "Nobody at all", cwd=root)
     assert result.returncode == 1
     assert result.stderr.startswith("Error: no note called 'Nobody at all'")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from .conftest import REPO, Run
 
 TODAY = "2026-11-22"
 READ_TOOLS = {"search", "show", "due", "ledger", "backlinks", "intro", "who", "orphans"}
-WRITE_TOOLS = {"log", "add"}
+WRITE_TOOLS = {"log", "add", "done", "snooze"}
 DEADLINE = 20.0  # seconds a file event may take to reach the server on a loaded machine
 
 
@@ -129,7 +130,9 @@ def _cli_arguments(command: str) -> set[str]:
     """The command's options and arguments, named as the tool's are (lower case, `-` as `_`)."""
     names = set()
     for param in cli.commands[command].params:
-        if param.name in ("as_json", "ics"):  # --json is what a tool always answers; --ics writes a file
+        # --json is what a tool always answers; --ics writes a file; show --all lists every
+        # interaction in the table, and the JSON holds them all anyway.
+        if param.name in ("as_json", "ics", "show_all"):
             continue
         long = [o for o in getattr(param, "opts", []) if o.startswith("--")]
         names.add(long[0][2:].replace("-", "_") if long else param.name)
@@ -201,9 +204,24 @@ def test_the_server_says_on_stderr_what_indexing_found_and_nothing_but_the_proto
     ("backlinks", {"name": "Connor"}, ["backlinks", "Connor"]),
     ("log", {"name": "Ada", "text": "Lunch", "date": "2026-02-30"}, ["log", "Ada", "Lunch", "--date", "2026-02-30"]),
     ("log", {"name": "Ada", "text": "Lunch", "date": "last week"}, ["log", "Ada", "Lunch", "--date", "last week"]),
+    ("log", {"name": "Ada", "text": "Lunch", "date": "3d"}, ["log", "Ada", "Lunch", "--date", "3d"]),  # ahead
+    ("log", {"name": "Ada", "text": "Lunch", "next": "yesterday"}, ["log", "Ada", "Lunch", "--next", "yesterday"]),
     ("log", {"name": "Ada", "text": "Lunch", "gave": True, "got": True}, ["log", "Ada", "Lunch", "--gave", "--got"]),
+    ("log", {"name": "Ada", "text": "Lunch", "news": True, "noticed": True},
+     ["log", "Ada", "Lunch", "--news", "--noticed"]),
+    ("log", {"name": "Platform Migration", "text": "x", "next": "2w", "any": True},
+     ["log", "Platform Migration", "x", "--next", "2w", "--any"]),
+    ("done", {"name": "Nobody Anywhere"}, ["done", "Nobody Anywhere"]),
+    ("done", {"name": "Elena Rossi"}, ["done", "Elena Rossi"]),  # no open task of her own
+    ("done", {"name": "Ada", "text": "no such task"}, ["done", "Ada", "no such task"]),
+    ("snooze", {"name": "Ada", "when": "yesterday"}, ["snooze", "Ada", "yesterday"]),
+    ("snooze", {"name": "Ada", "when": "someday"}, ["snooze", "Ada", "someday"]),
+    ("snooze", {"name": "Acme Corp", "when": "2w"}, ["snooze", "Acme Corp", "2w"]),  # not a person
+    ("search", {"query": "  "}, ["search", "  "]),
+    ("who", {"topic": ""}, ["who", ""]),
     ("log", {"name": "Ada", "text": "   "}, ["log", "Ada", "   "]),
     ("log", {"name": "Connor", "text": "Lunch"}, ["log", "Connor", "Lunch"]),
+    ("log", {"name": "Call with Naomi", "text": "x"}, ["log", "Call with Naomi", "x"]),  # a note, not a person
     ("add", {"name": "Zed Zimmer", "cadence": "often"}, ["add", "Zed Zimmer", "--cadence", "often"]),
     ("add", {"name": "  "}, ["add", "  "]),
     ("add", {"name": "Ada Lovelace"}, ["add", "Ada Lovelace"]),  # never over an existing note
@@ -214,7 +232,9 @@ def test_a_bad_argument_is_a_tool_error_with_the_commands_message_and_the_server
     before = tree(example.root)
     message = cli_error(example.root, *command)
     # The CLI leads a usage error with the option it is about; the tool's argument has its own name.
-    core = message.split("': ", 1)[1] if message.startswith("Invalid value for '") else message
+    core = re.sub(r"^Invalid value for [^:]+: ", "", message)
+    # ... and the command says how to log into a note anyway with its option, the tool with its argument.
+    core = core.split("; to log there anyway", 1)[0]
     assert core in example.error(tool, arguments)
     assert tree(example.root) == before
     assert example.data("search", {"query": "kubernetes", "limit": 1})
@@ -239,8 +259,8 @@ def test_a_write_tool_changes_the_note_exactly_as_the_command_does(tmp_path, ser
          ["log", "Ada", "Coffee about the  [[Platform Migration]]\nnext steps", "--gave"]),
         ("log", {"name": "Zoe", "text": "Call", "date": "2026-11-20", "got": True},
          ["log", "Zoe", "Call", "--date", "2026-11-20", "--got"]),
-        ("log", {"name": "Platform Migration", "text": "Kickoff with [[Bob Lee]]"},
-         ["log", "Platform Migration", "Kickoff with [[Bob Lee]]"]),
+        ("log", {"name": "Platform Migration", "text": "Kickoff with [[Bob Lee]]", "any": True},
+         ["log", "Platform Migration", "Kickoff with [[Bob Lee]]", "--any"]),
         ("add", {"name": "Hana Sato", "company": "[[Acme Corp]]", "role": "SRE", "email": ["hana@acme.test"],
                  "phone": ["+81 3 1234 5678", "090 1234"], "tag": ["kubernetes", "#mentor"], "cadence": "2w",
                  "met": "KubeCon, via [[Bob Lee]]"},
@@ -248,7 +268,18 @@ def test_a_write_tool_changes_the_note_exactly_as_the_command_does(tmp_path, ser
           "--phone", "+81 3 1234 5678", "--phone", "090 1234", "--tag", "kubernetes", "--tag", "#mentor",
           "--cadence", "2w", "--met", "KubeCon, via [[Bob Lee]]"]),
         ("add", {"name": "../../etc/passwd"}, ["add", "../../etc/passwd"]),  # a name, never a path
-        ("log", {"name": "Hana", "text": "First coffee"}, ["log", "Hana", "First coffee"]),
+        ("log", {"name": "Hana", "text": "First coffee", "date": "yesterday", "next": "3m"},
+         ["log", "Hana", "First coffee", "--date", "yesterday", "--next", "3m"]),
+        ("log", {"name": "Naomi", "text": "Joined Stripe as staff engineer", "news": True},
+         ["log", "Naomi", "Joined Stripe as staff engineer", "--news"]),
+        ("log", {"name": "Priya", "text": "Quoted my migration talk", "noticed": True, "date": "2026-11-02"},
+         ["log", "Priya", "Quoted my migration talk", "--noticed", "--date", "2026-11-02"]),
+        ("log", {"name": "Call with Naomi", "text": "Sent the RFC", "any": True},
+         ["log", "Call with Naomi", "Sent the RFC", "--any"]),
+        ("done", {"name": "Bob"}, ["done", "Bob"]),
+        ("done", {"name": "Ada", "text": "eBPF"}, ["done", "Ada", "eBPF"]),
+        ("snooze", {"name": "Marcus Chen", "when": "2w"}, ["snooze", "Marcus Chen", "2w"]),
+        ("snooze", {"name": "Tomasz", "when": "2027-01-15"}, ["snooze", "Tomasz", "2027-01-15"]),
     ]
     before = tree(server_side)
     for tool, arguments, command in writes:
@@ -257,11 +288,15 @@ def test_a_write_tool_changes_the_note_exactly_as_the_command_does(tmp_path, ser
     after = tree(server_side)
     changed = {p for p in set(before) | set(after) if before.get(p) != after.get(p)}
     assert changed == {"People/Ada Lovelace.md", "People/Zoë Ng.md", "Projects/Platform Migration.md",
-                       "People/Hana Sato.md", "People/etc passwd.md"}
+                       "People/Hana Sato.md", "People/etc passwd.md", "People/Naomi Walsh.md",
+                       "People/Priya Natarajan.md", "Meetings/2026-08-12 Call with Naomi about Stripe.md",
+                       "People/Bob Lee.md",
+                       "People/Marcus Chen.md", "People/Tomasz Kowalski.md"}
     assert not (tmp_path / "etc").exists()
     # The next call answers from the notes as they are now.
     assert server.data("show", {"name": "Hana Sato"}) == cli_json(shell_side, "show", "Hana Sato")
     assert server.data("ledger") == cli_json(shell_side, "ledger")
+    assert server.data("due", {"within": 90}) == cli_json(shell_side, "due", "--within", "90")
 
 
 def test_a_note_saved_while_the_server_runs_is_found_by_the_next_call(tmp_path, served):

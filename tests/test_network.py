@@ -75,7 +75,7 @@ def test_intro_target_matching_nothing(run):
 
 def test_intro_table(run):
     out = run.ok("--today", TODAY, "intro", "Dana Whitfield").stdout.splitlines()
-    assert out[0] == "2 hops: Bob → Dana Whitfield"
+    assert out[0] == "2 hops: Bob → Dana Whitfield  (last contact 2026-11-01)"
     assert out[1].startswith("    Bob – Dana Whitfield: People/Bob.md:3")
 
 

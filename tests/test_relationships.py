@@ -58,8 +58,8 @@ def test_interactions_from_every_source(vault):
         "Plans.md": "- 2026-12-24 Dinner with [[Ada]]\n",  # a plan, not contact
     }, config=CONFIG)
     card = run.json("--today", TODAY, "show", "Ada")
+    assert [(i["date"], i["source"]) for i in card["planned"]] == [("2026-12-24", "Plans.md")]
     assert [(i["date"], i["source"]) for i in card["interactions"]] == [
-        ("2026-12-24", "Plans.md"),
         ("2026-07-01", "Projects/Q.md"),
         ("2026-06-01", "Projects/P.md"),
         ("2026-05-01", "Projects/P.md"),

@@ -193,8 +193,10 @@ def test_watch_process_coexists_and_stops_cleanly_on_sigterm(root):
             run.ok("search", "engineer")
             run.ok("--today", "2026-11-22", "due")
             run.ok("index")
-        eventually(lambda: len(Run(root).json("--no-sync", "--today", "2026-11-22", "show", "Bob")["interactions"]) == 5,
-                   "logs seen by the watcher")
+        # Five log lines of one day in one note are one interaction, with all five texts.
+        eventually(lambda: [i["text"].count("call ") for i in Run(root).json(
+            "--no-sync", "--today", "2026-11-22", "show", "Bob")["interactions"] if i["date"] == "2026-11-22"] == [5],
+            "logs seen by the watcher")
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=WAIT)

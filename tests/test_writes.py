@@ -76,8 +76,8 @@ def test_logged_line_counts_as_contact_and_future_dates_are_plans(vault):
 @pytest.mark.parametrize(
     "args, words",
     [
-        (["log", "Ed", "x", "--gave", "--got"], "just one of --gave or --got"),
-        (["log", "Ed", "x", "--date", "2026-02-30"], "not a date"),
+        (["log", "Ed", "x", "--gave", "--got"], "just one of --gave, --got, --news or --noticed"),
+        (["log", "Ed", "x", "--date", "2026-02-30"], "is not a day"),
         (["log", "Ed", "   "], "the log text is empty"),
         (["log", "Nobody", "x"], "no note called 'Nobody'"),
         (["add", "Zed", "--cadence", "often"], "not a cadence"),

@@ -14,11 +14,31 @@ class ConfigError(VaultnetError):
 
 
 class NameNotFound(VaultnetError):
-    def __init__(self, name: str, suggestions: list[str]):
+    def __init__(self, name: str, suggestions: list[str], mentioned: tuple[str, list[str]] = ("", [])):
         self.name = name
         self.suggestions = suggestions
+        self.mentioned_as, self.mentioned_in = mentioned
+        if self.mentioned_in:
+            n = len(self.mentioned_in)
+            listing = "".join(f"\n  {source}" for source in self.mentioned_in[:5])
+            more = f"\n  ... and {n - 5} more" if n > 5 else ""
+            quoted = '"' + self.mentioned_as.replace('"', '\\"') + '"'
+            super().__init__(
+                f"{self.mentioned_as!r} has no note yet; mentioned in {n} note{'s' * (n != 1)}:{listing}{more}\n"
+                f"Make one with: vaultnet add {quoted}")
+            return
         hint = f" Did you mean: {', '.join(suggestions)}?" if suggestions else ""
         super().__init__(f"no note called {name!r}.{hint}")
+
+
+class NotAPerson(VaultnetError):
+    """A command about a person was given a name that means another kind of note."""
+
+    def __init__(self, path: str, kind: str, hint: str = ""):
+        self.path = path
+        self.kind = kind
+        what = {"org": "an organization", "note": "a note"}.get(kind, f"a {kind}")
+        super().__init__(f"{path} is {what}, not a person{'; ' + hint if hint else ''}")
 
 
 class AmbiguousName(VaultnetError):

@@ -23,10 +23,11 @@ vaultnet keeps the user's professional network as Markdown notes: one note per p
 interactions. Use `due` for who to get back in touch with, `show` for one person's card, \
 `search` and `who` to find people by words or topic, `intro` for who can introduce the \
 user to someone, `ledger` for where the user only takes. `log` records an interaction \
-(the user told you they met, called, helped someone); `add` creates a person who has no \
-note yet. A name may be a file name, a name, an alias, or a unique first or last name; \
-when a name matches several people the error lists them: ask the user which one. \
-Dates are YYYY-MM-DD."""
+(the user told you they met, called, helped someone; `news` for news about them, which is \
+no contact); `done` ticks off a task, `snooze` puts a follow-up off; `add` creates a person \
+who has no note yet. A name may be a file name, a name, an alias, or a unique first or \
+last name; when a name matches several people the error lists them: ask the user which \
+one. Days are YYYY-MM-DD, or today, yesterday, 3d ago, 2w."""
 
 
 def build(live: LiveIndex) -> MCPServer:

@@ -57,7 +57,7 @@ class Tools:
     """The tools, bound to one vault's live index."""
 
     READ_TOOLS = ("search", "show", "due", "ledger", "backlinks", "intro", "who", "orphans")
-    WRITE_TOOLS = ("log", "add")
+    WRITE_TOOLS = ("log", "add", "done", "snooze")
 
     def __init__(self, live: LiveIndex):
         self.live = live
@@ -77,7 +77,8 @@ class Tools:
         from ..network import queries
 
         with as_tool_error(), self.live.reading() as index:
-            return answer(queries.search(index, query, None if type == "any" else type, limit))
+            return answer(queries.search(index, query, None if type == "any" else type, limit,
+                                         today=self.live.today()))
 
     def show(self, name: Name) -> CallToolResult:
         """A contact's card: fields, last contact, next due date and why, ledger, every interaction (newest first)."""
@@ -132,7 +133,7 @@ class Tools:
         from ..network.topics import who as find_people
 
         with as_tool_error(), self.live.reading() as index:
-            return answer(find_people(index, topic, limit=limit))
+            return answer(find_people(index, topic, limit=limit, today=self.live.today()))
 
     def orphans(self) -> CallToolResult:
         """People nobody links and with no interactions yet: acquaintances, not yet relationships."""
@@ -148,23 +149,31 @@ class Tools:
         name: Name,
         text: Annotated[str, Field(description="What happened, one line; [[links]] to others who were there "
                                                "count for them too.")],
-        date: Annotated[str | None, Field(description="The day it happened, YYYY-MM-DD (default: today).")]
-        = None,
+        date: Annotated[str | None, Field(description="The day it happened: YYYY-MM-DD, today, yesterday, "
+                                                      "3d ago (default: today).")] = None,
         gave: Annotated[bool, Field(description="You helped them: adds #gave.")] = False,
         got: Annotated[bool, Field(description="They helped you: adds #got.")] = False,
+        news: Annotated[bool, Field(description="News about them (a new job, a move), not contact: "
+                                                "adds #news.")] = False,
+        noticed: Annotated[bool, Field(description="They saw or praised your work: adds #noticed.")] = False,
+        next: Annotated[str | None, Field(description="Also set the next follow-up, in the same write: 2w, "
+                                                      "3m, a date.")] = None,
+        any: Annotated[bool, Field(description="The name may be a note that is not a person (a project, "
+                                               "a meeting).")] = False,
     ) -> CallToolResult:
-        """Record an interaction: append '- DATE TEXT' to the person's ## Log section (made if missing)."""
-        from ..edits.person_notes import append_log, log_entry
-        from ..network import queries
-        from ..notes.dates import date_argument
+        """Record an interaction: add '- DATE TEXT' to the person's ## Log section; gave/got mark a favour."""
+        from ..edits.person_notes import log_interaction
+        from ..notes.dates import day_argument
 
+        today = self.live.today()
         with as_tool_error():
-            when = self.live.today() if date is None else date_argument(date, "date")
-            entry = log_entry(text, when, gave, got)
+            when = today if date is None else day_argument(date, today, "date", past=True)
+            follow_up = None if next is None else day_argument(next, today, "next", past=False)
             with self.live.writing() as (index, stale):
-                path = queries.find_note(index, name, kinds=("person", "org", "note"), guess=not stale)
-                result = append_log(index.vault, path, entry)
-                self.live.wrote(path)
+                result = log_interaction(index.vault, index, name, text, when, gave=gave, got=got, news=news,
+                                         noticed=noticed, follow_up=follow_up, any_note=any, guess=not stale,
+                                         any_hint="to log there anyway, call log again with any: true")
+                self.live.wrote(result["path"])
             return answer(result)
 
     def add(
@@ -187,3 +196,34 @@ class Tools:
                                 phones=phone, tags=tag, cadence=cadence, met=met)
         self.live.wrote(result["path"])
         return answer(result)
+
+    def done(
+        self,
+        name: Name,
+        text: Annotated[str | None, Field(description="Words from the task, when they have several open ones.")]
+        = None,
+    ) -> CallToolResult:
+        """Tick off a person's open task (- [ ] ... in their note or linking them), in place, dated today."""
+        from ..edits.tasks import done as complete_task
+
+        with as_tool_error(), self.live.writing() as (index, stale):
+            result = complete_task(index.vault, index, name, text, self.live.today(), guess=not stale)
+            self.live.wrote(result["path"])
+            return answer(result)
+
+    def snooze(
+        self,
+        name: Name,
+        when: Annotated[str, Field(description="When to be reminded: 2w, 3d, 1m, or a date YYYY-MM-DD.")],
+    ) -> CallToolResult:
+        """Not now: set a person's follow-up date to remind the user later (2w, 3d, 1m, or a date)."""
+        from ..edits.fields import snooze_person
+        from ..notes.dates import day_argument
+
+        today = self.live.today()
+        with as_tool_error():
+            day = day_argument(when, today, "when", past=False)
+            with self.live.writing() as (index, stale):
+                change = snooze_person(index.vault, index, name, day, today, guess=not stale)
+                self.live.wrote(change.path)
+            return answer(change.as_json())

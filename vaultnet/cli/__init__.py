@@ -7,6 +7,8 @@
 from . import (  # noqa: F401
     assistant_commands,
     contact_commands,
+    field_commands,
+    follow_up_commands,
     network_commands,
     relationship_commands,
     vault_commands,

@@ -83,7 +83,7 @@ def report_sync(stats, index, verbose: bool, quiet: bool) -> None:
         warn(
             f"{stats.unchanged + len(stats.added) + len(stats.updated)} notes: "
             f"{len(stats.added)} added, {len(stats.updated)} updated, {len(stats.removed)} removed, "
-            f"{stats.unchanged} unchanged, {len(stats.problems)} problems ({stats.seconds:.2f}s)"
+            f"{stats.unchanged} unchanged, {plural(len(stats.problems), 'problem')} ({stats.seconds:.2f}s)"
         )
 
 
@@ -119,8 +119,12 @@ class progress_bar:
             self._progress.stop()
 
 
-def emit(data, as_json: bool, columns: list[tuple[str, str]] | None = None, empty: str = "") -> None:
-    """JSON on stdout, or a table: rich on a terminal, plain aligned text when piped."""
+def emit(data, as_json: bool, columns: list[tuple[str, str]] | None = None, empty: str = "",
+         row_style=None) -> None:
+    """JSON on stdout, or a table: rich on a terminal, plain aligned text when piped.
+
+    `row_style(row)` gives a rich style for a row (overdue in red); colour is for a
+    terminal only, so piped output never holds escape codes."""
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
@@ -137,8 +141,8 @@ def emit(data, as_json: bool, columns: list[tuple[str, str]] | None = None, empt
         table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
         for _, title in columns:
             table.add_column(title, overflow="fold")
-        for row in rows:
-            table.add_row(*(_markup(c) for c in row))
+        for row, item in zip(rows, data):
+            table.add_row(*(_markup(c) for c in row), style=row_style(item) if row_style else None)
         Console().print(table)
         return
     widths = [max(len(title), *(len(r[i]) for r in rows)) for i, (_, title) in enumerate(columns)]
@@ -182,6 +186,26 @@ def parse_today(ctx, param, value):
         raise click.BadParameter(str(exc)) from None
 
 
+def parse_day_arg(value: str, today: dt.date, param: str, *, past: bool | None = None) -> dt.date:
+    """A day typed on the command line (notes/dates.py's one grammar, `day_argument`), its error
+    shown as click shows its own, led by `param`."""
+    from ..notes.dates import day_argument
+
+    try:
+        return day_argument(value, today, past=past)
+    except BadValue as exc:
+        raise click.BadParameter(str(exc), param_hint=param) from None
+
+
+def _quiet_stdout() -> None:
+    """After a reader closed the pipe (`vaultnet due | head`): send what is left nowhere."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 class VaultnetGroup(click.Group):
     """The one error boundary: domain errors become `Error: ...` and exit 1."""
 
@@ -198,12 +222,50 @@ class VaultnetGroup(click.Group):
             raise click.ClickException(str(exc)) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:
+            # The reader has all it wanted (`vaultnet due | head`): not an error.
+            _quiet_stdout()
+            ctx.exit(0)
         except OSError as exc:
-            # A closed pipe (`vaultnet links | head`) is click's to end quietly.
-            if ctx.params.get("debug") or isinstance(exc, BrokenPipeError):
+            if ctx.params.get("debug"):
                 raise
             where = f" ({exc.filename})" if exc.filename else ""
             raise click.ClickException(f"{exc.strerror or exc}{where}") from None
+
+    def parse_args(self, ctx, args):
+        return super().parse_args(ctx, self._globals_first(args))
+
+    def _globals_first(self, args: list[str]) -> list[str]:
+        """`vaultnet due --today 2026-12-20` as `vaultnet --today 2026-12-20 due`: the group's own
+        options may also follow the command (SPEC §5). After `--` nothing is moved."""
+        options = {opt: p for p in self.params if isinstance(p, click.Option) for opt in p.opts}
+        head: list[str] = []
+        i = 0
+        while i < len(args) and args[i].startswith("-") and args[i] != "--":  # before the command
+            name = args[i].split("=", 1)[0]
+            takes = name in options and not options[name].is_flag and "=" not in args[i]
+            head += args[i : i + 1 + takes]
+            i += 1 + takes
+        if i >= len(args) or args[i] not in self.commands:
+            return args
+        rest: list[str] = []
+        moved: list[str] = []
+        j = i + 1
+        while j < len(args):
+            arg = args[j]
+            if arg == "--":
+                rest += args[j:]
+                break
+            name = arg.split("=", 1)[0]
+            option = options.get(name)
+            if option is None or name in ("--help", "-h", "--version"):
+                rest.append(arg)
+                j += 1
+                continue
+            takes = not option.is_flag and "=" not in arg
+            moved += args[j : j + 1 + takes]
+            j += 1 + takes
+        return head + moved + [args[i]] + rest
 
 
 def _bad_value(ctx: click.Context, exc: BadValue) -> str:
@@ -248,6 +310,17 @@ def write_output(data: bytes, output: Path | None) -> None:
 
 
 def main() -> None:
-    cli(prog_name="vaultnet")
+    try:
+        cli.main(prog_name="vaultnet")
+    except SystemExit as done:
+        code = done.code
+    else:  # pragma: no cover - standalone mode always exits
+        code = 0
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:  # the last of the output met a closed pipe: still not an error
+        _quiet_stdout()
+        code = 0
+    sys.exit(code)
 
 

@@ -100,7 +100,7 @@ def doctor(app: App, as_json: bool):
         for f in findings:
             click.echo(f"{f.path}{':' + str(f.line) if f.line else ''}: {f.kind}: {f.message}")
     if findings:
-        warn(f"{len(findings)} problems found")
+        warn(f"{plural(len(findings), 'problem')} found")
         sys.exit(1)
     warn("no problems found")
 

@@ -37,7 +37,8 @@ def intro(app: App, target: str, max_hops: int, limit: int, as_json: bool):
         warn(f"no path to {target} within {max_hops} hops")
         return
     for row in rows:
-        click.echo(f"{row['hops']} hop{'s' if row['hops'] > 1 else ''}: " + " → ".join(row["path"]))
+        since = f"  (last contact {row['last_contact']})" if row.get("last_contact") else ""
+        click.echo(f"{row['hops']} hop{'s' if row['hops'] > 1 else ''}: " + " → ".join(row["path"]) + since)
         for ev in row["evidence"]:
             when = f" {ev['date']}" if ev["date"] else ""
             click.echo(f"    {ev['from']} – {ev['to']}: {ev['source']}:{ev['line']}{when}  {_cell(ev['context'])}")
@@ -52,7 +53,7 @@ def who(app: App, topic: str, limit: int, as_json: bool):
     """People related to TOPIC, by their own notes and the notes that mention them."""
     from ..network.topics import who as find_people
 
-    rows = find_people(app.index(), topic, limit=limit)
+    rows = find_people(app.index(), topic, limit=limit, today=app.today)
     if as_json:
         emit(rows, True)
         return
@@ -60,7 +61,8 @@ def who(app: App, topic: str, limit: int, as_json: bool):
         warn(f"nobody in your notes is linked to {topic!r}")
         return
     for row in rows:
-        click.echo(f"{row['name']}  ({row['score']:.1f})")
+        last = f", last contact {row['last_contact']}" if row["last_contact"] else ", never in touch"
+        click.echo(f"{row['name']}  ({row['score']:.1f}{last})")
         for ev in row["evidence"]:
             click.echo(f"    {ev['source']}:{ev['line']}  {_cell(ev['context'])}")
 

@@ -12,6 +12,7 @@ from .base import (
     cli,
     emit,
     json_option,
+    parse_day_arg,
     warn,
 )
 
@@ -40,7 +41,8 @@ def due(app: App, within: int, tag: str | None, ics: Path | None, as_json: bool)
         row["why"] = row["reason"].replace("_", " ")
     emit(rows if not as_json else [{k: v for k, v in r.items() if k not in ("when", "why")} for r in rows],
          as_json, [("name", "NAME"), ("next_due", "DUE"), ("when", "WHEN"), ("why", "WHY"),
-                   ("last_contact", "LAST CONTACT")], empty="nobody is due")
+                   ("last_contact", "LAST CONTACT")], empty="nobody is due",
+         row_style=lambda r: "red" if r["overdue_days"] > 0 else "yellow" if r["overdue_days"] == 0 else None)
 
 
 @cli.command()
@@ -69,28 +71,41 @@ def orphans(app: App, as_json: bool):
 @cli.command()
 @click.argument("name")
 @click.argument("text")
-@click.option("--date", "day", metavar="YYYY-MM-DD", help="The day it happened (default: today).")
+@click.option("--date", "day", metavar="DAY", help="The day it happened: YYYY-MM-DD, today, yesterday, 3d ago "
+              "(default: today).")
 @click.option("--gave", is_flag=True, help="You helped them: adds #gave.")
 @click.option("--got", is_flag=True, help="They helped you: adds #got.")
+@click.option("--news", is_flag=True, help="News about them (a new job, a move), not contact: adds #news.")
+@click.option("--noticed", is_flag=True, help="They saw or praised your work: adds #noticed.")
+@click.option("--next", "next_day", metavar="WHEN",
+              help="Also set the next follow-up, in the same write: 2w, 3m, a date.")
+@click.option("--any", "any_note", is_flag=True, help="NAME may be a note that is not a person (a project, a meeting).")
 @json_option
 @click.pass_obj
-def log(app: App, name: str, text: str, day: str | None, gave: bool, got: bool, as_json: bool):
-    """Append `- DATE TEXT` to NAME's `## Log` section (made at the end if missing)."""
-    from ..edits.person_notes import append_log, log_entry
-    from ..network import queries
-    from ..notes.dates import date_argument
+def log(app: App, name: str, text: str, day: str | None, gave: bool, got: bool, news: bool, noticed: bool,
+        next_day: str | None, any_note: bool, as_json: bool):
+    """Add `- DATE TEXT` to NAME's `## Log` section, after the last log line (made at the end if missing)."""
+    from ..edits.person_notes import log_interaction
 
-    when = app.today if day is None else date_argument(day, "date")
-    entry = log_entry(text, when, gave, got)
-    index = app.index(for_write=True)
-    path = queries.find_note(index, name, kinds=("person", "org", "note"), guess=not app.stale)
-    result = append_log(app.vault, path, entry)
+    when = app.today if day is None else parse_day_arg(day, app.today, "--date", past=True)
+    follow_up = None if next_day is None else parse_day_arg(next_day, app.today, "--next", past=False)
+    result = log_interaction(app.vault, app.index(for_write=True), name, text, when, gave=gave, got=got,
+                             news=news, noticed=noticed, follow_up=follow_up, any_note=any_note,
+                             guess=not app.stale,
+                             any_hint=f"to log there anyway: vaultnet log --any {_quoted(name)} ...")
     if when > app.today:
         warn(f"{when.isoformat()} is in the future: a plan, not counted as contact until that day")
     if as_json:
         emit(result, True)
     else:
         click.echo(f"{result['path']}:{result['line']}: {result['text']}")
+        if follow_up is not None:
+            click.echo(f"{result['path']}: follow_up: {follow_up.isoformat()} "
+                       f"({relative_day(follow_up.isoformat(), app.today).replace('due today', 'today')})")
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"' if " " in name or not name else name
 
 
 @cli.command()

@@ -14,6 +14,7 @@ from .base import (
     cli,
     emit,
     json_option,
+    plural,
     progress_bar,
     report_sync,
     warn,
@@ -70,17 +71,21 @@ def search(app: App, query: str, kind: str, limit: int, as_json: bool):
     """Full-text search, best first. QUERY uses fields like company:acme tag:mentor name:ada~ ('*' for all)."""
     from ..network import queries
 
-    rows = queries.search(app.index(), query, None if kind == "any" else kind, limit)
-    emit(rows, as_json, [("name", "NAME"), ("kind", "KIND"), ("path", "PATH"), ("snippet", "SNIPPET")],
-         empty="no matches")
+    rows = queries.search(app.index(), query, None if kind == "any" else kind, limit, today=app.today)
+    if not as_json:
+        for row in rows:  # a note is best named by where it is; people and organizations by name
+            row["shown"] = row["name"] if row["kind"] != "note" else row["path"].removesuffix(".md")
+    emit(rows, as_json, [("shown", "NAME"), ("kind", "KIND"), ("company", "COMPANY"), ("role", "ROLE"),
+                         ("last_contact", "LAST CONTACT"), ("snippet", "SNIPPET")], empty="no matches")
 
 
 @cli.command()
 @click.argument("name")
+@click.option("--all", "show_all", is_flag=True, help="Every interaction, not only the latest ten.")
 @json_option
 @click.pass_obj
-def show(app: App, name: str, as_json: bool):
-    """The card of NAME: fields, aliases, tags, how many notes mention them, their log."""
+def show(app: App, name: str, show_all: bool, as_json: bool):
+    """The card of NAME: contact fields, cadence, last contact, next due, ledger, interactions."""
     from ..network import queries
 
     index = app.index()
@@ -89,26 +94,63 @@ def show(app: App, name: str, as_json: bool):
         emit(data, True)
         return
     click.echo(data["name"])
-    click.echo(f"  path:       {data['path']}")
-    click.echo(f"  kind:       {data['kind']}")
-    for key, label in (("aliases", "aliases"), ("company", "company"), ("role", "role"),
-                       ("emails", "emails"), ("phones", "phones"), ("tags", "tags"),
-                       ("cadence_days", "cadence"), ("last_contact", "last"), ("next_due", "next due")):
-        if data[key]:
-            value = f"every {data[key]} days" if key == "cadence_days" else _cell(data[key])
-            if key == "next_due":
-                value += f" ({relative_day(data[key], app.today)}, {data['due_reason'].replace('_', ' ')})"
-            click.echo(f"  {label + ':':<11} {value}")
-    click.echo(f"  {'mentioned:':<11} {data['backlinks']} note(s)")
+
+    def line(label: str, value) -> None:
+        click.echo(f"  {label + ':':<11} {value}")
+
+    line("path", data["path"])
+    line("kind", data["kind"])
+    for key, label in (("aliases", "aliases"), ("company", "company"), ("role", "role"), ("emails", "emails"),
+                       ("phones", "phones"), ("birthday", "birthday"), ("location", "location"),
+                       ("linkedin", "linkedin"), ("met", "met"), ("introduced_by", "introduced"),
+                       ("knows", "knows"), ("reference", "reference"), ("tags", "tags")):
+        if data.get(key):
+            line(label, _cell(data[key]))
+    if data["kind"] == "person":
+        if data["cadence_days"]:
+            written = data["cadence"] if data["cadence"] and not data["cadence"].isdigit() else None
+            line("cadence", f"{written} (every {data['cadence_days']} days)" if written
+                 else f"every {data['cadence_days']} days")
+        else:
+            line("cadence", f"none: never due by cadence; set one with: vaultnet set {_quoted(data['name'])} "
+                            "cadence 3m")
+        if data["follow_up"]:
+            met = " (met)" if data["follow_up_met"] else ""
+            line("follow-up", f"{data['follow_up']}{met}")
+        if data["last_contact"]:
+            line("last", data["last_contact"])
+        if data["next_due"]:
+            line("next due", f"{data['next_due']} ({relative_day(data['next_due'], app.today)}, "
+                             f"{(data['due_reason'] or '').replace('_', ' ')})")
+        else:
+            line("next due", "never (no cadence, follow-up or open task)")
+    click.echo(f"  mentioned in {plural(data['backlinks'], 'note')}")
     if data["gave"] or data["got"]:
-        click.echo(f"  {'ledger:':<11} gave {data['gave']}, got {data['got']}")
-    if data["interactions"]:
-        click.echo("  interactions:")
-        for item in data["interactions"][:10]:
+        line("ledger", f"gave {data['gave']}, got {data['got']}")
+    if data["fields"]:
+        click.echo("  fields:")
+        for key, value in data["fields"].items():
+            click.echo(f"    {key}: {_cell(value) if not isinstance(value, dict) else _cell(list(value.items()))}")
+    if data.get("people"):
+        click.echo("  people:")
+        for person in data["people"]:
+            role = f", {person['role']}" if person["role"] else ""
+            last = f"  (last contact {person['last_contact']})" if person["last_contact"] else ""
+            click.echo(f"    {person['name']}{role}{last}")
+    for title, items in (("interactions", data["interactions"]), ("planned", data["planned"])):
+        if not items:
+            continue
+        click.echo(f"  {title}:")
+        shown = items if show_all else items[:10]
+        for item in shown:
             where = "" if item["source"] == data["path"] else f"  ({item['source']})"
             click.echo(f"    {item['date']}  {_cell(item['text'])}{where}")
-        if len(data["interactions"]) > 10:
-            click.echo(f"    … {len(data['interactions']) - 10} more (--json for all)")
+        if len(items) > len(shown):
+            click.echo(f"    … {len(items) - len(shown)} more (--all for every one)")
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"' if any(c in name for c in " '\"") else name
 
 
 @cli.command()
@@ -192,11 +234,23 @@ def watch(app: App, no_reports: bool):
         warn(f"watching {shown(app.vault.root)}: {notes} notes indexed ({summary(batch)}, {batch.seconds:.2f}s); "
              "Ctrl-C to stop")
 
+    def changed(batch) -> str:
+        """Which notes changed, by name: `updated People/Ada Lovelace.md; added ...`."""
+        st = batch.stats
+        parts = []
+        for what, paths in (("added", st.added), ("updated", st.updated), ("removed", st.removed)):
+            if paths:
+                listed = ", ".join(sorted(paths)[:5]) + (f" and {len(paths) - 5} more" if len(paths) > 5 else "")
+                parts.append(f"{what} {listed}")
+        if batch.reports:
+            parts.append("reports: " + ", ".join(r.rsplit("/", 1)[-1] for r in batch.reports))
+        return "; ".join(parts) or "no change"
+
     def on_batch(batch) -> None:
         if not app.quiet:
             for p in batch.stats.problems:
                 warn(f"{p['path']}{':' + str(p['line']) if p['line'] else ''}: {p['message']}")
-            warn(f"{clock.strftime('%H:%M:%S')} {summary(batch)} ({batch.seconds:.2f}s)")
+            warn(f"{clock.strftime('%H:%M:%S')} {changed(batch)} ({batch.seconds:.2f}s)")
 
     Watcher(index, lambda: app.today, on_batch, reports=not no_reports).run(stop, ready)
     warn("stopped")

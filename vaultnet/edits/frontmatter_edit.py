@@ -152,8 +152,11 @@ def _after_line(text: str, i: int) -> int:
 # --- writing scalars ------------------------------------------------------------------
 
 
-def _reads_back(doc: str, expected: object) -> bool:
-    """Every reader we know (YAML 1.1 and 1.2, typed or not) reads `doc` as `expected`."""
+def _reads_back(doc: str, expected: object, textual: bool = False) -> bool:
+    """Every reader we know (YAML 1.1 and 1.2, typed or not) reads `doc` as `expected`.
+
+    `textual`: a typed reader may see a date or a number, as long as its text is the
+    text written (`2026-12-02`, `30`); never a bool, a null or a changed number (`01234`)."""
     import yaml
 
     loaders = [
@@ -166,14 +169,32 @@ def _reads_back(doc: str, expected: object) -> bool:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                if load(doc) != expected:
+                got = load(doc)
+                if got != expected and not (textual and _as_text(got) == expected):
                     return False
         except _read_errors():  # a reader refusing it is as bad as a wrong value
             return False
     return True
 
 
-def _scalar(value: str, where: str) -> str:
+def _as_text(data: object) -> object:
+    """A typed reading with its dates and numbers as the text YAML reads them from."""
+    import datetime as dt
+
+    if isinstance(data, dict):
+        return {_as_text(k): _as_text(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_as_text(v) for v in data]
+    if isinstance(data, bool) or data is None:
+        return data
+    if isinstance(data, dt.datetime):
+        return data
+    if isinstance(data, (dt.date, int, float)):
+        return data.isoformat() if isinstance(data, dt.date) else repr(data)
+    return data
+
+
+def _scalar(value: str, where: str, prefer: str | None = None, textual: bool = False) -> str:
     """`value` as YAML text for one place: 'item' (`- x`), 'flow' (`[x]`), 'key', 'flowkey'.
 
     ruamel picks the quoting; if some reader would still see a number, a bool, a date
@@ -186,7 +207,16 @@ def _scalar(value: str, where: str) -> str:
     wrap = {"item": ("- ", "\n"), "flow": ("[", "]\n"), "key": ("", ": x\n"),
             "flowkey": ("{", ": x}\n")}[where]
     expected: object = {value: "x"} if "key" in where else [value]
-    for style in (str, SingleQuotedScalarString, DoubleQuotedScalarString):
+    styles: list = [str, SingleQuotedScalarString, DoubleQuotedScalarString]
+    first = {None: str, "'": SingleQuotedScalarString, '"': DoubleQuotedScalarString}.get(prefer, str)
+    styles.remove(first)
+    if textual and prefer is None and not _BREAKS.search(value):
+        # As typed, when every reader keeps its text: ruamel would quote `2026-12-02`
+        # and `30`, which Obsidian shows as text properties rather than a date or a number.
+        doc = wrap[0] + value + wrap[1]
+        if _reads_back(doc, expected, textual=True):
+            return value
+    for style in [first, *styles]:
         obj: Any = CommentedMap({style(value): "x"}) if "key" in where else CommentedSeq()
         if "key" not in where:
             obj.append(style(value))
@@ -405,6 +435,132 @@ def _plan(note: _Note, op: str, key: str, value: Any) -> tuple[list[Edit], objec
     return [(at, at, _joined(pad + _pair(a, b, flow=False) for a, b in items.items()))], expected
 
 
+def _put(note: _Note, key: str, value: str | list[str]) -> tuple[list[Edit], object] | None:
+    """Edits that make `key` hold exactly `value` (a string, or a list of strings), in place.
+
+    Written as the note writes it: an old value's quotes are kept where they still read
+    back, a list stays flow (`[a, b]`) or block (`- a`) as it was, or as the note's other
+    lists are; a comment on the key line stays. Plain when no YAML reader changes the text
+    (`2026-12-02`, `30`), quoted when one would (`01234`, `yes`)."""
+    from ruamel.yaml.nodes import ScalarNode, SequenceNode
+
+    if isinstance(value, list) and not all(isinstance(v, str) for v in value):
+        raise TypeError("put takes a str or a list of str per key")
+    if not isinstance(value, (str, list)):
+        raise TypeError("put takes a str or a list of str per key")
+    if key not in note.pairs:
+        style = _Style.of(note)
+        flow = _prefers_flow(note)
+        end = len(note.yaml)
+        while end > 1 and note.yaml[end - 2 : end] == "\n\n":  # before the blank lines that end the block
+            end -= 1
+        return [(end, end, _joined(_put_lines(note, key, value, style, flow, None, note.col)))], value
+    k, v = note.pairs[key]
+    if _anchored(v):
+        raise FrontmatterEditError(f"{key!r} uses a YAML anchor or alias; edit it by hand")
+    if note.data.get(key) == value:
+        return None
+    colon = re.match(r"[ \t]*:", note.yaml[k.end_mark.index :])
+    if _col(note.yaml, k.start_mark.index) != note.col or colon is None:
+        raise FrontmatterEditError(f"{key!r} is not written as a plain `key: value` line")
+    after = k.end_mark.index + colon.end()
+    one_line = _end(v) == -1 or "\n" not in note.yaml[after : _end(v)]
+    prefer = v.style if isinstance(v, ScalarNode) and v.style in ("'", '"') else None
+    if isinstance(v, SequenceNode) and v.value and isinstance(v.value[0], ScalarNode):
+        prefer = v.value[0].style if v.value[0].style in ("'", '"') else None
+    if one_line and not (isinstance(v, ScalarNode) and v.style in ("|", ">")):
+        stop = after if _end(v) == -1 else _end(v)
+        flow = bool(getattr(v, "flow_style", False)) if not isinstance(v, ScalarNode) else _prefers_flow(note)
+        if isinstance(value, str) or flow:
+            return [(after, stop, " " + _inline(value, prefer))], value
+        lines = _put_lines(note, key, value, _Style.of(note), False, prefer, note.col)[1:]
+        at = _after_line(note.yaml, after)
+        return [(after, stop, ""), (at, at, _joined(lines))], value
+    # Over several lines (a block list or mapping, a `|` text): the value's lines are
+    # replaced; what follows the colon on the key line (a comment) stays.
+    first_end = _after_line(note.yaml, after)
+    last = _last_line_end(note, v)
+    if _has_comment(note, v, first_end, last):
+        raise FrontmatterEditError(f"{key!r} has comments between its values; edit it by hand")
+    style = _Style.of(note)
+    if isinstance(v, SequenceNode) and v.value:
+        style.dash, style.gap = _dash_style(note, v)
+        style.dash -= note.col
+    if isinstance(v, ScalarNode):  # a block scalar: its indicator is on the key line
+        return [(after, last, " " + _inline(value, prefer) + "\n" if isinstance(value, str) else
+                 "\n" + _joined(_put_lines(note, key, value, style, False, prefer, note.col)[1:]))], value
+    if isinstance(value, str):
+        return [(after, after, " " + _inline(value, prefer)), (first_end, last, "")], value
+    lines = _put_lines(note, key, value, style, False, prefer, note.col)[1:]
+    return [(first_end, last, _joined(lines))], value
+
+
+def _inline(value: str | list[str], prefer: str | None) -> str:
+    """A value on the key line: a scalar, or a flow list."""
+    if isinstance(value, str):
+        return _scalar(value, "item", _prefer(value, prefer), textual=True)
+    return "[" + ", ".join(_scalar(v, "flow", _prefer(v, prefer), textual=True) for v in value) + "]"
+
+
+def _prefer(value: str, prefer: str | None) -> str | None:
+    # Obsidian writes links in double quotes; follow it when the note shows no style of its own.
+    return prefer if prefer is not None or "[[" not in value else '"'
+
+
+def _put_lines(note: _Note, key: str, value: str | list[str], style: _Style, flow: bool,
+               prefer: str | None, col: int) -> list[str]:
+    head = f"{' ' * col}{_scalar(key, 'key')}:"
+    if isinstance(value, str) or flow:
+        line = f"{head} {_inline(value, prefer)}"
+        if not _reads_back(line.strip() + "\n", {key: value}, textual=True):
+            raise FrontmatterEditError(f"{key!r} cannot be written safely")
+        return [line]
+    pad = " " * (col + style.dash)
+    return [head, *(f"{pad}-{style.gap}{_scalar(v, 'item', _prefer(v, prefer), textual=True)}" for v in value)]
+
+
+def _prefers_flow(note: _Note) -> bool:
+    """Whether this note writes its lists as `[a, b]`: as its first list does."""
+    from ruamel.yaml.nodes import SequenceNode
+
+    seq = next((v for _, v in note.pairs.values() if isinstance(v, SequenceNode)), None)
+    return bool(seq is not None and seq.flow_style)
+
+
+def _has_comment(note: _Note, node: Any, start: int, stop: int) -> bool:
+    """A `#` comment in [start, stop) outside every scalar of `node`."""
+    from ruamel.yaml.nodes import ScalarNode
+
+    spans = []
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, ScalarNode):
+            spans.append((n.start_mark.index, n.end_mark.index))
+        else:
+            stack.extend(_children(n))
+    text = note.yaml
+    for i in range(start, stop):
+        if text[i] == "#" and not any(a <= i < b for a, b in spans):
+            return True
+    return False
+
+
+def _remove(note: _Note, key: str) -> list[Edit] | None:
+    """Edits that take `key` out: its line, and the lines of its value (with any comment on them)."""
+    if key not in note.pairs:
+        return None
+    k, v = note.pairs[key]
+    if _anchored(v):
+        raise FrontmatterEditError(f"{key!r} uses a YAML anchor or alias; edit it by hand")
+    if _col(note.yaml, k.start_mark.index) != note.col:
+        raise FrontmatterEditError(f"{key!r} is not written as a plain `key: value` line")
+    start = k.start_mark.index - note.col
+    stop = _after_line(note.yaml, k.start_mark.index) if _end(v) == -1 else max(
+        _last_line_end(note, v), _after_line(note.yaml, k.start_mark.index))
+    return [(start, stop, "")]
+
+
 def _joined(lines: Iterable[str]) -> str:
     return "".join(line + "\n" for line in lines)
 
@@ -465,18 +621,34 @@ def read_frontmatter(raw: bytes) -> dict:
 
 def edit_frontmatter(raw: bytes, *, add: dict[str, object] | None = None,
                      extend: dict[str, list[str]] | None = None,
-                     add_items: dict[str, dict[str, str]] | None = None) -> bytes:
+                     add_items: dict[str, dict[str, str]] | None = None,
+                     put: dict[str, str | list[str]] | None = None,
+                     remove: Iterable[str] = ()) -> bytes:
     """`raw` with the frontmatter changed as asked and every other byte kept; `raw` itself if
     there is nothing to change.
 
     add: set keys that are absent or empty. extend: append list items not already there
     (case-insensitive, after strip). add_items: add mapping entries whose key is missing.
-    Raises FrontmatterEditError (and changes nothing) for frontmatter it cannot edit safely.
+    put: make keys hold exactly these values, in place (a new key goes to the end).
+    remove: take keys out. Raises FrontmatterEditError (and changes nothing) for
+    frontmatter it cannot edit safely.
     """
     bom, text = _decode(raw)
     first = _read(text)
     expected = dict(first.data)
     note = first
+    for key in remove:
+        cut = _remove(note, key)
+        if cut is not None:
+            expected.pop(key)
+            text = _apply(note, cut)
+            note = _reread(text)
+    for key, wanted in (put or {}).items():
+        planned = _put(note, key, wanted)
+        if planned is not None:
+            text = _apply(note, planned[0])
+            expected[key] = planned[1]
+            note = _reread(text)
     ops = [("add", add), ("extend", extend), ("add_items", add_items)]
     for op, changes in ops:
         for key, value in (changes or {}).items():

@@ -13,11 +13,17 @@ import os
 import re
 import secrets
 import unicodedata
+from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import VaultnetError
+from ..notes import markdown
 from ..vault.locks import wait_for_lock
+
+if TYPE_CHECKING:
+    from ..vault.folder import Vault
 
 WRITE_LOCK_TIMEOUT = 30.0
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|#^\[\]]')
@@ -197,6 +203,22 @@ def replace_file(path: Path, data: bytes, expected: bytes) -> None:
     _fsync_dir(path.parent)
 
 
+def rewrite_note(vault: Vault, rel: str, change: Callable[[bytes], bytes]) -> tuple[bytes, bytes]:
+    """Change one note: under the vault's write lock, read it, apply `change` to its bytes, and
+    replace it atomically unless an editor saved it meanwhile. Returns (before, after);
+    nothing is written when `change` gives the same bytes back."""
+    target = inside(vault.root, vault.abspath(rel))
+    with vault_write_lock(vault.state_dir):
+        try:
+            raw = target.read_bytes()
+        except OSError as exc:
+            raise WriteRefused(f"cannot read {rel}: {exc.strerror}") from exc
+        new = change(raw)
+        if new != raw:
+            replace_file(target, new, expected=raw)
+    return raw, new
+
+
 def create_file(path: Path, data: bytes) -> None:
     """Atomically create `path`; never over an existing file."""
     try:
@@ -246,6 +268,9 @@ def write_export(path: Path, data: bytes) -> None:
 
 _HEADING = re.compile(rb"^(#{1,6})[ \t]+(.*?)[ \t#]*$")
 _FENCE = re.compile(rb"^[ \t]*(`{3,}|~{3,})")
+# The parser's log-line and task patterns (notes/markdown.py), on bytes.
+_LOG_LINE = re.compile(markdown.LOG_LINE.pattern.encode("utf-8"))
+_TASK_LINE = re.compile(markdown.TASK_LINE.pattern.encode("utf-8"))
 
 
 def _strip_eol(line: bytes) -> bytes:
@@ -253,10 +278,19 @@ def _strip_eol(line: bytes) -> bytes:
 
 
 def add_log_line(raw: bytes, entry: str, heading: str = "Log") -> bytes:
-    """`raw` with `entry` appended to its `## Log` section (made at the end if missing).
+    """`raw` with `entry` added to its `## Log` section (made at the end if missing)."""
+    return insert_log_line(raw, entry, heading)[0]
 
-    Works on the bytes as they are: line ends (LF or CRLF), a byte-order mark,
-    frontmatter and every other line stay exactly as they were.
+
+def insert_log_line(raw: bytes, entry: str, heading: str = "Log") -> tuple[bytes, int]:
+    """`raw` with `entry` in its `## Log` section, and the 1-based line it went to.
+
+    It goes after the section's last log line (and the indented lines under it), not
+    after whatever follows it (an open task, a blank line); before the first one when
+    the log runs newest first; after the section's last line when it has no log line
+    yet. The section is made at the end of the note if missing. Works on the bytes as
+    they are: line ends (LF or CRLF), a byte-order mark, frontmatter and every other
+    line stay exactly as they were.
     """
     newline = b"\r\n" if b"\r\n" in raw else b"\n"
     entry_bytes = entry.encode("utf-8")
@@ -271,6 +305,7 @@ def add_log_line(raw: bytes, entry: str, heading: str = "Log") -> bytes:
     section: tuple[int, int] | None = None  # (index of heading, its level)
     end = len(lines)
     fence: bytes | None = None
+    logs: list[tuple[int, bytes]] = []  # (index, date) of the section's log lines
     for i in range(start, len(lines)):
         text = _strip_eol(lines[i])
         m = _FENCE.match(text)
@@ -284,6 +319,10 @@ def add_log_line(raw: bytes, entry: str, heading: str = "Log") -> bytes:
             continue
         h = _HEADING.match(text)
         if not h:
+            if section is not None:
+                log = _LOG_LINE.match(b"\n" + text)
+                if log and not _TASK_LINE.match(b"\n" + text):
+                    logs.append((i, log[2]))
             continue
         level = len(h[1])
         if section is None:
@@ -298,15 +337,29 @@ def add_log_line(raw: bytes, entry: str, heading: str = "Log") -> bytes:
             out += newline
         if out and not out.endswith(newline + newline) and out != newline:
             out += newline
-        return out + b"## " + heading.encode("utf-8") + newline + entry_bytes + newline
-    last = section[0]
-    for i in range(section[0] + 1, end):
-        if _strip_eol(lines[i]).strip():
-            last = i
-    before = b"".join(lines[: last + 1])
-    if not before.endswith(b"\n"):
+        return out + b"## " + heading.encode("utf-8") + newline + entry_bytes + newline, out.count(b"\n") + 2
+    dates = [d for _, d in logs]
+    if len(dates) > 1 and dates[0] > dates[-1] and all(a >= b for a, b in zip(dates, dates[1:])):
+        at = logs[0][0]  # newest first: the new line on top
+    else:
+        last = logs[-1][0] if logs else section[0]
+        if logs:
+            while last + 1 < end and _is_continuation(lines[last + 1]):
+                last += 1
+        else:
+            for i in range(section[0] + 1, end):
+                if _strip_eol(lines[i]).strip():
+                    last = i
+        at = last + 1
+    before = b"".join(lines[:at])
+    if before and not before.endswith(b"\n"):
         before += newline
-    return before + entry_bytes + newline + b"".join(lines[last + 1 :])
+    return before + entry_bytes + newline + b"".join(lines[at:]), before.count(b"\n") + 1
+
+
+def _is_continuation(line: bytes) -> bool:
+    """An indented, non-blank line: part of the list item above it (a sub-item, a wrapped line)."""
+    return line[:1] in (b" ", b"\t") and bool(line.strip())
 
 
 def create_files(files: list[tuple[Path, bytes]]) -> list[tuple[Path, str]]:

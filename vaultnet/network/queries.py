@@ -4,87 +4,53 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..errors import AmbiguousName, NameNotFound
+from ..errors import BadValue, NameNotFound
 from ..index import NoteIndex, Record
 from ..notes.contact_fields import field_values
 from ..vault.resolve import fold, is_attachment, strip_md
-
-KINDS = ("person", "org", "note")
-
-
-def find_note(index: NoteIndex, name: str, kinds: tuple[str, ...] = KINDS, guess: bool = True) -> str:
-    """The path of the note NAME means: path, file name, name, alias, then (if `guess`) part of a
-    name or a close misspelling."""
-    entries = {p: e for p, e in index.entries().items() if e.kind in kinds}
-    wanted = fold(strip_md(name.strip()).strip("/"))
-    if not wanted:
-        raise NameNotFound(name, [])
-    for path in entries:
-        if fold(strip_md(path)) == wanted:
-            return path
-    tiers: list[list[str]] = [[], [], []]
-    for path, e in entries.items():
-        if fold(strip_md(path).rsplit("/", 1)[-1]) == wanted:
-            tiers[0].append(path)
-        elif fold(e.name) == wanted:
-            tiers[1].append(path)
-        elif any(fold(a) == wanted for a in e.aliases):
-            tiers[2].append(path)
-    for tier in tiers:
-        if len(tier) == 1:
-            return tier[0]
-        if tier:
-            raise AmbiguousName(name, sorted(tier))
-    if not guess:
-        raise NameNotFound(name, [])
-    # Part of a name, in whole words: a first name, a last name ("Hana" for "Hana Sato").
-    words = wanted.split()
-    partial = sorted(
-        path for path, e in entries.items()
-        if any(_has_words(fold(label).split(), words) for label in (e.name, *e.aliases))
-    )
-    if len(partial) == 1:
-        return partial[0]
-    if partial:
-        raise AmbiguousName(name, partial)
-    # A close misspelling: compare with every name and alias.
-    import difflib
-
-    labels: dict[str, set[str]] = {}
-    for path, e in entries.items():
-        for label in (e.name, *e.aliases, strip_md(path).rsplit("/", 1)[-1]):
-            labels.setdefault(fold(label), set()).add(path)
-    close = difflib.get_close_matches(wanted, list(labels), n=5, cutoff=0.8)
-    paths = sorted({p for label in close for p in labels[label]})
-    if len(paths) == 1:
-        return paths[0]
-    if paths:
-        raise AmbiguousName(name, paths)
-    loose = difflib.get_close_matches(wanted, list(labels), n=3, cutoff=0.6)
-    raise NameNotFound(name, sorted({entries[p].name for label in loose for p in labels[label]}))
+from .names import KINDS, find_note, find_person  # noqa: F401  (callers find names here)
 
 
-def _has_words(label: list[str], words: list[str]) -> bool:
-    n = len(words)
-    return any(label[i : i + n] == words for i in range(len(label) - n + 1))
+def search(index: NoteIndex, text: str, kind: str | None = None, limit: int | None = 20,
+           today=None) -> list[dict]:
+    """Hits best first; people and organizations with their company and role, people with their
+    last contact as of `today` (default: the real date)."""
+    if not text.strip():
+        raise BadValue("must not be empty", "query")
+    import datetime as dt
 
-
-def search(index: NoteIndex, text: str, kind: str | None = None, limit: int | None = 20) -> list[dict]:
     from ..index.schema import stem_word
+    from .relations import last_contacts
     from .snippets import snippet
 
+    hits = index.search(text, kind=kind, limit=limit)
+    records = index.records([h.path for h in hits])
+    people = [h.path for h in hits if (e := index.entry(h.path)) is not None and e.kind == "person"]
+    last = last_contacts(index.contributions()[0], people, today or dt.date.today()) if people else {}
     out = []
-    for hit in index.search(text, kind=kind, limit=limit):
+    for hit in hits:
         e = index.entry(hit.path)
-        body = _body_of(index, hit.path)
-        out.append({
+        rec = records.get(hit.path)
+        fm = rec.frontmatter if rec is not None else {}
+        row = {
             "path": hit.path,
             "name": e.name if e else hit.path,
             "kind": e.kind if e else "note",
             "score": round(hit.score, 4),
-            "snippet": snippet(body, hit.terms, stem_word),
-        })
+            "snippet": snippet(_body_of(index, hit.path), hit.terms, stem_word),
+        }
+        if row["kind"] in ("person", "org"):
+            row["company"] = _first(field_values(fm, "company", "org"))
+            row["role"] = _first(field_values(fm, "role", "title"))
+        if row["kind"] == "person":
+            day = last.get(hit.path)
+            row["last_contact"] = day.isoformat() if day else None
+        out.append(row)
     return out
+
+
+def _first(values: list[str]) -> str | None:
+    return values[0] if values else None
 
 
 def _body_of(index: NoteIndex, path: str) -> str:
@@ -213,33 +179,78 @@ def me_path(index: NoteIndex) -> str | None:
                  if fold(strip_md(p).rsplit("/", 1)[-1]) == wanted or fold(name) == wanted), None)
 
 
+# Contact fields the card names (SPEC §2); the rest of the frontmatter is under "fields".
+CARD_FIELDS = (("birthday",), ("location",), ("linkedin",), ("met", "how_met"), ("introduced_by",),
+               ("reference",))
+_ON_THE_CARD = {"name", "aliases", "alias", "tags", "tag", "type", "company", "org", "role", "title", "email",
+                "emails", "phone", "phones", "cadence", "last_contact", "follow_up", "knows",
+                *(k for keys in CARD_FIELDS for k in keys)}
+
+
 def card(index: NoteIndex, path: str, today) -> dict:
-    """The contact card: fields, last contact, next due, ledger, mentions, interactions."""
+    """The contact card: fields, last contact, next due, ledger, mentions, interactions (past ones;
+    those after today are `planned`); an organization's card lists its people."""
     rec = index.records([path]).get(path)
     if rec is None:
         raise NameNotFound(path, [])
     data = card_from_record(rec, backlink_count=len({b["source"] for b in backlinks(index, path)}))
     from .relations import interactions_of
 
-    person = network(index, today).people.get(path)
+    net = network(index, today)
+    person = net.people.get(path)
     if person is not None:
+        everything = interactions_of(path, index.contributions()[0], index.stored_facts, index.kinds(),
+                                     index.resolver())
         data.update({
             "cadence_days": person.cadence.approx_days if person.cadence else None,
             "last_contact": person.last_contact.isoformat() if person.last_contact else None,
             "next_due": person.next_due.isoformat() if person.next_due else None,
             "due_reason": person.reason,
+            "follow_up_met": person.follow_up_met if person.follow_up else None,
             "gave": person.gave,
             "got": person.got,
-            "interactions": interactions_of(path, index.contributions()[0], index.stored_facts,
-                                            index.kinds(), index.resolver()),
+            "interactions": [i for i in everything if i["date"] <= today.isoformat()],
+            "planned": sorted((i for i in everything if i["date"] > today.isoformat()),
+                              key=lambda i: (i["date"], i["source"], i["line"])),
         })
+    if rec.kind == "org":
+        data["people"] = org_people(index, rec, net)
     return data
+
+
+def org_people(index: NoteIndex, org: Record, net) -> list[dict]:
+    """People whose company is this organization: a link to its note, or its name or an alias as text."""
+    from .names import name_key
+
+    resolver = index.resolver()
+    labels = {name_key(label) for label in (org.name, *org.aliases)}
+    persons = sorted(p for p, (kind, _) in index.kinds().items() if kind == "person")
+    rows = []
+    for path, rec in index.records(persons).items():
+        for value in field_values(rec.frontmatter, "company", "org"):
+            if value.startswith("[[") and value.endswith("]]"):
+                target = value[2:-2].split("|", 1)[0].split("#", 1)[0].strip()
+                here = resolver.resolve(target, path).path == org.path
+            else:
+                here = name_key(value) in labels
+            if here:
+                role = field_values(rec.frontmatter, "role", "title")
+                person = net.people.get(path)
+                last = person.last_contact if person is not None else None
+                rows.append({"path": path, "name": rec.name, "role": role[0] if role else None,
+                             "last_contact": last.isoformat() if last else None})
+                break
+    rows.sort(key=lambda r: (str(r["name"]).casefold(), r["path"]))
+    return rows
 
 
 def card_from_record(rec: Record, backlink_count: int) -> dict:
     fm = rec.frontmatter
     company = field_values(fm, "company", "org")
     role = field_values(fm, "role", "title")
+    named = {keys[0]: _first(field_values(fm, *keys)) for keys in CARD_FIELDS}
+    follow_up = field_values(fm, "follow_up")
+    cadence = field_values(fm, "cadence")
     return {
         "path": rec.path,
         "name": rec.name,
@@ -249,8 +260,13 @@ def card_from_record(rec: Record, backlink_count: int) -> dict:
         "role": role[0] if role else None,
         "emails": field_values(fm, "email", "emails"),
         "phones": field_values(fm, "phone", "phones"),
+        **named,
+        "knows": field_values(fm, "knows"),
         "tags": list(rec.tags),
+        "cadence": cadence[0] if cadence else None,
         "cadence_days": None,
+        "follow_up": follow_up[0] if follow_up else None,
+        "follow_up_met": None,
         "last_contact": None,
         "next_due": None,
         "due_reason": None,
@@ -258,7 +274,8 @@ def card_from_record(rec: Record, backlink_count: int) -> dict:
         "got": 0,
         "backlinks": backlink_count,
         "interactions": [],
-        "fields": {k: v for k, v in fm.items() if k not in ("name", "aliases", "tags")},
+        "planned": [],
+        "fields": {k: v for k, v in fm.items() if k not in _ON_THE_CARD},
         "problems": [{"line": line, "message": msg} for line, msg in rec.problems],
     }
 

@@ -54,6 +54,8 @@ class Person:
     # Filled in by Network.finish():
     cadence: Cadence | None = None
     last_contact: dt.date | None = None
+    follow_up: dt.date | None = None
+    follow_up_met: bool = False
     next_due: dt.date | None = None
     reason: str | None = None
 
@@ -111,15 +113,20 @@ class Network:
         person.last_contact = dt.date.fromordinal(max(past)) if past else None
         person.cadence = self._cadence_of(person)
         candidates: list[tuple[dt.date, str]] = []
-        if person.cadence is not None:
+        follow = person.fields.get("follow_up")
+        person.follow_up = parse_date(follow[0]) if follow else None
+        # A follow-up is met by contact on or after its day (a plan is not contact). Until
+        # then it is the plan and stands in for the cadence ("by then, whatever the
+        # cadence"): `snooze` moves someone overdue by cadence to a later day.
+        person.follow_up_met = (person.follow_up is not None and person.last_contact is not None
+                                and person.last_contact >= person.follow_up)
+        if person.follow_up is not None and not person.follow_up_met:
+            candidates.append((person.follow_up, "follow_up"))
+        elif person.cadence is not None:
             if person.last_contact is None:
                 candidates.append((self.today, "never_contacted"))
             else:
                 candidates.append((person.cadence.after(person.last_contact), "cadence"))
-        follow = person.fields.get("follow_up")
-        follow_day = parse_date(follow[0]) if follow else None
-        if follow_day is not None:
-            candidates.append((follow_day, "follow_up"))
         if person.due_days:
             candidates.append((dt.date.fromordinal(min(person.due_days)), "task"))
         if candidates:
@@ -169,3 +176,16 @@ class Network:
         ]
         rows.sort(key=lambda r: (r["name"].casefold(), r["path"]))
         return rows
+
+
+def last_contacts(contrib: dict[str, dict], paths, today: dt.date) -> dict[str, dt.date | None]:
+    """The last contact of each person in `paths` (as Network gives it), without folding everyone."""
+    wanted = set(paths)
+    best: dict[str, int] = {}
+    limit = today.toordinal()
+    for per in contrib.values():
+        for path in wanted.intersection(per):
+            days = [d for d in unpack(per[path])[0] if d <= limit]
+            if days:
+                best[path] = max(best.get(path, 0), *days)
+    return {p: dt.date.fromordinal(best[p]) if p in best else None for p in wanted}

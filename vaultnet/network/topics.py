@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..errors import BadValue
 from ..index import NoteIndex
 
 OWN, SAME_LINE, SAME_NOTE = 1.0, 0.8, 0.15
@@ -30,14 +31,22 @@ def _lines_about(text: str, terms: set[str], stem) -> list[tuple[int, str]]:
     return out
 
 
-def who(index: NoteIndex, topic: str, limit: int = 20, hits_considered: int = 300) -> list[dict]:
+def who(index: NoteIndex, topic: str, limit: int = 20, hits_considered: int = 300, today=None) -> list[dict]:
+    """People for `topic`, best first, each with the lines that say why (never a bare score)
+    and their last contact as of `today` (default: the real date)."""
+    if not topic.strip():
+        raise BadValue("must not be empty", "topic")
+    import datetime as dt
+
     from ..index.schema import stem_word
     from ..notes.note import decode
+    from .relations import last_contacts
 
     resolver = index.resolver()
     kinds = index.kinds()
     scores: dict[str, float] = {}
     evidence: dict[str, list[dict]] = {}
+    weak: dict[str, list[dict]] = {}  # where someone is linked in a note about the topic
 
     def credit(person: str, amount: float, source: str | None = None, line: int = 0, context: str = "") -> None:
         scores[person] = scores.get(person, 0.0) + amount
@@ -79,8 +88,24 @@ def who(index: NoteIndex, topic: str, limit: int = 20, hits_considered: int = 30
                 credit(path, hit.score * SAME_LINE, hit.path, line, about_lines[line])
             else:
                 credit(path, hit.score * SAME_NOTE)
-    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kinds[kv[0]][1].casefold()))[:limit]
+                line = next(line for t, line, *_ in rec.links if resolver.resolve(t, hit.path).path == path)
+                if len(weak.setdefault(path, [])) < MAX_EVIDENCE:
+                    weak[path].append({"source": hit.path, "line": line, "context": rec.lines.get(line, "")})
+    ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kinds[kv[0]][1].casefold()))
+    rows = []
+    for path, score in ranked:
+        shown = (evidence.get(path, []) + [w for w in weak.get(path, []) if w not in evidence.get(path, [])])
+        if shown:  # a score with nothing to show for it is not worth listing
+            rows.append((path, score, shown[:MAX_EVIDENCE]))
+        if len(rows) == limit:
+            break
+    last = last_contacts(index.contributions()[0], [p for p, _, _ in rows], today or dt.date.today())
     return [
-        {"path": path, "name": kinds[path][1], "score": round(score, 3), "evidence": evidence.get(path, [])}
-        for path, score in ranked
+        {"path": path, "name": kinds[path][1], "score": round(score, 3), "evidence": shown,
+         "last_contact": _iso(last[path])}
+        for path, score, shown in rows
     ]
+
+
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None

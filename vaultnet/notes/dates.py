@@ -52,18 +52,87 @@ class Cadence:
             day = dt.date(year, month, min(day.day, last))
         return day + dt.timedelta(days=self.days)
 
+    def before(self, day: dt.date) -> dt.date:
+        """The date one cadence before `day`; months clamp to the month's end."""
+        if self.months:
+            total = day.month - 1 - self.months
+            year, month = day.year + total // 12, total % 12 + 1
+            last = calendar.monthrange(year, month)[1]
+            day = dt.date(year, month, min(day.day, last))
+        return day - dt.timedelta(days=self.days)
+
     @property
     def approx_days(self) -> int:
         """For display and sorting: a month counts as 30 days."""
         return self.days + self.months * 30
 
 
+def days(n: int) -> str:
+    """`1 day`, `3 days`."""
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
 def relative_day(day: str, today: dt.date) -> str:
     """`due today`, `in 3 days` or `4 days overdue`, for a YYYY-MM-DD due date."""
-    days = (dt.date.fromisoformat(day) - today).days
-    if days == 0:
+    n = (dt.date.fromisoformat(day) - today).days
+    if n == 0:
         return "due today"
-    return f"in {days} days" if days > 0 else f"{-days} days overdue"
+    return f"in {days(n)}" if n > 0 else f"{days(-n)} overdue"
+
+
+_SPAN = re.compile(r"(?:in\s+)?(\d{1,4})\s*(d|w|m|y)(\s+ago)?", re.IGNORECASE)
+_DAY_WORDS = {"today": 0, "yesterday": -1, "tomorrow": 1}
+DAY_FORMS = "YYYY-MM-DD, today, yesterday, tomorrow, 3d, 2w, 1m, 1y, or 3d ago"
+
+
+@dataclass(frozen=True)
+class Day:
+    """A day as typed on the command line, and how it was typed."""
+
+    date: dt.date
+    span: bool = False  # `2w`, `3d ago`: counted from today, not a date
+
+
+def parse_day(text: str, today: dt.date) -> Day | None:
+    """`2026-12-01`, `today`, `yesterday`, `tomorrow`, `2w` / `in 2w` (ahead), `3d ago` (back).
+
+    The one grammar for every command that takes a day (`log --date`, `--next`,
+    `snooze`, `set follow_up`): d days, w weeks, m calendar months, y years."""
+    s = " ".join(text.strip().lower().split())
+    if s in _DAY_WORDS:
+        return Day(today + dt.timedelta(days=_DAY_WORDS[s]))
+    m = _SPAN.fullmatch(s)
+    if m:
+        n = int(m[1])
+        span = {"d": Cadence(days=n), "w": Cadence(days=7 * n), "m": Cadence(months=n), "y": Cadence(months=12 * n)}
+        cadence = span[m[2]]
+        if m[3] and s.startswith("in "):
+            return None  # `in 3d ago`
+        try:
+            return Day(cadence.before(today) if m[3] else cadence.after(today), span=True)
+        except (OverflowError, ValueError):
+            return None
+    if len(s) == 10:
+        day = parse_date(s)
+        if day is not None:
+            return Day(day)
+    return None
+
+
+def day_argument(value: str, today: dt.date, argument: str | None = None, *, past: bool | None = None) -> dt.date:
+    """A day given as an argument (`log --date`, `--next`, `snooze WHEN`), in parse_day's grammar,
+    checked for its direction: `past=True` refuses a span ahead (`3d` where `3d ago` was meant),
+    `past=False` a day before today. BadValue says what is wrong; the CLI and the MCP tools both
+    show that message."""
+    day = parse_day(value, today)
+    if day is None:
+        raise BadValue(f"{value!r} is not a day ({DAY_FORMS})", argument)
+    if past and day.span and day.date > today:
+        raise BadValue(f"{value!r} is {(day.date - today).days} days from now; for the past say "
+                       f"'{value.strip()} ago'", argument)
+    if past is False and day.date < today:
+        raise BadValue(f"{value!r} is {day.date.isoformat()}, in the past", argument)
+    return day.date
 
 
 _NAMED = {

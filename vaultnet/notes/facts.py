@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from .note import Note
 
-GAVE, GOT = 1, 2
+GAVE, GOT, NEWS, NOTICED = 1, 2, 4, 8  # the marker tags of a log line (SPEC §2, §8)
+MARKS = (("gave", GAVE), ("got", GOT), ("news", NEWS), ("noticed", NOTICED))
 PERSON_KEYS = ("cadence", "follow_up", "last_contact", "company", "org")
 
 # Positions in a facts tuple.
@@ -30,7 +31,7 @@ def note_facts(note: Note) -> tuple:
 
     - fields: {key: (value as written, line)} for cadence, follow_up, last_contact,
       plus "tags": the note's tags (for cadence_by_tag);
-    - logs: (line, date, text, GAVE|GOT bits, link targets on the line);
+    - logs: (line, date, text, GAVE|GOT|NEWS|NOTICED bits, link targets on the line);
     - tasks: (line, status, due, done, text, link targets on the line);
     - targets: ((target, first line), ...) every distinct link target;
     - plain_targets: targets linked outside log lines (a dated note's attendees).
@@ -45,7 +46,7 @@ def note_facts(note: Note) -> tuple:
     log_lines = {g.line for g in note.log_lines}
     plain = sorted({t for line, ts in by_line.items() if line not in log_lines for t in ts})
     logs = tuple(
-        (g.line, g.date, g.text, (GAVE if "gave" in g.tags else 0) | (GOT if "got" in g.tags else 0),
+        (g.line, g.date, g.text, sum(bit for tag, bit in MARKS if tag in g.tags),
          tuple(dict.fromkeys(by_line.get(g.line, ()))))
         for g in note.log_lines
     )

@@ -14,6 +14,7 @@ from .note_yaml import FlattenBudgetExceeded, FrontmatterError, find_block, flat
 _DATE_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _QUOTED_KEY = re.compile(r"(?:\"([^\"\n]+)\"|'([^'\n]+)')[ \t]*:(?:[ \t]|$)")
 _KEY_COLON = re.compile(r":(?:[ \t]|$)")
+MARKER_TAGS = frozenset({"gave", "got", "news", "noticed"})
 PERSON_TYPES = {"person", "people", "contact"}
 ORG_TYPES = {"org", "organization", "organisation", "company"}
 DEFAULT_PEOPLE_DIRS = ("People", "Contacts")
@@ -259,7 +260,10 @@ def parse_note(raw: bytes, path: str, rules: KindRules | None = None) -> Note:
 
     _check_dates(note)
 
-    tag_names = _frontmatter_tags(fm.get("tags", fm.get("tag"))) + [t.name for t in note.tag_occurrences]
+    # `#gave`, `#got`, `#news` and `#noticed` in the text mark a line; they say nothing about
+    # the note (SPEC §2), so they are not among its tags.
+    tag_names = _frontmatter_tags(fm.get("tags", fm.get("tag"))) + [
+        t.name for t in note.tag_occurrences if t.name.lower() not in MARKER_TAGS]
     seen: dict[str, None] = {}
     for t in tag_names:
         seen.setdefault(nfc(t).lower(), None)

@@ -31,8 +31,10 @@ exclude = ["Templates/**"]
 report_dir = "vaultnet"
 # Your own note, if you have one.
 me = ""
-# How often to be in touch when a contact has no cadence of their own ("" = never due).
-default_cadence = ""
+# How often to be in touch with a contact who has no cadence of their own. Without it only
+# people with a cadence (or a follow_up, or an open task) are ever due. To be reminded of
+# everyone every three months, remove the `#`:
+# default_cadence = "90d"
 # Notes larger than this many bytes are skipped and reported.
 max_file_size = 10485760
 # The country of phone numbers written without +country code, for `doctor` ("US", "GB", "NL"...).

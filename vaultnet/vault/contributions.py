@@ -12,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Set
 
 from ..notes.dates import parse_date
-from ..notes.facts import DATE, FIELDS, GAVE, GOT, LOGS, PLAIN_TARGETS, TARGETS, TASKS
+from ..notes.facts import DATE, FIELDS, GAVE, GOT, LOGS, NEWS, PLAIN_TARGETS, TARGETS, TASKS
 from .resolve import LinkResolver, is_attachment
 
 LINK, MET, WORKS_AT = 0, 1, 2  # kinds of graph edges
+LOG, TASK, TITLE, FIELD = range(4)  # where an interaction was read, the most telling first
 MAX_MEETING = 25  # a dated note linking more people is a list, not a meeting: no pairwise edges
 
 
@@ -84,9 +85,19 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
     paths of person notes.
     """
     out: dict[str, list] = {}
+    # One interaction per person and day in this note: a meeting note and its own log line
+    # of that day are one meeting. (rank, line, text) per day; log lines rank first.
+    seen: dict[str, dict[int, list]] = {}
 
-    def met(path: str, day: int, line: int, text: str) -> None:
-        slot(path)[0].append((day, line, text) if texts else day)
+    def met(path: str, day: int, line: int, text: str, rank: int) -> None:
+        days = seen.setdefault(path, {})
+        if day not in days:
+            slot(path)[0].append(day)
+            days[day] = [rank, line, text]
+        elif rank < days[day][0]:
+            days[day] = [rank, line, text]
+        elif rank == days[day][0] == LOG and texts:
+            days[day][2] += "; " + text
 
     def slot(path: str) -> list:
         if path not in out:
@@ -106,8 +117,9 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
         if day is None:
             continue
         linked = list(dict.fromkeys(person_of[t] for t in targets if t in person_of))
-        for path in mine + linked:
-            met(path, day, line, text)
+        if not flags & NEWS:  # news is about them, not contact with them (SPEC §8)
+            for path in mine + linked:
+                met(path, day, line, text, LOG)
         if flags:
             # In a person's own note the ledger is theirs; elsewhere, each linked person's.
             for path in mine or linked:
@@ -128,14 +140,14 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
                 if path is not None:
                     attendees[path] = min(attendees.get(path, first_line[target]), first_line[target])
             for path, line in attendees.items():
-                met(path, note_day, line, title)
+                met(path, note_day, line, title, TITLE)
     for line, status, due, done, text, targets in f[TASKS]:
         involved = mine + list(dict.fromkeys(person_of[t] for t in targets if t in person_of))
         if status in ("x", "X") and done:
             day = ordinal(done)
             if day is not None:
                 for path in involved:
-                    met(path, day, line, text)
+                    met(path, day, line, text, TASK)
         elif status in (" ", "/") and due:
             day = ordinal(due)
             if day is not None:
@@ -145,8 +157,10 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
         value = f[FIELDS].get("last_contact")
         day = ordinal(value[0]) if value and isinstance(value[0], str) else None
         if day is not None:
-            met(source, day, value[1], "last_contact")
+            met(source, day, value[1], "last_contact", FIELD)
     if texts:
+        for path, entry in out.items():
+            entry[0] = [(day, *seen[path][day][1:]) for day in entry[0]]
         return out
     # Stored for every note, so the common case (linked, dates only) is a bare tuple of days.
     stored: dict = {

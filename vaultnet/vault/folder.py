@@ -152,22 +152,50 @@ def _compile_excludes(patterns: tuple[str, ...]):
     return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
+def is_vault(folder: Path) -> bool:
+    return any((folder / marker).is_dir() for marker in MARKERS)
+
+
+def _stray_state(folder: Path) -> bool:
+    """A `.vaultnet/` that only an index made (older versions made one wherever --vault pointed):
+    no config and no .gitignore, which `init` always writes, and no `.obsidian/`."""
+    state = folder / STATE_DIR
+    return (not (folder / ".obsidian").is_dir() and not (state / "config.toml").exists()
+            and not (state / ".gitignore").exists())
+
+
 def find_vault(explicit: str | None, env: str | None, cwd: Path) -> Path:
-    """--vault, else VAULTNET_VAULT, else the nearest folder holding .vaultnet/ or .obsidian/."""
+    """--vault, else VAULTNET_VAULT, else the nearest folder holding .vaultnet/ or .obsidian/.
+
+    A folder named by --vault or VAULTNET_VAULT must already be a vault: vaultnet never
+    makes an index in a folder nobody made a vault (`vaultnet init` does). Walking up,
+    a stray index-only `.vaultnet/` inside a real vault (in its People folder, say) is
+    passed over for the vault around it."""
     for given, source in ((explicit, "--vault"), (env, "VAULTNET_VAULT")):
         if given:
             root = Path(given).expanduser()
             if not root.is_dir():
                 raise VaultNotFound(f"{source}: {given} is not a folder")
+            if not is_vault(root):
+                raise VaultNotFound(f"{source}: {given} is not a vault (no .vaultnet/ or .obsidian/ in it); "
+                                    f"make it one with: vaultnet init {_quoted(given)}")
             return root.resolve()
     here = cwd.resolve()
-    for folder in (here, *here.parents):
-        if any((folder / marker).is_dir() for marker in MARKERS):
-            return folder
+    found = [folder for folder in (here, *here.parents) if is_vault(folder)]
+    for i, folder in enumerate(found):
+        if i + 1 < len(found) and _stray_state(folder):
+            continue
+        return folder
     raise VaultNotFound(
         "no vault here: run `vaultnet init` in your notes folder, or point at one with --vault DIR "
         "or VAULTNET_VAULT"
     )
+
+
+def _quoted(text: str) -> str:
+    import shlex
+
+    return shlex.quote(text)
 
 
 def init_vault(root: Path) -> list[str]:

@@ -1,6 +1,11 @@
 """Domain exceptions. The CLI turns every VaultnetError into `Error: ...`, exit 1."""
 
 
+def os_error_message(exc: OSError) -> str:
+    """What failed, and on which file: how the CLI and the MCP tools say an OSError they did not expect."""
+    return f"{exc.strerror or exc}{f' ({exc.filename})' if exc.filename else ''}"
+
+
 class VaultnetError(Exception):
     """A problem the user can fix; the message is shown as is."""
 

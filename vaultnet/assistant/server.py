@@ -15,7 +15,7 @@ from mcp.server.mcpserver import MCPServer
 
 from ..index import NoteIndex, SyncStats
 from .live_index import LiveIndex
-from .tools import READ, WRITE, Tools
+from .tools import READ, WRITES, Tools
 
 INSTRUCTIONS = """\
 vaultnet keeps the user's professional network as Markdown notes: one note per person \
@@ -38,7 +38,7 @@ def build(live: LiveIndex) -> MCPServer:
     for name in Tools.READ_TOOLS:
         server.add_tool(getattr(tools, name), name=name, annotations=READ)
     for name in Tools.WRITE_TOOLS:
-        server.add_tool(getattr(tools, name), name=name, annotations=WRITE)
+        server.add_tool(getattr(tools, name), name=name, annotations=WRITES[name])
     return server
 
 

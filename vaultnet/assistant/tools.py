@@ -18,7 +18,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
-from ..errors import VaultnetError
+from ..errors import VaultnetError, os_error_message
 from .live_index import LiveIndex
 
 # A name as every command takes it: file name, name, alias, a unique first or last name, or a
@@ -28,9 +28,19 @@ Name = Annotated[str, Field(description="A person's (or note's) file name, name,
 Limit = Annotated[int, Field(ge=1, description="At most this many results.")]
 
 READ = ToolAnnotations(read_only_hint=True, open_world_hint=False)
-# Writes add a line or a note; they never remove or overwrite anything.
-WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False,
-                        open_world_hint=False)
+# In MCP's terms: `log` and `add` only add (a line, a note); `done` changes a task line in place
+# and `snooze` replaces a follow-up date, so they are not merely additive. Only `snooze` gives
+# the same result when called again.
+WRITES = {
+    "log": ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False,
+                           open_world_hint=False),
+    "add": ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=False,
+                           open_world_hint=False),
+    "done": ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=False,
+                            open_world_hint=False),
+    "snooze": ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True,
+                              open_world_hint=False),
+}
 
 
 def answer(data: Any) -> CallToolResult:
@@ -48,16 +58,15 @@ def as_tool_error() -> Iterator[None]:
         yield
     except VaultnetError as exc:
         raise ToolError(str(exc)) from exc
-    except OSError as exc:  # as the CLI's boundary says it: what failed, and on which file
-        where = f" ({exc.filename})" if exc.filename else ""
-        raise ToolError(f"{exc.strerror or exc}{where}") from exc
+    except OSError as exc:  # as the CLI's boundary says it
+        raise ToolError(os_error_message(exc)) from exc
 
 
 class Tools:
     """The tools, bound to one vault's live index."""
 
     READ_TOOLS = ("search", "show", "due", "ledger", "backlinks", "intro", "who", "orphans")
-    WRITE_TOOLS = ("log", "add", "done", "snooze")
+    WRITE_TOOLS = tuple(WRITES)
 
     def __init__(self, live: LiveIndex):
         self.live = live

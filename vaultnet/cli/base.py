@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import BadValue, VaultnetError
+from ..errors import BadValue, VaultnetError, os_error_message
 
 if TYPE_CHECKING:  # imported when used: a command that needs no index never loads it
     from rich.progress import Progress, TaskID
@@ -229,8 +229,7 @@ class VaultnetGroup(click.Group):
         except OSError as exc:
             if ctx.params.get("debug"):
                 raise
-            where = f" ({exc.filename})" if exc.filename else ""
-            raise click.ClickException(f"{exc.strerror or exc}{where}") from None
+            raise click.ClickException(os_error_message(exc)) from None
 
     def parse_args(self, ctx, args):
         return super().parse_args(ctx, self._globals_first(args))

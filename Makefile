@@ -22,6 +22,10 @@ demo: $(STAMP)
 	@$(DEMO) due --within 7
 	@echo '$$ vaultnet --vault example-vault ledger' >&2
 	@$(DEMO) ledger
+	@echo '$$ vaultnet --vault example-vault news' >&2
+	@$(DEMO) news
+	@echo '$$ vaultnet --vault example-vault references' >&2
+	@$(DEMO) references
 	@echo '$$ vaultnet --vault example-vault search "kubernetes"' >&2
 	@$(DEMO) search kubernetes --limit 5
 	@echo '$$ vaultnet --vault example-vault backlinks "Ada Lovelace"' >&2
@@ -30,6 +34,8 @@ demo: $(STAMP)
 	@$(DEMO) links --unresolved
 	@echo '$$ vaultnet --vault example-vault import linkedin example-vault/Attachments/Connections.csv --dry-run' >&2
 	@$(DEMO) import linkedin example-vault/Attachments/Connections.csv --dry-run
+	@echo '$$ vaultnet --vault example-vault import calendar example-vault/Attachments/calendar.ics --dry-run' >&2
+	@$(DEMO) import calendar example-vault/Attachments/calendar.ics --dry-run
 	@echo '$$ vaultnet --vault example-vault doctor   (exits 1: the example vault has problems on purpose)' >&2
 	@$(DEMO) doctor || true
 	@echo '$$ vaultnet --vault example-vault report' >&2
@@ -53,6 +59,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_index.py
 	$(BIN)/python bench/bench_watch.py
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_capture.py
+	$(BIN)/python bench/bench_mcp.py
 
 clean:
 	rm -rf $(VENV) example-vault/.vaultnet/index build *.egg-info

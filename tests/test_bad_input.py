@@ -27,7 +27,7 @@ def assert_rest_indexed(run):
     [
         ("name: [unclosed\nrole: x\n", 3, "invalid YAML"),
         ("name: ok\n\tbad: tab\n", 3, "invalid YAML"),
-        ("title: {{date}}\n", 2, "invalid YAML"),
+        ("title: {{date}}\nrole: x: y\n", 3, "invalid YAML"),  # a placeholder hides no real error
         ("- a\n- b\n", 2, "is a list"),
         ("just a scalar\n", 2, "single value"),
         ("name: a\nrole: b\nname: c\n", 4, "duplicate key 'name'"),

@@ -147,16 +147,16 @@ def test_backlinks_table(run):
 def test_links_all_and_unresolved(run):
     links = run.json("links")
     assert {"source": "People/Bob Lee.md", "line": 4, "target": "Ada", "resolved": "People/Ada Lovelace.md",
-            "via": "alias", "embed": False} in links
+            "via": "alias", "embed": False, "attachment": False} in links
     assert {"source": "Meetings/2026-01-05 Sync.md", "line": 5, "target": "Alex", "resolved": None,
-            "via": None, "embed": False} in links
+            "via": None, "embed": False, "attachment": False} in links
     unresolved = run.json("links", "--unresolved")
     assert unresolved == [
-        {"target": "Grace Hopper", "count": 2, "sources": ["Meetings/2026-01-05 Sync.md"]},
-        {"target": "Alex", "count": 1, "sources": ["Meetings/2026-01-05 Sync.md"]},
+        {"target": "Grace Hopper", "count": 2, "sources": ["Meetings/2026-01-05 Sync.md"], "attachment": False},
+        {"target": "Alex", "count": 1, "sources": ["Meetings/2026-01-05 Sync.md"], "attachment": False},
     ]
     table = run.ok("links", "--unresolved").stdout.splitlines()
-    assert table[0].split() == ["COUNT", "TARGET", "MENTIONED", "IN"]
+    assert table[0].split() == ["COUNT", "TARGET", "FILE", "MENTIONED", "IN"]
     assert table[1].split()[:3] == ["2", "Grace", "Hopper"]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 from pathlib import Path
@@ -64,14 +65,16 @@ def test_linkedin_import_merges_by_email_and_creates_the_rest(vault, tmp_path):
     assert "create People/Linus Torvalds.md" in result.stdout
     # The row without a name is reported with its line in the file, and skipped.
     assert "Connections.csv:7:" in result.stderr
-    # The company differs: the note's value is kept and the difference reported.
-    assert "Engines Ltd" in result.stderr and "Analytical Engines" in result.stderr
+    # The company differs: she moved, so the note follows and keeps the history as news (SPEC §8).
+    assert "company: Engines Ltd -> Analytical Engines" in result.stdout
 
     ada = (run.root / "People/Ada Lovelace.md").read_text(encoding="utf-8")
     # Everything the user wrote is still there, byte for byte, in order.
     assert ada.startswith("---\ntype: person\n# how we met: the 2019 conference\n"
-                          "company: Engines Ltd   # old name\nemail: ada@engines.example\n")
-    assert ada.endswith("---\n# Ada\n\n## Log\n- 2026-01-05 coffee #gave\n")
+                          "company: Analytical Engines   # old name\nemail: ada@engines.example\n")
+    assert ada.endswith("---\n# Ada\n\n## Log\n- 2026-01-05 coffee #gave\n- "
+                        f"{dt.date.today().isoformat()} New company: Analytical Engines as Chief Scientist "
+                        "(was Engines Ltd) #news\n")
     assert "role: Chief Scientist" in ada
     assert "linkedin: https://www.linkedin.com/in/ada" in ada
     assert "connected: '2023-03-15'" in ada or 'connected: "2023-03-15"' in ada
@@ -566,3 +569,46 @@ def test_export_to_a_folder_that_does_not_exist_is_a_clear_error(vault, tmp_path
     result = run("export", "csv", "-o", str(tmp_path / "no" / "such" / "folder" / "people.csv"))
     assert result.exit_code == 1 and result.stderr.startswith("Error: cannot write")
     assert not (tmp_path / "no").exists()
+
+
+def test_lettered_phone_numbers_are_not_merged_into_one(vault, tmp_path):
+    note = "---\ntype: person\nemail: shop@flowers.example\nphone: 1-800-FLOWERS\n---\n# Flower Shop\n"
+    run = vault({"People/Flower Shop.md": note}, CONFIG)
+    card = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Flower Shop\r\nEMAIL:shop@flowers.example\r\n"
+            "TEL:1-800-MYFAX\r\nTEL:1 800 356 9377\r\nEND:VCARD\r\n")
+    run.ok("import", "vcard", str(write(tmp_path, "shop.vcf", card)))
+    # MYFAX is a second number; 356 9377 is FLOWERS as the keypad dials it
+    assert run.json("show", "Flower Shop")["phones"] == ["1-800-FLOWERS", "1-800-MYFAX"]
+
+
+def test_two_linkedin_rows_with_one_name_and_two_profiles_are_two_people(vault, tmp_path):
+    rows = ("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+            "Alex,Kim,https://www.linkedin.com/in/alex-kim-1,,Acme,Engineer,01 Jan 2024\n"
+            "Alex,Kim,https://www.linkedin.com/in/alex-kim-2,,Globex,Designer,02 Feb 2024\n")
+    run = vault({}, CONFIG)
+    result = run.ok("import", "linkedin", str(write(tmp_path, "Connections.csv", rows)))
+    assert sorted(p.name for p in (run.root / "People").iterdir()) == ["Alex Kim (Globex).md", "Alex Kim.md"]
+    second = (run.root / "People/Alex Kim (Globex).md").read_text(encoding="utf-8")
+    assert "name: Alex Kim\n" in second and "alex-kim-2" in second and "Designer" in second
+    assert ("Connections.csv:3: People/Alex Kim (Globex).md: possible duplicate of People/Alex Kim.md: "
+            "the same name, but this one has another LinkedIn profile") in result.stderr
+    # a row for the first one still finds it: its profile agrees
+    again = rows.split("\n")[0] + "\nAlex,Kim,https://www.linkedin.com/in/alex-kim-1/,alex@acme.example,Acme,Engineer,01 Jan 2024\n"
+    run.ok("import", "linkedin", str(write(tmp_path, "again.csv", again)))
+    assert "alex@acme.example" in (run.root / "People/Alex Kim.md").read_text(encoding="utf-8")
+    assert "alex@acme.example" not in second
+
+
+def test_two_cards_with_one_name_other_emails_and_companies_are_two_people(vault, tmp_path):
+    note = "---\ntype: person\nemail: sam@acme.example\ncompany: Acme\n---\n# Sam Lee\n"
+    run = vault({"People/Sam Lee.md": note}, CONFIG)
+    cards = ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Sam Lee\r\nEMAIL:sam@initech.example\r\nORG:Initech\r\nEND:VCARD\r\n"
+             "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Sam Lee\r\nEMAIL:sam.lee@home.example\r\nEND:VCARD\r\n")
+    result = run.ok("import", "vcard", str(write(tmp_path, "sam.vcf", cards)))
+    # the first card contradicts the note twice (email, company): someone else, said so
+    assert "sam@initech.example" in (run.root / "People/Sam Lee (Initech).md").read_text(encoding="utf-8")
+    assert "possible duplicate of People/Sam Lee.md: the same name, but this one has other emails " \
+           "and another company" in result.stderr
+    # the second has only another address: no contradiction with either, so it is not guessed
+    assert "sam.lee@home.example" not in (run.root / "People/Sam Lee.md").read_text(encoding="utf-8")
+    assert "sam.vcf:7: 'Sam Lee' matches several people" in result.stderr

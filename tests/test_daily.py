@@ -348,7 +348,7 @@ def test_set_and_unset_keep_crlf_and_bom(vault):
 
 
 def test_set_a_note_with_broken_frontmatter_is_refused(vault):
-    raw = "---\nname: {{title}}\n---\nbody\n"
+    raw = "---\nname: [Cy\n---\nbody\n"  # an unclosed flow list ({{title}} is read as text now)
     run = vault({"People/Cy.md": raw}, config=CONFIG)
     result = run("set", "Cy", "cadence", "2w")
     assert result.exit_code == 1 and "cannot edit the frontmatter" in result.stderr

@@ -23,6 +23,7 @@ def test_indexes_with_exactly_the_broken_notes_reported(example):
         ("Meetings/2026-03-12 Offsite.md", 5),  # a tab in the frontmatter
         ("People/Arjun Kapoor.md", 7),  # last_contact: 2026-02-30
         ("People/Beatriz Costa.md", 6),  # cadence: often
+        ("People/Nora Kelly.md", 9),  # birthday: 1988-02-30
     ]
 
 
@@ -62,3 +63,11 @@ def test_code_and_comments_hide_links(example):
 def test_nfd_link_resolves(example):
     links = example.json("links")
     assert any(l["source"] == "Daily/2026-06-23.md" and l["resolved"] == "People/José Álvarez.md" for l in links)
+
+
+def test_attachments_there_and_missing(example):
+    links = {(l["source"], l["target"]): (l["resolved"], l["attachment"]) for l in example.json("links")}
+    assert links[("Me.md", "Connections.csv")] == ("Attachments/Connections.csv", True)
+    assert links[("Meetings/2026-04-14 Climate tech meetup.md", "climate-meetup-slides.pdf")] == (None, True)
+    missing = [u for u in example.json("links", "--unresolved") if u["attachment"]]
+    assert [u["target"] for u in missing] == ["climate-meetup-slides.pdf"]

@@ -206,6 +206,10 @@ PATHOLOGICAL = {
     "[a]( then spaces": lambda k: "[a](" + " " * k,
     "[a]( then newlines": lambda k: "[a](" + "\n" * k,
     "many [a](": lambda k: "[a](" * k,
+    "[a]( then open parentheses": lambda k: "[a](" + "(" * k,
+    "many [a](x(": lambda k: "[a](x(" * k,
+    "parentheses nested past the limit": lambda k: "[a](" + "(" * k + ")" * k + ")",
+    "paired parentheses": lambda k: "[a](" + "(x)" * k,
     "unclosed titles": lambda k: '[a](b "' * k,
     "unclosed <destinations": lambda k: "[a](<" * k,
     "log lines": lambda k: "- 2026-01-01 Coffee with [[Ada]] #gave\n" * k,
@@ -473,6 +477,43 @@ def _has_scheme(url: str) -> bool:
     return False
 
 
+def _destination_end(s: str, j: int) -> int:
+    """Where a bare destination starting at s[j] ends: no space or `<>`, and `(` `)` only in
+    pairs (CommonMark), nested at most 32 deep with at most 32 pairs side by side on a level.
+    A `(` that does not pair up within those limits ends the destination before it."""
+
+    def pair_end(k: int, depth: int) -> int | None:
+        """s[k] == "(": the offset after its `)`, or None."""
+        if depth > 32:
+            return None
+        k += 1
+        pairs = 0
+        while k < len(s) and not s[k].isspace() and s[k] not in "<>":
+            if s[k] == ")":
+                return k + 1
+            if s[k] == "(":
+                pairs += 1
+                end = pair_end(k, depth + 1) if pairs <= 32 else None
+                if end is None:
+                    return None
+                k = end
+            else:
+                k += 1
+        return None
+
+    pairs = 0
+    while j < len(s) and not s[j].isspace() and s[j] not in "<>)":
+        if s[j] == "(":
+            pairs += 1
+            end = pair_end(j, 1) if pairs <= 32 else None
+            if end is None:
+                return j
+            j = end
+        else:
+            j += 1
+    return j
+
+
 def _markdown_link_at(s: str, i: int) -> tuple[int, str] | None:
     """(end, destination) of `[text](dest "title")` starting at s[i] == '[', else None."""
     n = len(s)
@@ -488,8 +529,7 @@ def _markdown_link_at(s: str, i: int) -> tuple[int, str] | None:
     if j < n and s[j] == "<" and ">" in s[j:] and not any(c in "<\n" for c in s[j + 1 : s.index(">", j)]):
         j = s.index(">", j) + 1
     else:
-        while j < n and not s[j].isspace() and s[j] not in "()<>":
-            j += 1
+        j = _destination_end(s, j)
     url = s[url_start:j]
 
     def close_paren(k: int) -> int | None:
@@ -564,7 +604,7 @@ def parse_links(text: str) -> list[tuple[str, bool, int]]:
 
 # The grammar: note names, links of every kind, code and comments holding pieces, noise.
 NAMES = ["Ada", "Bob Lee", "Zoë", "a-b", "x.y", "Café Müller", "日本語", "O'Brien", "R&D", "100%", "C++",
-         "Note (2024)", "a_b", "People/Ada Lovelace", "Meeting 2026-01-01", "ça", "🦆 duck"]
+         "Note (2024)", "diagram-(v2)", "a(b(c)d)e", "x)(y", "a_b", "People/Ada Lovelace", "Meeting 2026-01-01", "ça", "🦆 duck"]
 WORDS = ["talked", "about", "x", "a b", "—", "é", "2026-01-01", "#tag", "#gave", "https://example.com", "mailto:a@b.c"]
 NOISE = [" ", " ", "\n", "\n\n", "\n- ", "\n> ", "!", "[", "]", "(", ")", "|", "`", "~", "<", ">", "#", "%%",
          "<!--", "-->", "\\", "\t", "*", "]]", "[[", "](", "``", "```", "~~~", "\n```\n", "\n~~~~\n", "---", "    ",
@@ -694,6 +734,10 @@ def test_links_agree_with_the_reference_long(doc, frontmatter, crlf, bom):
     ("a\rb [[Ada]]\r[x](Bob%20Lee.md)", [("Ada", False, 2), ("Bob Lee.md", False, 3)]),  # lone CR ends a line
     ("`[[a]]`` [[b]] ``", [("a", False, 1)]),  # runs of different lengths do not pair
     ("%%[[c]]%% <!-- [[d]] --> ![[e]]", [("c", False, 1), ("e", True, 1)]),
+    # Parentheses in a destination when they pair up (CommonMark), else no link.
+    ("[a](x(1).md) ![](d-(v2).png) [b](p(q)r) [c](b(c) [d](e)f)",
+     [("x(1).md", False, 1), ("d-(v2).png", True, 1), ("p(q)r", False, 1), ("e", False, 1)]),
+    ("[a](" + "(" * 32 + ")" * 32 + ") [b](" + "(" * 33 + ")" * 33 + ")", [("(" * 32 + ")" * 32, False, 1)]),
 ])
 def test_reference_cases(text, links):
     assert reference_links(text) == links

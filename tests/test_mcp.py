@@ -26,7 +26,7 @@ from vaultnet.vault import Vault
 from .conftest import REPO, Run
 
 TODAY = "2026-11-22"
-READ_TOOLS = {"search", "show", "due", "ledger", "backlinks", "intro", "who", "orphans"}
+READ_TOOLS = {"search", "show", "due", "ledger", "backlinks", "intro", "who", "news", "references", "orphans"}
 WRITE_TOOLS = {"log", "add", "done", "snooze"}
 DEADLINE = 20.0  # seconds a file event may take to reach the server on a loaded machine
 
@@ -182,6 +182,13 @@ READS = [
     ("intro", {"target": "Globex", "max_hops": 2, "limit": 3}, ["intro", "Globex", "--max-hops", "2", "--limit", "3"]),
     ("who", {"topic": "kubernetes"}, ["who", "kubernetes"]),
     ("who", {"topic": "fundraising", "limit": 3}, ["who", "fundraising", "--limit", "3"]),
+    ("news", {}, ["news"]),
+    ("news", {"since": "1y"}, ["news", "--since", "1y"]),
+    ("news", {"since": "2026-06-01"}, ["news", "--since", "2026-06-01"]),
+    ("references", {}, ["references"]),
+    ("references", {"topic": "kubernetes"}, ["references", "kubernetes"]),
+    ("show", {"name": "Priya"}, ["show", "Priya"]),  # a reference, a noticed line and a birthday on her card
+    ("show", {"name": "Nadia"}, ["show", "Nadia"]),  # her latest news
 ]
 
 
@@ -219,6 +226,8 @@ def test_the_server_says_on_stderr_what_indexing_found_and_nothing_but_the_proto
     ("snooze", {"name": "Acme Corp", "when": "2w"}, ["snooze", "Acme Corp", "2w"]),  # not a person
     ("search", {"query": "  "}, ["search", "  "]),
     ("who", {"topic": ""}, ["who", ""]),
+    ("news", {"since": "soon"}, ["news", "--since", "soon"]),
+    ("references", {"topic": " "}, ["references", " "]),
     ("log", {"name": "Ada", "text": "   "}, ["log", "Ada", "   "]),
     ("log", {"name": "Connor", "text": "Lunch"}, ["log", "Connor", "Lunch"]),
     ("log", {"name": "Call with Naomi", "text": "x"}, ["log", "Call with Naomi", "x"]),  # a note, not a person

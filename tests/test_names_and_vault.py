@@ -223,7 +223,9 @@ def test_the_card_one_interaction_per_note_and_day_markers_planned_and_never_due
     assert card["fields"] == {"pronouns": "they"}
     text = run.ok("--today", TODAY, "show", "Bo").stdout
     assert "  cadence:    none: never due by cadence; set one with: vaultnet set Bo cadence 3m\n" in text
-    assert "  next due:   never (no cadence, follow-up or open task)\n" in text
+    # A birthday is a moment (SPEC §8): without cadence, follow-up or task, the next one is the due date.
+    assert "  next due:   2027-03-08 (in 106 days, birthday)\n" in text
+    assert "  next due:   never (no cadence, follow-up or open task)\n" in run.ok("--today", TODAY, "show", "Cy").stdout
     assert "  planned:\n    2026-12-24  Dinner planned\n" in text
     assert "  fields:\n    pronouns: they\n" in text
 

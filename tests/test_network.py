@@ -50,11 +50,13 @@ def test_intro_to_someone_known_only_through_a_link(run):
 def test_intro_to_an_organization_people_there_then_their_friends(run):
     rows = run.json("--today", TODAY, "intro", "acme")  # an alias of the org note
     assert [(r["path"], r["hops"]) for r in rows[:2]] == [(["Ann"], 1), (["Eve"], 1)]
-    # Hal has no note: reached through the people who met him, most recent and strongest first.
+    # Then friends of friends (issue 12, item 13): Hal has no note, and is reached through the
+    # people who met him, most recent and strongest first; Bob also knows Ann, who is there.
     two = [r for r in rows if r["hops"] == 2]
-    assert [r["path"] for r in two] == [["Bob", "Hal Ng"], ["Fay", "Hal Ng"]]
+    assert [r["path"] for r in two] == [["Bob", "Hal Ng"], ["Fay", "Hal Ng"], ["Bob", "Ann"]]
     assert two[0]["evidence"][0]["source"] == "Meetings/2026-11-01 Sync.md"
-    assert [r["path"] for r in run.json("--today", TODAY, "intro", "Globex")] == [["Bob"]]  # company as text
+    assert [r["path"] for r in run.json("--today", TODAY, "intro", "Globex")] == [  # company as text
+        ["Bob"], ["Cy", "Bob"], ["Fay", "Bob"], ["Ann", "Bob"]]
     assert [r["hops"] for r in run.json("--today", TODAY, "intro", "acme", "--max-hops", "1")] == [1, 1]
 
 

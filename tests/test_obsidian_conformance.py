@@ -28,14 +28,15 @@ What the dump shows about Obsidian (pinned by ``test_obsidian_dump_assumptions``
   ``[[|#alias]]`` are links to the notes ``|``, ``|alias`` and ``|`` (unresolved,
   ``Test Data/link_in_task_wikilink.md`` lines 41-43). ``[[]]``, ``[]()`` and
   ``[alias]()`` are not links at all.
-* Obsidian also resolves links to attachments (``.pdf``, ``.png``); vaultnet resolves
-  notes only, so those links are compared separately (``test_attachment_links_are_found``).
+* ``resolvedLinks`` also maps links to attachments to their path (``.pdf``, ``.png``);
+  vaultnet resolves them the same way, so the comparison covers notes and files alike
+  (``test_attachment_links_resolve_to_the_file`` pins the attachment links on their own).
 """
 
 from __future__ import annotations
 
 import json
-import os
+import re
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
@@ -59,7 +60,8 @@ METADATA_DIR = DATA / "metadata"
 
 from vaultnet.notes.note import parse_note  # noqa: E402
 from vaultnet.vault.config import Config  # noqa: E402
-from vaultnet.vault.resolve import LinkResolver, NoteRef  # noqa: E402
+from vaultnet.vault.folder import Vault  # noqa: E402
+from vaultnet.vault.resolve import ATTACHMENT, LinkResolver, NoteRef, is_note_path  # noqa: E402
 
 RESOLVED: dict[str, dict[str, int]] = json.loads((DATA / "resolvedLinks.json").read_text("utf-8"))
 UNRESOLVED: dict[str, dict[str, int]] = json.loads(
@@ -104,13 +106,6 @@ def wikilink_display(original: str) -> str | None:
     return inner[pipe + 1 :] if pipe > 0 else None
 
 
-def attachment_for(target: str) -> str | None:
-    """The vault's non-note file a link target names (path or path suffix), shortest path first."""
-    t = target.lower()
-    hits = [p for p in vault().attachments if p.lower() == t or p.lower().endswith("/" + t)]
-    return min(hits, key=lambda p: (len(p), p)) if hits else None
-
-
 @dataclass
 class ParsedVault:
     notes: dict = field(default_factory=dict)  # path -> Note
@@ -121,24 +116,22 @@ class ParsedVault:
 
 @cache
 def vault() -> ParsedVault:
-    """Parse every note once, skipping dot-folders (`.obsidian`, `.git`), as SPEC §1 says."""
+    """Parse every note once, the files as vaultnet's scan finds them (SPEC §1: no dot
+    folders or files); the other files are the attachments links may resolve to."""
     assert VAULT.is_dir(), f"vault missing: {VAULT}"
     pv = ParsedVault()
     config = Config()
-    for root, dirs, files in os.walk(VAULT):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            full = Path(root) / name
-            rel = full.relative_to(VAULT).as_posix()
-            if not name.endswith(".md"):
-                pv.attachments.append(rel)
-                continue
-            try:
-                pv.notes[rel] = parse_note(full.read_bytes(), rel, config)
-            except Exception:  # reported per note by test_every_note_parses
-                pv.errors[rel] = traceback.format_exc()
+    scan = Vault(VAULT, config).scan()
+    assert not scan.problems and not scan.too_large, scan
+    pv.attachments = sorted(scan.attachments)
+    for rel in sorted(scan.files):
+        try:
+            pv.notes[rel] = parse_note((VAULT / rel).read_bytes(), rel, config)
+        except Exception:  # reported per note by test_every_note_parses
+            pv.errors[rel] = traceback.format_exc()
     pv.resolver = LinkResolver(
-        NoteRef(n.path, n.kind, n.name, tuple(n.aliases)) for n in pv.notes.values()
+        [NoteRef(n.path, n.kind, n.name, tuple(n.aliases)) for n in pv.notes.values()]
+        + [NoteRef(a, ATTACHMENT, a.rsplit("/", 1)[-1]) for a in pv.attachments]
     )
     return pv
 
@@ -234,18 +227,15 @@ def test_every_note_parses():
 
 
 @pytest.mark.parametrize("source", DUMP_SOURCES)
-def test_resolved_note_links_match_obsidian(source):
-    """Every resolved note link Obsidian has, and none it doesn't, with the same counts.
+def test_resolved_links_match_obsidian(source):
+    """Every resolved link Obsidian has, and none it doesn't, with the same counts: links to
+    notes and to attachments (`![[x.png|400]]`, `[[a.pdf]]`, `[a](a.pdf)`) alike.
 
     Counts include embeds, frontmatter links, duplicates and links to the note itself.
     """
     note = note_for(source)
     expected = Counter(
-        {
-            t: c
-            for t, c in RESOLVED[source].items()
-            if t.endswith(".md") and not is_known(source, t)
-        }
+        {t: c for t, c in RESOLVED[source].items() if not is_known(source, t)}
     )
     actual: Counter = Counter()
     by_target: dict[str, list[str]] = {}
@@ -261,7 +251,7 @@ def test_resolved_note_links_match_obsidian(source):
             for t in sorted(set(by_target) & set((expected - actual) | (actual - expected)))
         )
         pytest.fail(
-            f"{source}: resolved note links differ from Obsidian's resolvedLinks\n"
+            f"{source}: resolved links differ from Obsidian's resolvedLinks\n"
             f"{counter_diff(expected, actual)}\n{detail}"
         )
 
@@ -271,11 +261,7 @@ def test_resolved_note_links_match_obsidian(source):
 
 @pytest.mark.parametrize("source", DUMP_SOURCES)
 def test_unresolved_links_match_obsidian(source):
-    """Unresolved targets and their counts, keyed like Obsidian: the note part as written.
-
-    A target that names an attachment (Obsidian resolves it to the file) is left out:
-    vaultnet resolves notes only.
-    """
+    """Unresolved targets and their counts, keyed like Obsidian: the note part as written."""
     note = note_for(source)
     expected = Counter(
         {t: c for t, c in UNRESOLVED[source].items() if not is_known(source, t)}
@@ -285,7 +271,7 @@ def test_unresolved_links_match_obsidian(source):
     for link in note.links:
         if resolve(link.target, source).path is not None:
             continue
-        if attachment_for(link.target) is not None or is_known(source, link.target):
+        if is_known(source, link.target):
             continue
         actual[link.target] += 1
         lines.setdefault(link.target, []).append(fmt_link(link))
@@ -301,18 +287,17 @@ def test_unresolved_links_match_obsidian(source):
     "source",
     [s for s in DUMP_SOURCES if any(not t.endswith(".md") for t in RESOLVED[s])],
 )
-def test_attachment_links_are_found(source):
+def test_attachment_links_resolve_to_the_file(source):
     """Links Obsidian resolves to attachments (`![[x.png|400]]`, `[[a.pdf]]`, `[a](a.pdf)`)
-    are links too: vaultnet must see each one (unresolved, since it resolves notes only)."""
+    resolve to the same file in vaultnet, one by one (issue 12, item 3)."""
     note = note_for(source)
-    expected = Counter({t: c for t, c in RESOLVED[source].items() if not t.endswith(".md")})
+    expected = Counter({t: c for t, c in RESOLVED[source].items() if not is_note_path(t)})
     actual: Counter = Counter()
     for link in note.links:
-        path = attachment_for(link.target)
-        if path is not None:
-            assert resolve(link.target, source).path is None, fmt_link(link)
+        path = resolve(link.target, source).path
+        if path is not None and not is_note_path(path):
             actual[path] += 1
-    assert actual == expected, counter_diff(expected, actual)
+    assert expected and actual == expected, counter_diff(expected, actual)
 
 
 # ------------------------------------------------------------- 3. per-note details
@@ -428,23 +413,31 @@ def test_inline_tags_match_obsidian(meta):
 
 
 @pytest.mark.parametrize("meta", METADATA_FILES, ids=_metadata_id)
-def test_all_tags_include_inline_and_frontmatter_tags(meta):
-    """`Note.tags`: inline tags plus frontmatter `tags`, lower-cased, without '#', no duplicates.
-
-    Only unambiguous frontmatter values are checked: a list, or one string without a comma
-    (Obsidian splits `tags: a, b`; SPEC §2 keeps a single string as one tag).
+def test_all_tags_match_obsidian(meta):
+    """`Note.tags`: inline tags plus frontmatter `tags`, lower-cased, without '#', no duplicates,
+    and nothing else (issue 12, items 6 and 7): a string is split at commas and spaces as
+    Obsidian does (`tags: a, b`), and an empty or null `tags:` gives none.
     """
     source, cm, note = _load_metadata(meta)
     wanted = {t["tag"][1:].lower() for t in cm.get("tags", [])}
     fm_tags = (cm.get("frontmatter") or {}).get("tags")
-    if isinstance(fm_tags, list):
-        wanted |= {str(t).lower() for t in fm_tags if t is not None}
-    elif isinstance(fm_tags, str) and "," not in fm_tags:
-        wanted.add(fm_tags.lower())
+    for value in fm_tags if isinstance(fm_tags, list) else [fm_tags]:
+        if value is not None:
+            wanted |= {part.lstrip("#").lower() for part in re.split(r"[,\s]+", str(value)) if part.lstrip("#")}
     assert len(note.tags) == len(set(note.tags)), f"{source}: duplicate tags {note.tags}"
-    assert not any(t.startswith("#") for t in note.tags), note.tags
-    missing = wanted - set(note.tags)
-    assert not missing, f"{source}: missing from Note.tags: {sorted(missing)} (have {note.tags})"
+    assert set(note.tags) == wanted, f"{source}: Obsidian's tags {sorted(wanted)}, vaultnet's {note.tags}"
+
+
+@pytest.mark.parametrize("meta", [m for m in METADATA_FILES if json.loads(m.read_text("utf-8"))
+                                  ["cachedMetadata"].get("frontmatter")], ids=_metadata_id)
+def test_frontmatter_keys_and_empty_values_match_obsidian(meta):
+    """Every key Obsidian reads from the frontmatter, vaultnet reads too; a value Obsidian
+    reads as null (`tags:`, `aliases:`) is empty or null here, and only those are."""
+    source, cm, note = _load_metadata(meta)
+    theirs = cm["frontmatter"]
+    assert set(note.frontmatter) == set(theirs), f"{source}: {sorted(note.frontmatter)} != {sorted(theirs)}"
+    empty = {k for k, v in note.frontmatter.items() if v in (None, "")}
+    assert empty == {k for k, v in theirs.items() if v is None}, source
 
 
 # ------------------------------------------------------------ 4. known differences

@@ -409,8 +409,9 @@ def odd_vault(tmp_path: Path, folder: str = "vault") -> Run:
         files[f"People/{stem}.md"] = f"---\nname: {yaml_name}\ncadence: 7d\nlast_contact: 2026-01-01\n---\nKnows [[Good Person]]\n"
     for stem, name in ODD_FILES.items():
         files[f"People/{stem}.md"] = f"---\nname: {name}\ncadence: 7d\n---\n- 2026-01-05 met #got\n"
-    files["Meeting.md"] = ("---\ndate: 2026-01-02\n---\n[x](%3C/script%3E%0Aevil%22.md) [y](a%5D%5D%7Cb.md) "
-                           "[[Good Person]] [[Script]]\n")
+    # A log line naming someone with a note: the names without one are people too (graph nodes).
+    files["Meeting.md"] = ("---\ndate: 2026-01-02\n---\n- 2026-01-02 [x](%3C/script%3E%0Aevil%22.md) "
+                           "[y](a%5D%5D%7Cb.md) [[Good Person]] [[Script]]\n")
     files.update(GOOD)
     return Run(write_vault(tmp_path / folder, files, CONFIG))
 

@@ -175,7 +175,7 @@ def test_report_command(root):
     result = run.ok("--today", "2026-11-22", "report")
     assert "vaultnet/Follow-ups.md" in result.stderr and result.stdout == ""
     assert sorted(p.name for p in (root / "vaultnet").iterdir()) == [
-        "Follow-ups.md", "Ledger.md", "Network.md", "Unresolved.md"]
+        "Birthdays.md", "Follow-ups.md", "Ledger.md", "Network.md", "News.md", "References.md", "Unresolved.md"]
     assert "- People: 2\n" in (root / "vaultnet/Network.md").read_text()
     again = run.ok("--today", "2026-11-22", "report")
     assert "up to date" in again.stderr

@@ -46,6 +46,16 @@ class NotAPerson(VaultnetError):
         super().__init__(f"{path} is {what}, not a person{'; ' + hint if hint else ''}")
 
 
+class NotAContact(VaultnetError):
+    """A name that is a note, but neither a person nor an organization."""
+
+    def __init__(self, name: str, path: str):
+        self.name = name
+        self.path = path
+        super().__init__(f"{name!r} is {path}, a note that is neither a person nor an organization "
+                         "(`type: person` or `type: org` in its frontmatter makes it one)")
+
+
 class AmbiguousName(VaultnetError):
     def __init__(self, name: str, candidates: list[str]):
         self.name = name

@@ -22,7 +22,8 @@ vaultnet keeps the user's professional network as Markdown notes: one note per p
 (company, role, emails, tags, a cadence to stay in touch by) and a '## Log' of dated \
 interactions. Use `due` for who to get back in touch with, `show` for one person's card, \
 `search` and `who` to find people by words or topic, `intro` for who can introduce the \
-user to someone, `ledger` for where the user only takes. `log` records an interaction \
+user to someone, `ledger` for where the user only takes, `news` for reasons to reach out, `references` for who \
+could vouch for the user. `log` records an interaction \
 (the user told you they met, called, helped someone; `news` for news about them, which is \
 no contact); `done` ticks off a task, `snooze` puts a follow-up off; `add` creates a person \
 who has no note yet. A name may be a file name, a name, an alias, or a unique first or \

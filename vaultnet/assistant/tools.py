@@ -65,7 +65,7 @@ def as_tool_error() -> Iterator[None]:
 class Tools:
     """The tools, bound to one vault's live index."""
 
-    READ_TOOLS = ("search", "show", "due", "ledger", "backlinks", "intro", "who", "orphans")
+    READ_TOOLS = ("search", "show", "due", "ledger", "backlinks", "intro", "who", "news", "references", "orphans")
     WRITE_TOOLS = tuple(WRITES)
 
     def __init__(self, live: LiveIndex):
@@ -143,6 +143,32 @@ class Tools:
 
         with as_tool_error(), self.live.reading() as index:
             return answer(find_people(index, topic, limit=limit, today=self.live.today()))
+
+    def news(
+        self,
+        since: Annotated[str | None, Field(description="News since: a date (2026-09-01) or how long ago (90d, 2w, "
+                                                       "3m); default: the vault's news_days (30).")] = None,
+    ) -> CallToolResult:
+        """Recent news about people (a new job, a move; #news log lines), newest first: reasons to reach out."""
+        from ..network import moments, queries
+        from ..notes.dates import since_argument
+
+        today = self.live.today()
+        with as_tool_error():
+            first = since_argument(since, today, self.live.index.vault.config.news_days, "since")
+            with self.live.reading() as index:
+                return answer(moments.news(index, queries.network(index, today), first))
+
+    def references(
+        self,
+        topic: Annotated[str | None, Field(description="Only those whose noticed lines, `reference` or notes "
+                                                       "are about this, e.g. kubernetes.")] = None,
+    ) -> CallToolResult:
+        """Who has seen the user's work and could vouch for them (#noticed, `reference:`), strongest first."""
+        from ..network import moments, queries
+
+        with as_tool_error(), self.live.reading() as index:
+            return answer(moments.references(index, queries.network(index, self.live.today()), topic))
 
     def orphans(self) -> CallToolResult:
         """People nobody links and with no interactions yet: acquaintances, not yet relationships."""

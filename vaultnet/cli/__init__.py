@@ -6,9 +6,11 @@
 
 from . import (  # noqa: F401
     assistant_commands,
+    capture_commands,
     contact_commands,
     field_commands,
     follow_up_commands,
+    moment_commands,
     network_commands,
     relationship_commands,
     vault_commands,

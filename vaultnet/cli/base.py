@@ -80,10 +80,13 @@ def report_sync(stats, index, verbose: bool, quiet: bool) -> None:
     for p in stats.problems:
         warn(f"{p['path']}{':' + str(p['line']) if p['line'] else ''}: {p['message']}")
     if verbose:
+        # Every known problem is counted, also those an earlier sync found (and printed).
+        known = len(index.problems(stats.problems))
+        where = " (`vaultnet doctor` lists them)" if known > len(stats.problems) else ""
         warn(
             f"{stats.unchanged + len(stats.added) + len(stats.updated)} notes: "
             f"{len(stats.added)} added, {len(stats.updated)} updated, {len(stats.removed)} removed, "
-            f"{stats.unchanged} unchanged, {plural(len(stats.problems), 'problem')} ({stats.seconds:.2f}s)"
+            f"{stats.unchanged} unchanged, {plural(known, 'problem')}{where} ({stats.seconds:.2f}s)"
         )
 
 
@@ -92,8 +95,10 @@ class progress_bar:
 
     THRESHOLD = 200
 
-    def __init__(self, quiet: bool):
+    def __init__(self, quiet: bool, label: str = "indexing", threshold: int = THRESHOLD):
         self.enabled = not quiet and sys.stderr.isatty()
+        self.label = label
+        self.threshold = threshold  # below this total (notes, events, bytes) no bar is worth showing
         self._progress: Progress | None = None
         self._task: TaskID | None = None
 
@@ -101,7 +106,7 @@ class progress_bar:
         return self.update if self.enabled else None
 
     def update(self, done: int, total: int) -> None:
-        if total < self.THRESHOLD:
+        if total < self.threshold:
             return
         if self._progress is None:
             from rich.console import Console
@@ -109,7 +114,7 @@ class progress_bar:
 
             progress = Progress(console=Console(stderr=True), transient=True)
             progress.start()
-            self._task = progress.add_task("indexing", total=total)
+            self._task = progress.add_task(self.label, total=total)
             self._progress = progress
         assert self._task is not None
         self._progress.update(self._task, completed=done)

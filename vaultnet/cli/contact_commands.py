@@ -19,14 +19,12 @@ from .base import (
 )
 
 
-@cli.command("import")
-@click.argument("kind", type=click.Choice(["vcard", "linkedin", "google"]))
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Show what would be created and changed; write nothing.")
-@json_option
-@click.pass_obj
-def import_cmd(app: App, kind: str, file: Path, dry_run: bool, as_json: bool):
-    """Create or update person notes from a vCard file, LinkedIn's Connections.csv or a Google Contacts CSV."""
+@cli.group("import")
+def import_group():
+    """Bring people and interactions in: contacts (vcard, linkedin, google, outlook), meetings (calendar), mail."""
+
+
+def _contact_import(app: App, kind: str, file: Path, dry_run: bool, as_json: bool) -> None:
     from ..edits.imports import apply_import, plan_import
     from ..interop.contact_formats import parse_file
 
@@ -35,7 +33,7 @@ def import_cmd(app: App, kind: str, file: Path, dry_run: bool, as_json: bool):
     except OSError as exc:
         raise VaultnetError(f"cannot read {file}: {exc.strerror}") from exc
     parsed = parse_file(kind, raw)
-    plan = plan_import(app.vault, app.index(for_write=True), parsed)
+    plan = plan_import(app.vault, app.index(for_write=True), parsed, app.today)
     for problem in plan.problems:
         warn(f"{file.name}:{problem.line}: {problem.message}" if problem.line else f"{file.name}: {problem.message}")
     failures = [] if dry_run else apply_import(app.vault, plan)
@@ -59,6 +57,23 @@ def import_cmd(app: App, kind: str, file: Path, dry_run: bool, as_json: bool):
     warn(f"{summary} (dry run: nothing written)" if dry_run else summary)
     if failures:
         raise VaultnetError("some notes were not written:\n" + "\n".join(f"  {f}" for f in failures))
+
+
+def _contact_command(kind: str, what: str) -> None:
+    @import_group.command(kind, short_help=f"Person notes from {what}.",
+                          help=f"Create or update person notes from {what}; a person who has a note "
+                               "(same email, else same name) is merged into it, never duplicated.")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--dry-run", is_flag=True, help="Show what would be created and changed; write nothing.")
+    @json_option
+    @click.pass_obj
+    def command(app: App, file: Path, dry_run: bool, as_json: bool):
+        _contact_import(app, kind, file, dry_run, as_json)
+
+
+for _kind, _what in (("vcard", "a vCard file"), ("linkedin", "LinkedIn's Connections.csv"),
+                     ("google", "a Google Contacts CSV"), ("outlook", "an Outlook CSV")):
+    _contact_command(_kind, _what)
 
 
 @cli.command("export")

@@ -29,13 +29,16 @@ def due(app: App, within: int, tag: str | None, ics: Path | None, as_json: bool)
     """Who is due for a hello, most overdue first, and why."""
     from ..network import queries
 
-    rows = queries.network(app.index(), app.today).due(within=within, tag=tag)
+    net = queries.network(app.index(), app.today)
+    rows = net.due(within=within, tag=tag)
     if ics is not None:
         from ..edits.writes import write_export
         from ..interop.ics import due_calendar
 
-        write_export(ics, due_calendar(rows, app.today))
-        warn(f"wrote {len(rows)} events to {ics}")
+        birthdays = net.birthdays_of(tag)
+        write_export(ics, due_calendar(rows, app.today, birthdays))
+        events = sum(1 for r in rows if r["reason"] != "birthday") + len(birthdays)
+        warn(f"wrote {events} events to {ics} ({len(birthdays)} of them yearly birthdays)")
     for row in rows:
         row["when"] = relative_day(row["next_due"], app.today)
         row["why"] = row["reason"].replace("_", " ")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
 import click
 
-from ..notes.dates import relative_day
+from ..notes.dates import from_today, relative_day
 from .base import (
     App,
     _cell,
@@ -55,8 +56,7 @@ def index_cmd(app: App, rebuild: bool, as_json: bool):
             "updated": len(stats.updated),
             "removed": len(stats.removed),
             "unchanged": stats.unchanged,
-            "problems": index.problems() + [p for p in stats.problems if p["line"] is None and
-                                            not any(q["path"] == p["path"] for q in index.problems())],
+            "problems": index.problems(stats.problems),
         }, True)
 
 
@@ -104,7 +104,7 @@ def show(app: App, name: str, show_all: bool, as_json: bool):
                        ("phones", "phones"), ("birthday", "birthday"), ("location", "location"),
                        ("linkedin", "linkedin"), ("met", "met"), ("introduced_by", "introduced"),
                        ("knows", "knows"), ("reference", "reference"), ("tags", "tags")):
-        if data.get(key):
+        if data.get(key) and not (key == "birthday" and data.get("next_birthday")):  # shown with the next one
             line(label, _cell(data[key]))
     if data["kind"] == "person":
         if data["cadence_days"]:
@@ -124,6 +124,12 @@ def show(app: App, name: str, show_all: bool, as_json: bool):
                              f"{(data['due_reason'] or '').replace('_', ' ')})")
         else:
             line("next due", "never (no cadence, follow-up or open task)")
+        if data["next_birthday"]:
+            line("birthday", _birthday_line(data, app.today))
+        if data["latest_news"]:
+            line("news", f"{data['latest_news']['date']}  {_cell(data['latest_news']['text'])}")
+        if data["noticed"]:
+            line("noticed", f"your work {plural(data['noticed'], 'time')}")
     click.echo(f"  mentioned in {plural(data['backlinks'], 'note')}")
     if data["gave"] or data["got"]:
         line("ledger", f"gave {data['gave']}, got {data['got']}")
@@ -174,14 +180,18 @@ def backlinks(app: App, name: str, as_json: bool):
 @json_option
 @click.pass_obj
 def links(app: App, unresolved: bool, as_json: bool):
-    """Every link in the vault and what it resolves to."""
+    """Every link in the vault and what it resolves to (a note, or an attachment's path).
+
+    --unresolved: the targets with neither, most mentioned first; FILE marks a missing
+    attachment (an image, a pdf, a canvas), the others are notes to write.
+    """
     from ..network import queries
 
     index = app.index()
     if unresolved:
         rows = queries.unresolved_links(index)
-        emit(rows, as_json, [("count", "COUNT"), ("target", "TARGET"), ("sources", "MENTIONED IN")],
-             empty="no unresolved links")
+        emit(rows, as_json, [("count", "COUNT"), ("target", "TARGET"), ("attachment", "FILE"),
+                             ("sources", "MENTIONED IN")], empty="no unresolved links")
     else:
         rows = queries.all_links(index)
         emit(rows, as_json, [("source", "SOURCE"), ("line", "LINE"), ("target", "TARGET"),
@@ -254,3 +264,13 @@ def watch(app: App, no_reports: bool):
 
     Watcher(index, lambda: app.today, on_batch, reports=not no_reports).run(stop, ready)
     warn("stopped")
+
+
+def _birthday_line(card: dict, today) -> str:
+    """`1985-12-10: next 2026-12-10 (in 18 days, turns 41)`, or the one just past while due."""
+    day = dt.date.fromisoformat(card["next_birthday"])
+    age = card["age"]
+    if day > today:
+        return f"{card['birthday']}: next {day} ({from_today(day, today)}" \
+               f"{f', turns {age + 1}' if age is not None else ''})"
+    return f"{card['birthday']}: {day} ({from_today(day, today)}{f', turned {age}' if age is not None else ''})"

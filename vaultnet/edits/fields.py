@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import VaultnetError
-from ..notes.dates import DAY_FORMS, parse_cadence, parse_day
+from ..notes.dates import DAY_FORMS, parse_birthday, parse_cadence, parse_day
 from ..vault.folder import Vault
 from .frontmatter_edit import edit_frontmatter, read_frontmatter
 from .writes import rewrite_note
@@ -35,7 +35,7 @@ DATE_FIELDS = ("follow_up", "last_contact")
 # A key as a property name: letters, digits, `_`, `-`, `.` and inner spaces; nothing YAML
 # would read as syntax (`:` `#` `[` `{` `-` at the start, quotes, `&` `*` `!`...).
 _KEY_TEXT = re.compile(r"\w(?:[\w.\- ]*[\w.])?")
-_BIRTHDAY = re.compile(r"(?:(\d{4})-|--)?(\d{2})-(\d{2})")
+_MONTH_DAY = re.compile(r"\d{2}-\d{2}")  # `set ada birthday 12-10`: the year is unknown
 
 
 class FieldError(VaultnetError):
@@ -108,21 +108,14 @@ def field_value(key: str, values: list[str], today: dt.date, was: object) -> str
             raise FieldError(f"{key}: {' '.join(cleaned)!r} is not a day ({DAY_FORMS})")
         return day.date.isoformat()
     elif base == "birthday":
-        m = _BIRTHDAY.fullmatch(" ".join(cleaned))
-        if m is None or not _real_day(m[1], m[2], m[3]):
-            raise FieldError(f"birthday: {' '.join(cleaned)!r} is not YYYY-MM-DD, or MM-DD without the year")
-        return f"{m[1]}-{m[2]}-{m[3]}" if m[1] else f"--{m[2]}-{m[3]}"
+        text = " ".join(cleaned)
+        birthday = parse_birthday("--" + text if _MONTH_DAY.fullmatch(text) else text)
+        if birthday is None:
+            raise FieldError(f"birthday: {text!r} is not YYYY-MM-DD, or MM-DD without the year")
+        return birthday.written
     if len(cleaned) > 1 or isinstance(was, list) or (was is None and base in LIST_FIELDS):
         return cleaned
     return cleaned[0]
-
-
-def _real_day(year: str | None, month: str, day: str) -> bool:
-    try:
-        dt.date(int(year) if year else 2000, int(month), int(day))  # 2000: 29 February is a birthday
-    except ValueError:
-        return False
-    return True
 
 
 def set_field(vault: Vault, rel: str, key: str, values: list[str], today: dt.date,

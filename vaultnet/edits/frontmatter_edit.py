@@ -17,11 +17,12 @@ from __future__ import annotations
 import io
 import re
 import warnings
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import VaultnetError
+from ..notes.note import is_binary
 from ..notes.note_yaml import FrontmatterError, find_block, load_yaml
 
 _BOM = b"\xef\xbb\xbf"
@@ -61,8 +62,8 @@ class _Note:
 
 def _decode(raw: bytes) -> tuple[bytes, str]:
     bom = _BOM if raw.startswith(_BOM) else b""
-    if b"\x00" in raw[:8192]:
-        raise FrontmatterEditError("binary file (NUL bytes)")
+    if is_binary(raw):
+        raise FrontmatterEditError("binary file (NUL bytes, not UTF-8)")
     # surrogateescape: bytes that are not UTF-8 in the body come back out unchanged.
     return bom, raw[len(bom):].decode("utf-8", errors="surrogateescape")
 
@@ -622,7 +623,7 @@ def read_frontmatter(raw: bytes) -> dict:
 def edit_frontmatter(raw: bytes, *, add: dict[str, object] | None = None,
                      extend: dict[str, list[str]] | None = None,
                      add_items: dict[str, dict[str, str]] | None = None,
-                     put: dict[str, str | list[str]] | None = None,
+                     put: Mapping[str, str | list[str]] | None = None,
                      remove: Iterable[str] = ()) -> bytes:
     """`raw` with the frontmatter changed as asked and every other byte kept; `raw` itself if
     there is nothing to change.

@@ -1,6 +1,7 @@
 """Report notes written into the vault so the lists live where the user looks (SPEC §7).
 
-Follow-ups.md, Unresolved.md, Ledger.md and Network.md go into `report_dir`,
+Follow-ups.md, Unresolved.md, Ledger.md, Network.md, News.md, References.md and
+Birthdays.md go into `report_dir`,
 the only folder vaultnet writes to on its own. Each is rewritten whole and
 atomically, and only when its text changes, so sync tools see no churn. The
 folder is never indexed, so reports never count as backlinks.
@@ -14,7 +15,7 @@ import unicodedata
 from urllib.parse import quote
 
 from ..index import NoteIndex
-from ..notes.dates import relative_day
+from ..notes.dates import from_today, relative_day
 from .writes import WriteRefused, inside, write_export
 
 HEADER = "<!-- Written by vaultnet (`vaultnet report` / `vaultnet watch`); edits here are overwritten. -->\n"
@@ -73,6 +74,7 @@ def follow_ups(rows: list[dict], soon: list[dict], today: dt.date) -> str:
 
 
 def unresolved(rows: list[dict]) -> str:
+    rows = [r for r in rows if not r["attachment"]]  # a missing image is nobody to add
     out = [HEADER, "# Unresolved\n\nMentioned, but without a note yet: people to add, most mentioned first.\n\n"]
     if not rows:
         out.append("Every link has a note.\n")
@@ -113,11 +115,64 @@ def network_totals(net, orgs: int, today: dt.date) -> str:
     ])
 
 
+_MARKER = re.compile(r"(?<!\S)#(?:gave|got|news|noticed)(?!\S)", re.IGNORECASE)
+
+
+def _line(text: str) -> str:
+    """A note's line, links and all, kept to one line: control characters and line breaks as
+    spaces, a `%%` (which would open a comment hiding the rest of the report) split, and the
+    marker tags left out (in Obsidian, the report would count them a second time)."""
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in _MARKER.sub("", text))
+    return " ".join(text.split()).replace("%%", "%\u200b%")
+
+
+def news(rows: list[dict], days: int) -> str:
+    out = [HEADER, f"# News\n\nNews about people in your network from the last {days} days, newest first:\n"
+                   "a new job, a move, a promotion. A reason to get in touch.\n\n"]
+    if not rows:
+        out.append("No news.\n")
+    for r in rows:
+        out.append(f"- {r['date']} {_link(r['path'], r['name'])} — {_line(r['text'])}\n")
+    return "".join(out)
+
+
+def references(rows: list[dict]) -> str:
+    out = [HEADER, "# References\n\nWho has seen your work and could vouch for you, strongest first. "
+                   "Warm up the cold ones before you ask.\n\n"]
+    if not rows:
+        out.append("Nobody yet: tag a log line `#noticed` when someone sees or praises your work.\n")
+    for r in rows:
+        last = r["last_contact"] or "never"
+        cold = ", cold" if r["cold"] else ""
+        out.append(f"- {_link(r['path'], r['name'])} — last contact {last}{cold}, balance {r['balance']}\n")
+        if r["reference"]:
+            out.append(f"    - can speak to: {_line(r['reference'])}\n")
+        for n in r["noticed"][:3]:
+            out.append(f"    - {n['date']} {_line(n['text'])}\n")
+    return "".join(out)
+
+
+def birthdays(rows: list[dict], today: dt.date, days: int) -> str:
+    out = [HEADER, f"# Birthdays\n\nThe next {days} days:\n\n"]
+    if not rows:
+        out.append("No birthdays coming up.\n")
+    for r in rows:
+        verb = "turns" if r["date"] >= today.isoformat() else "turned"
+        age = f", {verb} {r['age']}" if r["age"] is not None else ""
+        out.append(f"- {r['date']} {_link(r['path'], r['name'])} "
+                   f"({from_today(dt.date.fromisoformat(r['date']), today)}{age})\n")
+    return "".join(out)
+
+
+BIRTHDAY_DAYS = 30
+
+
 def build(index: NoteIndex, today: dt.date) -> dict[str, str]:
     """The report notes' texts, by file name."""
-    from ..network import queries
+    from ..network import moments, queries
 
     net = queries.network(index, today)
+    news_days = index.vault.config.news_days
     due = net.due()
     soon = [r for r in net.due(within=7) if r["overdue_days"] < 0]
     orgs = sum(1 for kind, _ in index.kinds().values() if kind == "org")
@@ -126,6 +181,9 @@ def build(index: NoteIndex, today: dt.date) -> dict[str, str]:
         "Unresolved.md": unresolved(queries.unresolved_links(index)),
         "Ledger.md": ledger(net.ledger()),
         "Network.md": network_totals(net, orgs, today),
+        "News.md": news(moments.news(index, net, today - dt.timedelta(days=news_days)), news_days),
+        "References.md": references(moments.references(index, net)),
+        "Birthdays.md": birthdays(moments.birthdays(net, BIRTHDAY_DAYS), today, BIRTHDAY_DAYS),
     }
 
 

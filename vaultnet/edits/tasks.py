@@ -71,7 +71,7 @@ def complete(vault: Vault, rel: str, line_no: int, text: str, day: dt.date) -> d
     where: list[int] = []
 
     def change(raw: bytes) -> bytes:
-        tasks = [t for t in parse_note(raw, rel, vault.config).tasks if t.is_open and t.text == text]
+        tasks = [t for t in parse_note(raw, rel, vault.rules).tasks if t.is_open and t.text == text]
         here = [t for t in tasks if t.line == line_no] or tasks
         if len(here) != 1:
             why = "is no longer there" if not here else "is there more than once"

@@ -83,21 +83,29 @@ def write_notes(writer, vault: Vault, to_parse: list[str], gone: list[str], file
 
 
 def targeted_scan(vault: Vault, data: dict, paths: Iterable[str]) -> ScanResult:
-    """The manifest's files with only these vault paths (notes or folders) looked at again."""
-    files, too_large = dict(data["files"]), dict(data["too_large"])
+    """The manifest's files with only these vault paths (notes, attachments or folders) looked at again."""
+    files, too_large, attachments = dict(data["files"]), dict(data["too_large"]), set(data["attachments"])
     for rel in sorted(set(paths)):
         rel = rel.strip("/")
         kind, st = vault.stat_note(rel)
+        if kind == "attachment":
+            attachments.add(rel)
+            continue
         if kind == "folder" or (kind == "none" and not rel.lower().endswith(".md")):
-            # A folder appeared, went or was renamed: rescan it (also drops what is gone).
+            # A folder appeared, went or was renamed, or a file that is no note went: rescan it
+            # (also drops what is gone).
+            attachments.discard(rel)
             prefix = rel + "/"
             for table in (files, too_large):
                 for key in [k for k in table if k.startswith(prefix)]:
                     del table[key]
+            for key in [k for k in attachments if k.startswith(prefix)]:
+                attachments.discard(key)
             if kind == "folder":
                 sub = vault.scan(under=rel)
                 files.update(sub.files)
                 too_large.update(sub.too_large)
+                attachments.update(sub.attachments)
             continue
         files.pop(rel, None)
         too_large.pop(rel, None)
@@ -105,4 +113,4 @@ def targeted_scan(vault: Vault, data: dict, paths: Iterable[str]) -> ScanResult:
             files[rel] = st
         elif kind == "too_large":
             too_large[rel] = st
-    return ScanResult(files, too_large)
+    return ScanResult(files, too_large, attachments=attachments)

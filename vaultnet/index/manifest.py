@@ -4,7 +4,8 @@ Beside Whoosh's segments, `manifest` is a small marshal file (path -> size and
 mtime_ns; path -> kind, name, aliases, problems) written after each commit and
 stamped with the Whoosh generation it describes. A sync with nothing to do
 reads it and compares it with a scan of the vault in one dict comparison, so it
-never imports or opens Whoosh.
+never imports or opens Whoosh. It also lists the vault's other files (attachments),
+which links resolve to but which are not indexed.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 from pathlib import Path
 
 # Bump whenever the schema, the stored record or the parser's output changes.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 12
 INDEX_NAME = "MAIN"
 _TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)  # noqa: UP031 - a regex, not a message
 # What a killed sync leaves in the index folder and nothing else removes: our manifest's
@@ -87,7 +88,7 @@ class IndexFolder:
     def read_manifest(self) -> dict | None:
         return read_marshal(self.manifest_path)
 
-    def load_manifest(self, fingerprint: str) -> dict | None:
+    def load_manifest(self, fingerprint: tuple) -> dict | None:
         """The manifest if it matches this schema, config and Whoosh generation."""
         if self.version() != str(SCHEMA_VERSION):
             return None
@@ -101,8 +102,8 @@ class IndexFolder:
             return None
         return data
 
-    def write_manifest(self, generation: int | None, fingerprint: str, files: dict, meta: dict,
-                       too_large: dict) -> None:
+    def write_manifest(self, generation: int | None, fingerprint: tuple, files: dict, meta: dict,
+                       too_large: dict, attachments: set[str]) -> None:
         write_marshal(self.manifest_path, {
             "version": SCHEMA_VERSION,
             "config": fingerprint,
@@ -110,6 +111,7 @@ class IndexFolder:
             "files": files,
             "meta": meta,
             "too_large": too_large,
+            "attachments": attachments,
         })
 
     def remove_strays(self) -> None:

@@ -43,15 +43,17 @@ def fold_all(facts: dict[str, tuple], kinds: dict[str, tuple[str, str]], meta: d
 def refold(contrib: Contrib, parsed_facts: dict[str, tuple], gone: list[str], old_meta: dict[str, Meta],
            meta: dict[str, Meta], kinds: dict[str, tuple[str, str]], resolver: LinkResolver,
            linking: Callable[[Iterable[str]], list[str]],
-           stored_facts: Callable[[Iterable[str]], dict[str, tuple]]) -> Contrib:
+           stored_facts: Callable[[Iterable[str]], dict[str, tuple]],
+           moved_files: Iterable[str] = ()) -> Contrib:
     """Person contributions after a commit: only the notes whose share may have changed are folded.
 
     Those are the parsed and removed notes, plus, when a note appeared, went,
-    or changed kind, name or aliases, the notes with links that may now
-    resolve differently (found through the index's link keys).
+    or changed kind, name or aliases, or an attachment appeared or went
+    (`moved_files`), the notes with links that may now resolve differently
+    (found through the index's link keys).
     """
     by_source, fields = dict(contrib[0]), dict(contrib[1])
-    keys: set[str] = set()
+    keys: set[str] = {link_key(path) for path in moved_files}
     for path in set(old_meta) ^ set(meta) | {
         p for p in parsed_facts if p in old_meta and tuple(old_meta[p][:3]) != tuple(meta[p][:3])
     }:

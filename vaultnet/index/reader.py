@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ..errors import IndexBusy, QueryError
+from ..vault.obsidian import changed_settings
 from .manifest import INDEX_NAME, SCHEMA_VERSION, IndexFolder
 from .records import Hit, Record, _record_from
 
@@ -146,7 +147,7 @@ def state_records(ix) -> Iterator[dict]:
                 yield rec
 
 
-def why_unusable(folder: IndexFolder, whoosh: WhooshHandle, fingerprint: str) -> str | None:
+def why_unusable(folder: IndexFolder, whoosh: WhooshHandle, fingerprint: tuple) -> str | None:
     """Why the index on disk cannot be used as it is (so it must be rebuilt), or None."""
     if not folder.path.exists():
         return None
@@ -159,7 +160,11 @@ def why_unusable(folder: IndexFolder, whoosh: WhooshHandle, fingerprint: str) ->
         return f"it was built by another version of vaultnet (schema {version})"
     stored = (folder.read_manifest() or {}).get("config")
     if stored not in (None, fingerprint):
-        # people_dirs, exclude... decide kinds and which files are notes.
+        # people_dirs, exclude, the template and daily-notes folders... decide kinds, dates
+        # and which files are notes.
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == fingerprint[0]:
+            changed = changed_settings(stored[1], fingerprint[1])
+            return f"the vault's Obsidian settings changed ({', '.join(changed)})"
         return "config.toml changed"
     try:
         s = whoosh.open_searcher()

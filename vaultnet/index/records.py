@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..notes.facts import note_facts
+from ..notes.note import tag_and_parents
 from ..vault.folder import Stat, Vault
 from ..vault.resolve import link_key
 
@@ -112,7 +113,8 @@ def _document(note: Note, stat: Stat) -> dict:
     if role:
         doc["role"] = role
     if note.tags:
-        doc["tag"] = " ".join(t.replace(" ", "_") for t in note.tags)
+        # `tag:inbox` finds `#inbox/to-read` too, as Obsidian's tag search does.
+        doc["tag"] = " ".join(dict.fromkeys(p.replace(" ", "_") for t in note.tags for p in tag_and_parents(t)))
     emails = note.field_values("email", "emails")
     if emails:
         doc["email"] = " ".join(emails)
@@ -153,4 +155,4 @@ def _read_note(vault: Vault, rel: str) -> tuple[Note, Stat] | None:
             chunks.append(chunk)
     finally:
         os.close(fd)
-    return parse_note(b"".join(chunks), rel, vault.config), (st.st_size, st.st_mtime_ns)
+    return parse_note(b"".join(chunks), rel, vault.rules), (st.st_size, st.st_mtime_ns)

@@ -57,6 +57,14 @@ class CountedText(fields.TEXT):
         return [(w.encode("utf-8"), n, n * boost, pack_uint(n)) for w, n in terms.items()]
 
 
+def _tag_field() -> fields.KEYWORD:
+    """Tags, one term each (a note's tags and their parents, see records.py), read from
+    the query as Obsidian's search does: `tag:#inbox` is `tag:inbox`."""
+    field = fields.KEYWORD(lowercase=True, scorable=True, field_boost=2.0)
+    field.analyzer = RegexTokenizer(r"[^\s#][^\s]*") | LowercaseFilter()
+    return field
+
+
 def schema() -> fields.Schema:
     words = RegexTokenizer(WORD_PATTERN) | LowercaseFilter()
     return fields.Schema(
@@ -66,7 +74,7 @@ def schema() -> fields.Schema:
         alias=fields.TEXT(analyzer=words, field_boost=3.0),
         company=fields.TEXT(analyzer=words, field_boost=2.0),
         role=fields.TEXT(analyzer=words, field_boost=1.5),
-        tag=fields.KEYWORD(lowercase=True, scorable=True, field_boost=2.0),
+        tag=_tag_field(),
         email=fields.KEYWORD(lowercase=True),
         phone=fields.KEYWORD(),
         last_contact=fields.ID(),

@@ -20,7 +20,7 @@ from typing import TypeVar
 
 from ..errors import IndexBusy, IndexReadOnly, VaultnetError
 from ..vault.folder import ScanResult, Stat, Vault
-from ..vault.resolve import LinkResolver, NoteRef
+from ..vault.resolve import ATTACHMENT, LinkResolver, NoteRef
 from . import people_file, reader, writer
 from .batch import Progress, diff_scan, targeted_scan, write_notes
 from .manifest import SCHEMA_VERSION, IndexFolder, Meta
@@ -54,6 +54,10 @@ def sync_for(sync: Callable[[float], SyncStats], for_write: bool) -> SyncStats:
         return sync(READER_SYNC_TIMEOUT)
 
 
+def _attachment_ref(path: str) -> NoteRef:
+    return NoteRef(path, ATTACHMENT, path.rsplit("/", 1)[-1])
+
+
 class NoteIndex:
     def __init__(self, vault: Vault, on_warning: Callable[[str], None] | None = None):
         self.vault = vault
@@ -70,6 +74,7 @@ class NoteIndex:
         self._files: dict[str, Stat] | None = None
         self._meta: dict[str, Meta] = {}
         self._too_large: dict[str, Stat] = {}
+        self._attachments: set[str] = set()
         self._entries: dict[str, Entry] | None = None
         self._contrib: people_file.Contrib | None = None
         self._resolver: LinkResolver | None = None
@@ -89,7 +94,7 @@ class NoteIndex:
     # ------------------------------------------------------------------ state
 
     def _load_manifest(self) -> dict | None:
-        return self.folder.load_manifest(self.vault.config.fingerprint())
+        return self.folder.load_manifest(self.vault.fingerprint())
 
     def _use_manifest(self, data: dict) -> None:
         if self._files is not None and data.get("generation") == self._generation:
@@ -97,6 +102,7 @@ class NoteIndex:
         if self._generation is not None and data.get("generation") != self._generation:
             self._whoosh.close_searcher()  # another process committed: a kept searcher reads the old state
         self._files, self._meta, self._too_large = data["files"], data["meta"], data["too_large"]
+        self._attachments = data["attachments"]
         self._generation = data.get("generation")
         self._entries = None
         self._contrib = None
@@ -107,12 +113,13 @@ class NoteIndex:
         self._generation = generation
         if self._contrib is not None:
             people_file.write(self.folder, generation, self._contrib)
-        self.folder.write_manifest(generation, self.vault.config.fingerprint(), self._files or {},
-                                   self._meta, self._too_large)
+        self.folder.write_manifest(generation, self.vault.fingerprint(), self._files or {},
+                                   self._meta, self._too_large, self._attachments)
 
     def _state_from_whoosh(self) -> None:
-        """Rebuild the manifest's view from stored records (after a crash between two writes)."""
-        self._files, self._meta = {}, {}
+        """Rebuild the manifest's view from stored records (after a crash between two writes).
+        The attachments are not in the records: the sync that follows finds them all new."""
+        self._files, self._meta, self._attachments = {}, {}, set()
         self._entries, self._contrib, self._resolver = None, None, None
         self._derived = {}
         self._generation = self.folder.generation()
@@ -166,10 +173,10 @@ class NoteIndex:
         return self._contrib
 
     def resolver(self) -> LinkResolver:
+        """Resolves link targets to notes and to the vault's other files (attachments)."""
         if self._resolver is None:
-            self._resolver = LinkResolver(
-                NoteRef(p, e.kind, e.name, e.aliases) for p, e in self.entries().items()
-            )
+            notes = [NoteRef(p, e.kind, e.name, e.aliases) for p, e in self.entries().items()]
+            self._resolver = LinkResolver(notes + [_attachment_ref(p) for p in self._attachments])
         return self._resolver
 
     def derived(self, key: Hashable, make: Callable[[], T]) -> T:
@@ -180,8 +187,11 @@ class NoteIndex:
             self._derived[key] = make()
         return self._derived[key]
 
-    def problems(self) -> list[dict]:
-        """Every problem known in the vault: notes' own, and files skipped for their size."""
+    def problems(self, found: Iterable[dict] = ()) -> list[dict]:
+        """Every problem known in the vault: notes' own, files skipped for their size, and Obsidian
+        settings that could not be read; plus
+        those of `found` (a sync's) about files the index holds nothing of (a folder or a file
+        that could not be read), which every sync finds again."""
         out = [
             {"path": p, "line": line, "message": message}
             for p, e in sorted(self.entries().items())
@@ -190,6 +200,9 @@ class NoteIndex:
         for rel, (size, _) in sorted(self._too_large.items()):
             out.append({"path": rel, "line": None,
                         "message": f"{size} bytes, over max_file_size ({self.vault.config.max_file_size}); skipped"})
+        out += [{"path": rel, "line": None, "message": message} for rel, message in self.vault.obsidian.problems]
+        known = {p["path"] for p in out}
+        out += [p for p in found if p["line"] is None and p["path"] not in known]
         return out
 
     # ------------------------------------------------------------------ reading
@@ -276,7 +289,8 @@ class NoteIndex:
         data = None
         if not rebuild:
             data = self._load_manifest()
-            if data is not None and data["files"] == scan.files and data["too_large"] == scan.too_large:
+            if data is not None and data["files"] == scan.files and data["too_large"] == scan.too_large \
+                    and data["attachments"] == scan.attachments:
                 self._use_manifest(data)
                 stats.unchanged = len(scan.files)
                 stats.seconds = time.perf_counter() - started
@@ -284,7 +298,7 @@ class NoteIndex:
 
         # A manifest that matched this version, config and commit vouches for the index.
         reason = None if rebuild or data is not None else why_unusable(self.folder, self._whoosh,
-                                                                        self.vault.config.fingerprint())
+                                                                        self.vault.fingerprint())
         try:
             lock = writer.acquire_lock(self.folder.lock_path, wait)
             self._held_lock = lock
@@ -363,7 +377,7 @@ class NoteIndex:
     def _create(self) -> None:
         self.close()
         self._whoosh.ix = writer.create_index(self.folder)
-        self._files, self._meta, self._too_large = {}, {}, {}
+        self._files, self._meta, self._too_large, self._attachments = {}, {}, {}, set()
         self._contrib = ({}, {})
         self._derived = {}
         self._resolver = None
@@ -406,17 +420,22 @@ class NoteIndex:
             self.warn(fresh.rebuilt_because)
             stats.__dict__.update(fresh.__dict__)
             return
+        old_attachments, attachments = self._attachments, set(scan.attachments)
+        files_changed = old_attachments ^ attachments  # a link to one may resolve differently now
         self._files, self._meta, self._too_large = files, meta, dict(scan.too_large)
+        self._attachments = attachments
         self._entries = None
         self._derived = {}
         if self._resolver is not None:  # kept current in place: a watcher reuses it batch after batch
             changed = [p for p in set(old_meta) | set(meta)
                        if tuple(old_meta.get(p, ("",))[:3]) != tuple(meta.get(p, ("",))[:3])]
-            self._resolver.update([p for p in changed if p not in meta],
-                                  [NoteRef(p, *meta[p][:3]) for p in changed if p in meta])
+            self._resolver.update([p for p in changed if p not in meta] + sorted(old_attachments - attachments),
+                                  [NoteRef(p, *meta[p][:3]) for p in changed if p in meta]
+                                  + [_attachment_ref(p) for p in sorted(attachments - old_attachments)])
         if contrib is None:  # first build: every note was just parsed
             self._contrib = people_file.fold_all(parsed_facts, self.kinds(), self._meta, self.resolver())
         else:
             self._contrib = people_file.refold(contrib, parsed_facts, gone, old_meta, self._meta, self.kinds(),
-                                               self.resolver(), self.linking, self.stored_facts)
+                                               self.resolver(), self.linking, self.stored_facts,
+                                               moved_files=files_changed)
         self._write_state(self.folder.generation())

@@ -14,7 +14,17 @@ import re
 from collections.abc import Callable, Iterator
 
 from ..errors import ImportFormatError
-from ..notes.contact import Contact, ImportProblem, ParsedFile, phone_key, unique
+from ..notes.contact import (
+    ADDRESS_PARTS,
+    Contact,
+    ImportProblem,
+    ParsedFile,
+    address_line,
+    labels_for,
+    phone_key,
+    rich_address,
+    unique,
+)
 from .text import decode_import, normalise_date
 
 Record = dict[str, str]  # header name (casefolded) -> stripped cell
@@ -102,6 +112,9 @@ def parse_linkedin(raw: bytes) -> ParsedFile:
     )
     if _looks_google(header):
         raise ImportFormatError("this is a Google Contacts CSV, not LinkedIn's Connections.csv")
+    if _outlook_header(header):
+        raise ImportFormatError("this is an Outlook CSV, not LinkedIn's Connections.csv: "
+                                "import it with `import outlook`")
     result = ParsedFile()
     for line, record in records:
         if isinstance(record, str):
@@ -165,14 +178,18 @@ def _google_header(header: list[str]) -> bool:
 
 
 def parse_google(raw: bytes) -> ParsedFile:
-    """A Google Contacts export, in its current ("Google CSV") or its legacy header."""
+    """A Google Contacts export: "Google CSV" (current or legacy header), or "Outlook CSV",
+    the other layout Google exports (read as Outlook's, not as Google's with every value in
+    the wrong place)."""
     header, records = _read(
         raw,
-        _google_header,
+        lambda h: _google_header(h) or _outlook_header(h),
         "not a Google Contacts CSV: no header row with Google's name columns "
         "('First Name'/'Last Name' or 'Name'/'Given Name'/'Family Name') "
         "and numbered columns like 'E-mail 1 - Value'",
     )
+    if _outlook_header(header):
+        return _outlook_file(header, records)
     # Numbered groups in the header's order: {"e-mail": [(1, {"value": column, ...}), ...]}
     groups: dict[str, dict[int, dict[str, str]]] = {}
     for name in header:
@@ -218,8 +235,9 @@ def _google_contact(
     c = Contact(name="", line=line, source="google")
     c.given = get("first name", "given name")
     c.family = get("last name", "family name")
-    middle = get("middle name", "additional name")
-    c.name = get("name") or " ".join(p for p in (c.given, middle, c.family) if p)
+    c.middle = get("middle name", "additional name")
+    c.prefix, c.suffix = get("name prefix", "title"), get("name suffix", "suffix")
+    c.name = get("name") or " ".join(p for p in (c.given, c.middle, c.family) if p)
     c.aliases = _values(get("nickname"))
     if not c.name and c.aliases:
         c.name = c.aliases.pop(0)
@@ -230,9 +248,11 @@ def _google_contact(
         _add_extra(c, "organization_name", value)
     for value in roles[1:]:
         _add_extra(c, "organization_title", value)
+    c.departments = _values(get("organization department"))
     for _, subs in entries("organization"):  # the legacy header's "Organization 1 - Name"
         if not (c.company or c.role):
             c.company, c.role = get(subs.get("name", "")), get(subs.get("title", ""))
+            c.departments = _values(get(subs.get("department", "")))
 
     for label, subs in entries("e-mail"):
         for value in values(subs):
@@ -253,19 +273,29 @@ def _google_contact(
     for _, subs in entries("relation"):
         c.knows.extend(values(subs))
 
-    addresses = []
-    for _, subs in entries("address"):
-        parts = ("po box", "street", "extended address", "city", "region", "postal code",
-                 "country")
-        # Street, city...: already in the formatted address, which Google always fills;
+    lines, addresses = [], []
+    for label, subs in entries("address"):
+        columns = dict(zip(ADDRESS_PARTS, ("po box", "extended address", "street", "city", "region",
+                                           "postal code", "country")))
+        parts = {part: get(subs.get(column, "")) for part, column in columns.items()}
+        address = {part: value for part, value in parts.items() if value}
+        if label and address:
+            address["type"] = label
+        # Google always fills the formatted address, which is how its own page shows it;
         # a hand-made file may have only the parts.
-        pieces = [get(subs.get(part, "")) for part in parts]
-        for value in values(subs, "formatted") or [", ".join(p for p in pieces if p)]:
-            addresses.append(", ".join(ln.strip() for ln in value.splitlines() if ln.strip()))
-    addresses = unique(addresses + [get("location")])  # the legacy header's own column
-    c.location = addresses[0] if addresses else ""
-    for value in addresses[1:]:
-        _add_extra(c, "address", value)
+        formatted = values(subs, "formatted")
+        lines += [", ".join(ln.strip() for ln in v.splitlines() if ln.strip()) for v in formatted]
+        if not formatted and address_line(address):
+            lines.append(address_line(address))
+        if address_line(address):
+            addresses.append(address)
+    lines = unique(lines + [get("location")])  # the legacy header's own column
+    c.location = lines[0] if lines else ""
+    for value in lines[1:]:
+        _add_extra(c, "other_location", value)
+    if addresses and not rich_address(addresses[0]) and _same_line(addresses[0], c.location):
+        addresses[0] = {}  # a street alone: the location says it all
+    c.addresses = addresses
 
     for base in ("custom field", "event"):
         for label, subs in entries(base):
@@ -294,10 +324,163 @@ def _google_contact(
         return None
     c.emails = unique(c.emails)
     c.phones = unique(c.phones, key=phone_key)
+    c.email_labels = labels_for(c.emails, c.email_labels)
+    c.phone_labels = labels_for(c.phones, c.phone_labels, phone_key)
     c.aliases = [a for a in unique(c.aliases) if a.casefold() != c.name.casefold()]
     c.tags, c.urls, c.knows = unique(c.tags), unique(c.urls), unique(c.knows)
     return c
 
 
+def _same_line(address: dict[str, str], line: str) -> bool:
+    return address_line(address).casefold() == line.casefold()
+
+
 def _snake(text: str) -> str:
     return re.sub(r"\W+", "_", text.casefold()).strip("_")
+
+
+# --- Outlook ------------------------------------------------------------------
+# Outlook's own export, and Google's "Outlook CSV": one column per value, named in English
+# ("E-mail 2 Address", "Business Phone", "Home Street"), never numbered groups.
+
+_OUTLOOK_ONLY = {"e-mail address", "e-mail 2 address", "business phone", "home phone",
+                 "mobile phone", "primary phone", "job title", "business street", "home street",
+                 "web page", "personal web page"}
+_OUTLOOK_PHONES = {
+    "primary phone": "main", "home phone": "home", "home phone 2": "home", "business phone": "work",
+    "business phone 2": "work", "mobile phone": "mobile", "car phone": "car", "other phone": "other",
+    "pager": "pager", "business fax": "work fax", "home fax": "home fax", "other fax": "other fax",
+    "company main phone": "company main", "callback": "callback", "radio phone": "radio",
+    "telex": "telex", "tty/tdd phone": "tty/tdd", "isdn": "isdn", "assistant's phone": "assistant",
+}
+_OUTLOOK_ADDRESS_TYPES = {"home": "home", "business": "work", "other": "other"}
+# Google's own groups, which its Outlook export writes as categories: every contact is in them
+_SYSTEM_GROUPS = {"mycontacts", "starred"}
+# Outlook writes an empty date as 0/0/00
+_EMPTY_DATE = re.compile(r"0?0/0?0/(00)?00")
+_US_DATE = re.compile(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})")
+
+
+def _outlook_header(header: list[str]) -> bool:
+    return (bool({"first name", "last name", "name"}.intersection(header))
+            and not _looks_google(header) and len(_OUTLOOK_ONLY.intersection(header)) >= 2)
+
+
+def parse_outlook(raw: bytes) -> ParsedFile:
+    """An Outlook contacts CSV (Outlook's export, or Google Contacts' "Outlook CSV")."""
+    header, records = _read(
+        raw, lambda h: _outlook_header(h) or _google_header(h),
+        "not an Outlook CSV: no header row with 'First Name'/'Last Name' and Outlook's columns "
+        "like 'E-mail Address' and 'Business Phone'")
+    if not _outlook_header(header):
+        raise ImportFormatError("this is a Google Contacts CSV, not an Outlook one: "
+                                "import it with `import google`")
+    return _outlook_file(header, records)
+
+
+def _outlook_file(header: list[str], records: Iterator[tuple[int, Record | str]]) -> ParsedFile:
+    result = ParsedFile()
+    for line, record in records:
+        if isinstance(record, str):
+            result.problems.append(ImportProblem(line, record))
+            continue
+        contact = _outlook_contact(record, header, line, result.problems)
+        if contact is not None:
+            result.contacts.append(contact)
+    return result
+
+
+def _outlook_contact(record: Record, header: list[str], line: int,
+                     problems: list[ImportProblem]) -> Contact | None:
+    used: set[str] = set()
+
+    def get(*columns: str) -> str:
+        used.update(columns)
+        return next((record[c] for c in columns if record.get(c)), "")
+
+    c = Contact(name="", line=line, source="outlook")
+    c.given, c.middle, c.family = get("first name"), get("middle name"), get("last name")
+    c.prefix, c.suffix = get("title"), get("suffix")
+    c.name = get("name") or " ".join(p for p in (c.given, c.middle, c.family) if p)
+    c.aliases = [get("nickname")] if get("nickname") else []
+    if not c.name and c.aliases:
+        c.name = c.aliases.pop(0)
+    c.company, c.role = get("company"), get("job title")
+    c.departments = [get("department")] if get("department") else []
+    c.emails = [get(f"e-mail{n} address", f"email{n} address") for n in ("", " 2", " 3")]
+    used.update(f"e-mail{n} type" for n in ("", " 2", " 3"))  # SMTP or EX: how, not which
+    for column in (h for h in header if h in _OUTLOOK_PHONES):  # in the file's order
+        if value := get(column):
+            c.phones.append(value)
+            c.phone_labels.setdefault(value, _OUTLOOK_PHONES[column])
+    addresses = []
+    for prefix in sorted(_OUTLOOK_ADDRESS_TYPES, key=lambda p: _first_column(header, p)):
+        street = "\n".join(v for n in ("", " 2", " 3") if (v := get(f"{prefix} street{n}")))
+        address = {"po_box": get(f"{prefix} address po box", f"{prefix} po box"), "street": street,
+                   "city": get(f"{prefix} city"), "region": get(f"{prefix} state"),
+                   "postal_code": get(f"{prefix} postal code"),
+                   "country": get(f"{prefix} country/region", f"{prefix} country")}
+        address = {k: v for k, v in address.items() if v}
+        formatted = get(f"{prefix} address")
+        if not address and formatted:
+            address = {"street": formatted}
+        if address_line(address):
+            addresses.append({**address, "type": _OUTLOOK_ADDRESS_TYPES[prefix]})
+    if addresses:
+        c.location = address_line(addresses[0])
+        c.addresses = addresses
+    for value in (get("web page"), get("personal web page")):
+        if value and "linkedin.com" in value.lower() and not c.linkedin:
+            c.linkedin = value
+        elif value:
+            c.urls.append(value)
+    c.tags = [t for t in re.split(r"[;,]", get("categories")) if t.strip()
+              and t.strip().casefold() not in _SYSTEM_GROUPS]
+    c.note = get("notes")
+    for column, key in (("birthday", "birthday"), ("anniversary", "anniversary")):
+        text = get(column)
+        if not text or _EMPTY_DATE.fullmatch(text):
+            continue
+        day = normalise_date(text) or _us_date(text)
+        if key == "birthday" and day:
+            c.birthday = day
+        elif day:
+            _add_extra(c, key, day)
+        else:
+            problems.append(ImportProblem(line, f"{column.title()} {text!r} is not a date; "
+                                                f"kept as {key}_text"))
+            _add_extra(c, f"{key}_text", text)
+    for column, value in record.items():
+        if value and column not in used:
+            _add_extra(c, _snake(column), value)
+    if not c.name:
+        hint = next(iter([e for e in c.emails if e] + c.phones + [c.company]), "")
+        problems.append(ImportProblem(line, "row has no name, skipped" + (f": {hint}" if hint else "")))
+        return None
+    c.emails = unique(c.emails)
+    c.phones = unique(c.phones, key=phone_key)
+    c.phone_labels = labels_for(c.phones, c.phone_labels, phone_key)
+    c.aliases = [a for a in unique(c.aliases) if a.casefold() != c.name.casefold()]
+    c.tags, c.urls = unique(c.tags), unique(c.urls)
+    return c
+
+
+def _first_column(header: list[str], prefix: str) -> int:
+    return next((i for i, name in enumerate(header) if name.startswith(prefix + " ")), len(header))
+
+
+def _us_date(text: str) -> str | None:
+    """Outlook writes dates as its locale does: M/D/YYYY in the US, D/M/YYYY in most of the
+    world. Only a date that reads one way (a day over 12, or day and month the same) is taken."""
+    m = _US_DATE.fullmatch(text.strip())
+    if not m:
+        return None
+    first, second = int(m[1]), int(m[2])
+    if first > 12 >= second:
+        first, second = second, first  # D/M/YYYY
+    elif second <= 12 and first != second:
+        return None  # 3/4/1980: March 4 or 3 April
+    try:
+        return dt.date(int(m[3]), first, second).isoformat()
+    except ValueError:
+        return None

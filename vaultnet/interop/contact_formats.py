@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..notes.contact import ParsedFile
 
-FORMATS = ("vcard", "linkedin", "google")
+FORMATS = ("vcard", "linkedin", "google", "outlook")
 
 
 def parse_file(kind: str, raw: bytes) -> ParsedFile:
@@ -13,6 +13,8 @@ def parse_file(kind: str, raw: bytes) -> ParsedFile:
         from .vcard import parse_vcard
 
         return parse_vcard(raw)
-    from .contact_csv import parse_google, parse_linkedin
+    from .contact_csv import parse_google, parse_linkedin, parse_outlook
 
+    if kind == "outlook":
+        return parse_outlook(raw)
     return parse_linkedin(raw) if kind == "linkedin" else parse_google(raw)

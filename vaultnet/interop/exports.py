@@ -15,7 +15,8 @@ from collections.abc import Sequence
 
 import vobject
 
-from ..notes.contact import Contact
+from ..notes.contact import ADDRESS_PARTS, Contact, address_line, two_words
+from ..notes.contact_fields import plain_value
 
 VCARD_VERSIONS = ("3.0", "4.0")
 
@@ -34,6 +35,17 @@ _PHONE_TYPES = {
     "pager": "pager", "voice": "voice", "video": "video",
 }
 _EMAIL_TYPES = {"home": "home", "work": "work"}
+_ADDRESS_TYPES = {"home": "home", "work": "work"}
+# Note keys that are a standard vCard property of their own, as an import names them;
+# a key an import kept as `x-foo` goes back as X-FOO; any other key travels as
+# X-VAULTNET-FIELD with its exact name, so a backup restores every key as it was.
+_PROPERTY_OF_KEY = {
+    "uid": "UID", "vcard_role": "ROLE", "impp": "IMPP", "gender": "GENDER", "tz": "TZ",
+    "geo": "GEO", "lang": "LANG", "label": "LABEL", "fburl": "FBURL", "caluri": "CALURI",
+    "caladruri": "CALADRURI", "anniversary": "ANNIVERSARY", "kind": "KIND", "mailer": "MAILER",
+    "class": "CLASS", "sort-string": "SORT-STRING", "member": "MEMBER",
+}
+_X_KEY = re.compile(r"x-[a-z0-9-]+")
 
 _FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _NO_YEAR = re.compile(r"--\d{2}-\d{2}")
@@ -59,7 +71,7 @@ def export_csv(contacts: list[Contact]) -> bytes:
     writer.writerow(CSV_HEADER)
     for c in contacts:
         row = [
-            c.name, c.given, c.family, c.aliases, c.emails, c.phones, c.company, c.role,
+            c.name, c.given, c.family, c.aliases, c.emails, c.phones, plain_value(c.company), c.role,
             c.birthday, c.location, c.tags, c.urls, c.linkedin, c.knows, c.connected, c.source,
             c.note, c.path,
         ]
@@ -84,30 +96,37 @@ def _vcard(c: Contact, version: str) -> vobject.base.Component:
     card = vobject.vCard()
     card.add("version").value = version
     card.add("fn").value = c.name
-    given, family, suffix = _split_name(c)
-    card.add("n").value = vobject.vcard.Name(family=family, given=given, suffix=suffix)
+    name = _name(c)
+    if any(name.values()) or not v4:  # 3.0 requires N; 4.0 leaves it out rather than guess
+        card.add("n").value = vobject.vcard.Name(**{k: _parts_of(v) for k, v in name.items()})
 
-    def add(name: str, value: str, /, **params: str) -> None:
-        line = card.add(name)
+    def add(name: str, value, /, group: str | None = None, **params: str):
+        line = card.add(name, group=group) if group else card.add(name)
         line.value = value
         for key, param in params.items():
-            line.params[key.upper()] = [param]
+            line.params[key.upper().replace("_", "-")] = [param]
+        # vCard writes a line break as \n and has no way to say CR: say the note's own ones
+        texts = value if isinstance(value, list) else [getattr(value, f, "") for f in _FIELDS] \
+            if not isinstance(value, str) else [value]
+        ends = next((e for t in texts for e in ("\r\n", "\r") if isinstance(t, str) and e in t), "")
+        if ends:
+            line.params["X-VAULTNET-LINE-ENDS"] = ["CRLF" if ends == "\r\n" else "CR"]
+        return line
 
     groups = 0
 
-    def add_labelled(name: str, value: str, label: str, types: dict[str, str]) -> None:
+    def add_labelled(name: str, value, label: str, types: dict[str, str]) -> None:
         nonlocal groups
         # Apple writes standard labels as "_$!<Mobile>!$_"
         kind = types.get(label.strip().removeprefix("_$!<").removesuffix(">!$_").casefold())
         if kind or not label:
-            line = card.add(name)
-            line.value = value
+            line = add(name, value)
             if kind:  # 4.0 registers its types in lower case; 3.0 readers expect upper
                 line.type_param = kind if v4 else kind.upper()
         else:
             groups += 1
-            card.add(name, group=f"item{groups}").value = value
-            card.add("x-ablabel", group=f"item{groups}").value = label
+            add(name, value, group=f"item{groups}")
+            add("x-ablabel", label, group=f"item{groups}")
 
     for alias in c.aliases:  # one property each: vobject would escape a comma-joined list
         add("nickname", alias)
@@ -115,8 +134,11 @@ def _vcard(c: Contact, version: str) -> vobject.base.Component:
         add_labelled("email", email, c.email_labels.get(email, ""), _EMAIL_TYPES)
     for phone in c.phones:
         add_labelled("tel", phone, c.phone_labels.get(phone, ""), _PHONE_TYPES)
-    if c.company:
-        card.add("org").value = [c.company]
+    company = plain_value(c.company)
+    if company or c.departments:
+        add("org", [company, *c.departments])
+    if company != c.company:  # `[[Acme]]`, a link to the company's note: the note's own words back
+        add("x-vaultnet-field", c.company, x_name="company")
     if c.role:
         add("title", c.role)
     if _FULL_DATE.fullmatch(c.birthday) or _NO_YEAR.fullmatch(c.birthday):
@@ -127,21 +149,26 @@ def _vcard(c: Contact, version: str) -> vobject.base.Component:
     elif c.birthday:  # not a date BDAY can hold: kept, not dropped
         add("x-vaultnet-birthday", c.birthday)
     if c.tags:
-        card.add("categories").value = list(c.tags)
+        add("categories", list(c.tags))
     for url in c.urls:
         add("url", url)
     if c.linkedin:
         if "://" in c.linkedin and c.linkedin not in c.urls:
             add("url", c.linkedin)
         add("x-socialprofile", c.linkedin, type="linkedin")
-    if c.location:
-        # the whole one-line address in the street part: reversible, no guessing at a city
-        card.add("adr").value = vobject.vcard.Address(street=c.location)
-    for name in c.knows:
+    addresses = [a for a in c.addresses if address_line(a)]
+    if c.location and (not addresses or _same(c.location, address_line(addresses[0])) is False):
+        # a location of its own (written by hand, or not the first address's line): all of it
+        # in the street part, no guessing at a city; an import reads it back as the location
+        addresses.insert(0, {"street": c.location})
+    for address in addresses:
+        value = vobject.vcard.Address(**{f: address.get(part, "") for f, part in zip(_FIELDS, ADDRESS_PARTS)})
+        add_labelled("adr", value, address.get("type", ""), _ADDRESS_TYPES)
+    for known in c.knows:
         if v4:
-            add("related", name, type="contact", value="text")
+            add("related", known, type="contact", value="text")
         else:
-            add("x-abrelatednames", name)
+            add("x-abrelatednames", known)
     if c.note:
         add("note", c.note)
     if c.connected:
@@ -151,24 +178,48 @@ def _vcard(c: Contact, version: str) -> vobject.base.Component:
     if c.path:
         add("x-vaultnet-path", c.path)
     for key, values in c.extra.items():
-        prop = re.sub(r"[^A-Za-z0-9]", "-", str(key)).upper()
-        if not prop.startswith("X-"):  # a key an import kept as "x-foo" stays X-FOO
-            prop = "X-" + prop
+        key = str(key)
         for value in values if isinstance(values, list) else [values]:
-            if str(value):
-                add(prop, str(value))
+            if not str(value):
+                continue
+            if key in _PROPERTY_OF_KEY:
+                add(_PROPERTY_OF_KEY[key], str(value))
+            elif _X_KEY.fullmatch(key):  # an import kept X-FOO as `x-foo`
+                add(key.upper(), str(value))
+            else:
+                add("x-vaultnet-field", str(value), x_name=_param_text(key))
     return card
 
 
-def _split_name(c: Contact) -> tuple[str, str, str]:
-    """Given, family and suffix names: the contact's own, else from "Ada Lovelace, PhD"."""
-    if c.given or c.family:
-        return c.given, c.family, ""
-    base, _, suffix = c.name.partition(",")  # "Bob Smith, Jr.": the comma starts a suffix
-    given, _, family = base.strip().rpartition(" ")
-    if not given:  # one word: a given name, as phones show it
-        given, family = family, ""
-    return given, family, suffix.strip()
+# vobject.vcard.Address's fields, in ADR's order (ADDRESS_PARTS names them in a note)
+_FIELDS = ("box", "extended", "street", "city", "region", "code", "country")
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def _name(c: Contact) -> dict[str, str]:
+    """N's parts: the note's own; a name of exactly two words when it has none (the one case an
+    import leaves implied, see implied_name_parts); otherwise none, never a guess at a split."""
+    if c.given or c.family or c.middle or c.prefix or c.suffix:
+        return {"family": c.family, "given": c.given, "additional": c.middle, "prefix": c.prefix,
+                "suffix": c.suffix}
+    if words := two_words(c.name):
+        return {"family": words[1], "given": words[0], "additional": "", "prefix": "", "suffix": ""}
+    return {"family": "", "given": "", "additional": "", "prefix": "", "suffix": ""}
+
+
+def _parts_of(value: str) -> str | list[str]:
+    """A name part with several values (`Richter,James`) as N's comma-separated list."""
+    return value.split(",") if "," in value else value
+
+
+def _param_text(text: str) -> str:
+    """A note's key as a parameter value: `%` and `"` (which no parameter can hold) and
+    control characters percent-escaped; the import unquotes it."""
+    return "".join(f"%{ord(ch):02X}" if ch in '%"' or ord(ch) < 32 or ord(ch) == 127 else ch
+                   for ch in text)
 
 
 def _fold(text: str, limit: int = 75) -> str:

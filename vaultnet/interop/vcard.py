@@ -6,23 +6,51 @@ whose text behaviour keeps only what comes before the first unescaped comma:
 NICKNAME lists, and every vCard 2.1 note or title with a comma, would be cut.
 
 The file is split into cards here only to know each card's line and to keep
-one broken card from taking the rest of the file with it.
+one broken card from taking the rest of the file with it. Within a card each
+property is read on its own, so one bad property (broken quoted-printable, a
+line that is no property) is reported and left out, and the card kept.
+
+Binary properties (PHOTO, LOGO, SOUND, KEY) are dropped with their folded lines
+before vobject sees them: a note has no place for them, and vobject's line reader
+copies its buffer once per physical line, which made a 20 MB photo take minutes.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from urllib.parse import unquote
 
 from vobject.base import ContentLine, VObjectError, getLogicalLines, textLineToContentLine
 from vobject.icalendar import stringToTextValues
 
 from ..errors import ImportFormatError
-from ..notes.contact import Contact, ImportProblem, ParsedFile, phone_key, unique
+from ..notes.contact import (
+    ADDRESS_PARTS,
+    Contact,
+    ImportProblem,
+    ParsedFile,
+    address_line,
+    labels_for,
+    phone_key,
+    rich_address,
+    unique,
+)
 from .text import decode_import, normalise_date
 
-# Photos, sounds and keys are binary blobs a note has no place for.
-_SKIPPED = {"VERSION", "PRODID", "REV", "PHOTO", "LOGO", "SOUND", "KEY", "X-ABLABEL"}
+# Photos, sounds and keys are binary blobs a note has no place for (Outlook's card picture too).
+_BLOBS = {"PHOTO", "LOGO", "SOUND", "KEY", "X-MS-CARDPICTURE"}
+# Structure, and Outlook's business-card layout (XML that says how the card looks, not who it is).
+_SKIPPED = {"VERSION", "PRODID", "REV", "X-ABLABEL", "X-MS-OL-DESIGN", *_BLOBS}
+# Where a property starts on a physical line: `NAME;` or `NAME:`, perhaps after `group.`.
+# Folded lines start with a space; base64 never holds `;` or `:`.
+_PROPERTY_START = re.compile(r"(?:[A-Za-z0-9-]+\.)?([A-Za-z0-9-]+)[;:]")
+# Any line end, and an iPhone's CR CR LF, is one line end: split on CRLF|CR|LF alone, CR CR LF
+# would put a blank line after every line, and a blank line ends a folded value.
+_LINE_END = re.compile(r"\r*\n|\r")
+_NAME_CHARS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-."
+# Android writes a missing value as the word null.
+_NULL = "null"
 # TYPE values that say how to use a value, not which one it is.
 _NOT_LABELS = {"internet", "pref", "voice", "x400", "msg", "text"}
 _TYPE_LABELS = {"cell": "mobile", "iphone": "mobile"}
@@ -33,22 +61,13 @@ def parse_vcard(raw: bytes) -> ParsedFile:
     text = decode_import(raw)
     if not text.strip():
         raise ImportFormatError("the vCard file is empty")
-    lines = re.split(r"\r\n|\r|\n", text)
+    lines = _LINE_END.split(text)
     if not any(line.strip().upper() == "BEGIN:VCARD" for line in lines):
         raise ImportFormatError("not a vCard file: it has no BEGIN:VCARD line")
     result = ParsedFile()
     cards = _split_cards(lines, result.problems)
     for begin, body in cards:
-        try:
-            props = [
-                textLineToContentLine(line, begin + max(n, 1))
-                for line, n in getLogicalLines(io.StringIO("\n".join(body)), allowQP=True)
-            ]
-        # An unknown CHARSET or bad quoted-printable surfaces as Lookup/Unicode errors.
-        except (VObjectError, LookupError, ValueError) as e:
-            detail = getattr(e, "msg", None) or str(e)
-            result.problems.append(ImportProblem(begin, f"unreadable vCard, skipped: {detail}"))
-            continue
+        props = _properties(begin, _without_blobs(body), result.problems)
         contact = _contact(props, begin, result.problems)
         if contact is not None:
             result.contacts.append(contact)
@@ -81,12 +100,64 @@ def _split_cards(lines: list[str], problems: list[ImportProblem]) -> list[tuple[
     return cards
 
 
+def _without_blobs(body: list[str]) -> list[str]:
+    """The card's lines with every binary property blanked out, folded lines and all.
+
+    Blank, not removed: vobject counts lines, and a blank line ends a logical line, so the
+    line numbers of the properties after it stay the file's own."""
+    out = []
+    blob = qp = False
+    for line in body:
+        # A quoted-printable soft line break (`=` at the end) continues the value on the next
+        # line, which may look like a property of its own ("Photo: attached").
+        start = None if qp else _PROPERTY_START.match(line)
+        if start:
+            blob = start[1].upper() in _BLOBS
+            qp = False
+        if start or qp:
+            qp = line.endswith("=") and "quoted-printable" in line.lower() or qp and line.endswith("=")
+        # A 2.1 base64 value may go on over unindented lines until a blank one.
+        out.append("" if blob else line)
+    return out
+
+
+def _properties(begin: int, body: list[str], problems: list[ImportProblem]) -> list[ContentLine]:
+    """Each property of a card, read alone: one that cannot be read is reported and left out."""
+    props = []
+    for line, n in getLogicalLines(io.StringIO("\n".join(body)), allowQP=True):
+        number = begin + max(n, 1)
+        try:
+            props.append(textLineToContentLine(line, number))
+        except VObjectError:
+            problems.append(ImportProblem(number, f"not a vCard property, left out: {line[:60]!r}"))
+        # An unknown CHARSET or broken quoted-printable surfaces as Lookup/Unicode errors.
+        except (LookupError, ValueError) as e:
+            name = line[: len(line) - len(line.lstrip(_NAME_CHARS))][:40]
+            why = (f"its bytes are not {e.encoding}" if isinstance(e, UnicodeDecodeError)
+                   else f"it cannot be decoded ({e})")
+            problems.append(ImportProblem(number, f"{name}: {why}; left out, the rest of the card kept"))
+    return props
+
+
+def _unescaped(prop: ContentLine, separator: str | None) -> list[str]:
+    value = prop.value if isinstance(prop.value, str) else ""
+    # Apple and Google escape the colon (`http\://`), which vCard does not define and vobject
+    # keeps; `\\` stays an escaped backslash.
+    value = re.sub(r"\\(.)", lambda m: ":" if m[1] == ":" else m[0], value, flags=re.S)
+    parts = [part.strip() for part in stringToTextValues(value, listSeparator=separator)]
+    # A line break in a card is a line break: \n in the note, whatever the file's line ends...
+    parts = ["" if part == _NULL else part.replace("\r\n", "\n").replace("\r", "\n") for part in parts]
+    # ...unless vaultnet's own backup says the note's value had other ones (vCard cannot say CR).
+    ends = {"CRLF": "\r\n", "CR": "\r"}.get(prop.params.get("X-VAULTNET-LINE-ENDS", [""])[0].upper())
+    return [part.replace("\n", ends) for part in parts] if ends else parts
+
+
 def _text(prop: ContentLine) -> str:
-    return stringToTextValues(prop.value, listSeparator=None)[0].strip()
+    return _unescaped(prop, None)[0]
 
 
 def _parts(prop: ContentLine, separator: str) -> list[str]:
-    return [part.strip() for part in stringToTextValues(prop.value, listSeparator=separator)]
+    return _unescaped(prop, separator)
 
 
 def _types(prop: ContentLine) -> list[str]:
@@ -138,14 +209,15 @@ def _contact(props: list[ContentLine], begin: int, problems: list[ImportProblem]
         if name in _SKIPPED:
             continue
         value = _text(prop)
+        if not value and name not in ("N", "ORG", "ADR"):  # empty, or Android's null
+            continue
         if name == "FN":
             if c.name:
                 c.aliases.append(value)  # 4.0 allows one FN per language
             else:
                 c.name = value
-        elif name == "N":
-            family, given = (_parts(prop, ";") + ["", ""])[:2]
-            c.family, c.given = c.family or family, c.given or given
+        elif name == "N" and not (c.given or c.family):
+            c.family, c.given, c.middle, c.prefix, c.suffix = (_parts(prop, ";") + [""] * 5)[:5]
         elif name == "NICKNAME":
             c.aliases.extend(_parts(prop, ","))
         elif name in ("EMAIL", "TEL"):
@@ -159,11 +231,13 @@ def _contact(props: list[ContentLine], begin: int, problems: list[ImportProblem]
                 label = _label(prop, group_labels)
                 if label:
                     labels.setdefault(value, label)
-        elif name == "ORG" and not c.company:
+        elif name == "ORG" and not (c.company or c.departments):
             c.company, *units = _parts(prop, ";")
-            _add_extra(c, "org-unit", ", ".join(u for u in units if u))
+            c.departments = [u for u in units if u]
         elif name == "TITLE" and not c.role:
             c.role = value
+        elif name == "ROLE":  # what they do there (RFC 6350 6.6.2); TITLE is the job title
+            _add_extra(c, "vcard_role", value)
         elif name == "BDAY" and not c.birthday:
             _birthday(c, prop, value, problems)
         elif name == "CATEGORIES":
@@ -175,6 +249,8 @@ def _contact(props: list[ContentLine], begin: int, problems: list[ImportProblem]
         elif name == "URL" or (
             name in ("X-SOCIALPROFILE", "SOCIALPROFILE") and "linkedin" in _types(prop)
         ):
+            if value == c.linkedin:
+                continue  # vaultnet writes a LinkedIn profile both ways: as a URL and a profile
             if (name != "URL" or "linkedin.com" in value.lower()) and not c.linkedin:
                 c.linkedin = value
             else:
@@ -188,15 +264,27 @@ def _contact(props: list[ContentLine], begin: int, problems: list[ImportProblem]
                 c.birthday = value
             elif field == "SOURCE":
                 backup_source = value
-            elif field == "PATH" and backup_source is None:
-                backup_source = ""  # a vaultnet backup: it says where the person came from
+            elif field == "PATH":
+                c.path = value
+                if backup_source is None:
+                    backup_source = ""  # a vaultnet backup: it says where the person came from
+            elif field == "FIELD" and (key := unquote(prop.params.get("X-NAME", [""])[0])):
+                if key == "company":  # the note linked its company's note: `[[Acme]]`
+                    c.company = value
+                    continue
+                _add_extra(c, key, value)  # a note's own key, exactly as the note spelt it
+                c.own_keys.append(key)
         elif name == "ADR":
-            lines = [ln.strip() for part in _parts(prop, ";") for ln in part.splitlines()]
-            address = ", ".join(ln for ln in lines if ln)
-            if c.location:
-                _add_extra(c, "adr", address)
-            else:
-                c.location = address
+            address = {k: v for k, v in zip(ADDRESS_PARTS, _parts(prop, ";")) if v}
+            label = _label(prop, group_labels)
+            if label and address:
+                address["type"] = label
+            if not address_line(address):
+                continue
+            if not c.addresses:  # the first address is the location; its parts only if it has some
+                c.location = address_line(address)
+                address = address if rich_address(address) else {}
+            c.addresses.append(address)
         else:
             # Unmapped, or a second ORG/TITLE/BDAY: kept rather than lost.
             _add_extra(c, name.lower(), value)
@@ -204,6 +292,8 @@ def _contact(props: list[ContentLine], begin: int, problems: list[ImportProblem]
     c.phones = unique(
         [v for pref, v in phones if pref] + [v for pref, v in phones if not pref], key=phone_key
     )
+    c.email_labels = labels_for(c.emails, c.email_labels)
+    c.phone_labels = labels_for(c.phones, c.phone_labels, phone_key)
     c.note = "\n\n".join(n.strip() for n in notes if n.strip())
     if backup_source is not None:
         c.source = backup_source

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from ..index import NoteIndex, Record
 from ..notes.contact_fields import field_values
 from ..notes.note import parse_note
-from ..vault.resolve import fold, is_attachment
+from ..vault.resolve import fold, is_attachment, is_note_path
 
 # Names this close are likely one person typed twice ("Jon Smith" / "John Smith").
 SHORT_NAME = 8
@@ -22,7 +22,7 @@ SHORT_NAME = 8
 class Finding:
     path: str
     line: int | None
-    kind: str  # note, email, phone, duplicate, ambiguous_link, shared_alias
+    kind: str  # note, email, phone, duplicate, ambiguous_link, shared_alias, broken_embed
     message: str
 
     def as_json(self) -> dict:
@@ -44,7 +44,7 @@ class _Lines:
     def of(self, path: str, key: str) -> int | None:
         if path not in self.cache:
             try:
-                note = parse_note(self.vault.read_bytes(path), path, self.vault.config)
+                note = parse_note(self.vault.read_bytes(path), path, self.vault.rules)
                 self.cache[path] = note.frontmatter_lines
             except OSError:
                 self.cache[path] = {}
@@ -140,10 +140,16 @@ def check_links(index: NoteIndex, records: list[Record]) -> list[Finding]:
             out.append(Finding(path, None, "shared_alias",
                                f"{name!r} is also a name or alias of {others}; links to it count for nobody"))
     for rec in records:
-        for target, line, *_ in rec.links:
-            if not target.strip() or is_attachment(target):
+        for target, line, embed, *_ in rec.links:
+            if not target.strip():
                 continue
             resolution = resolver.resolve(target, rec.path)
+            if resolution.path is not None and not is_note_path(resolution.path):
+                continue  # an attachment that is there
+            if resolution.path is None and is_attachment(target):
+                what = f"![[{target}]] embeds" if embed else f"[[{target}]] links"
+                out.append(Finding(rec.path, line, "broken_embed", f"{what} a file that is not in the vault"))
+                continue
             if resolution.path is None:
                 named = resolver.named(target)
                 if len(named) > 1:

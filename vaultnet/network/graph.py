@@ -12,68 +12,84 @@ from __future__ import annotations
 import datetime as dt
 from itertools import pairwise
 
-from ..errors import NameNotFound
+from ..errors import AmbiguousName, NameNotFound, NotAContact
 from ..index import NoteIndex
-from ..vault.contributions import LINK, MET, WORKS_AT
-from ..vault.resolve import fold, strip_md
+from ..vault.contributions import LINK, MET, SAME_DAY, WORKS_AT
+from ..vault.resolve import fold, link_key, strip_md
 
 RECENT_DAYS = 730
 
 
 def _weight(code: int, day: int, today: int) -> float:
-    if code == MET and day:
+    if code in (MET, SAME_DAY) and day:
         return 1.0 + max(0.0, 1.0 - (today - day) / RECENT_DAYS)
     return 0.5
 
 
 def build(index: NoteIndex, today: dt.date):
-    """The graph: node attributes name, kind, known (has a note); edge weight, evidence, at_org."""
+    """The graph: node attributes name, kind, known (has a note); edge weight, evidence, at_org.
+
+    A link to no note (`?Name`) is a person only when something says so: a person's or
+    an organization's note links it, or a log line names it with a person who has a note.
+    Being linked from a dated note is no such sign (a day links topics as well as people:
+    `[[blockchain]]`, `[[1]]`), so those ties count only for names known as people
+    otherwise. A name that is some person's company is that organization.
+    """
     import networkx as nx
 
     contrib, _fields = index.contributions()
     entries = index.entries()
     graph = nx.Graph()
-    org_names: dict[str, str] = {}
+    org_names: dict[str, str] = {}  # folded name -> org note path, or "@name" for one known by name
     for path, e in entries.items():
         if e.kind in ("person", "org"):
             graph.add_node(path, name=e.name, kind=e.kind, known=True)
         if e.kind == "org":
             for label in (e.name, *e.aliases, strip_md(path).rsplit("/", 1)[-1]):
                 org_names.setdefault(fold(label), path)
+    all_edges = [(source, edge) for source, per in contrib.items() for edge in per.get("", ())]
+    for _source, (_a, b, _day, _line, code) in all_edges:
+        if code == WORKS_AT and b[0] == "@" and fold(b[1:]) not in org_names:
+            org_names[fold(b[1:])] = "@" + fold(b[1:])
+            graph.add_node("@" + fold(b[1:]), name=b[1:], kind="org", known=False)
+    people_by_name: set[str] = set()
+    for _source, (a, b, _day, _line, code) in all_edges:
+        for this, other in ((a, b), (b, a)):
+            if this[0] == "?" and (code == LINK or code == MET and entries.get(other) is not None):
+                people_by_name.add(fold(this[1:]))
 
-    def node(raw: str) -> str:
-        if raw[0] == "?":
-            key = "?" + fold(raw[1:])
-            if key not in graph:
-                graph.add_node(key, name=raw[1:], kind="person", known=False)
-            return key
-        if raw[0] == "@":
-            org = org_names.get(fold(raw[1:]))
+    def node(raw: str) -> str | None:
+        if raw[0] in "?@":
+            name, key = raw[1:], fold(raw[1:])
+            # `[[Companies/Initech]]` is the company Initech, by its file name as in a link.
+            org = org_names.get(key) if raw[0] == "@" else org_names.get(link_key(name))
             if org is not None:
                 return org
-            key = "@" + fold(raw[1:])
-            if key not in graph:
-                graph.add_node(key, name=raw[1:], kind="org", known=False)
-            return key
+            if raw[0] == "@":  # a company in a person's `company`: every one was added above
+                return None
+            if key not in people_by_name:
+                return None
+            if "?" + key not in graph:
+                graph.add_node("?" + key, name=name, kind="person", known=False)
+            return "?" + key
         return raw
 
     now = today.toordinal()
-    for source, per in contrib.items():
-        for a, b, day, line, code in per.get("", ()):
-            a, b = node(a), node(b)
-            if a == b or a not in graph or b not in graph:
-                continue  # a note that links itself, or a note that is gone
-            weight = _weight(code, day, now)
-            at_org = code == WORKS_AT or (code == LINK and source in (a, b) and entries.get(source) is not None
-                                          and entries[source].kind == "org")
-            if graph.has_edge(a, b):
-                data = graph[a][b]
-                data["weight"] += weight
-                data["at_org"] = data["at_org"] or at_org
-                if (day, code) > (data["evidence"][2], data["evidence"][3]):
-                    data["evidence"] = (source, line, day, code)
-            else:
-                graph.add_edge(a, b, weight=weight, evidence=(source, line, day, code), at_org=at_org)
+    for source, (raw_a, raw_b, day, line, code) in all_edges:
+        a, b = node(raw_a), node(raw_b)
+        if a is None or b is None or a == b or a not in graph or b not in graph:
+            continue  # a name that is no person, a note that links itself, or a note that is gone
+        weight = _weight(code, day, now)
+        at_org = code == WORKS_AT or (code == LINK and source in (a, b) and entries.get(source) is not None
+                                      and entries[source].kind == "org")
+        if graph.has_edge(a, b):
+            data = graph[a][b]
+            data["weight"] += weight
+            data["at_org"] = data["at_org"] or at_org
+            if (day, code) > (data["evidence"][2], data["evidence"][3]):
+                data["evidence"] = (source, line, day, code)
+        else:
+            graph.add_edge(a, b, weight=weight, evidence=(source, line, day, code), at_org=at_org)
     return graph
 
 
@@ -97,6 +113,12 @@ def _targets(graph, index: NoteIndex, text: str) -> tuple[list[str], str]:
         people = sorted({m for o in orgs for m in graph[o] if graph[o][m]["at_org"]
                          and graph.nodes[m]["kind"] == "person"})
         return people, "org"
+    try:
+        plain = queries.find_note(index, text, kinds=("note",), guess=False)
+    except (NameNotFound, AmbiguousName):
+        pass
+    else:
+        raise NotAContact(text, plain)
     import difflib
 
     names = {fold(d["name"]): d["name"] for _, d in graph.nodes(data=True)}
@@ -109,7 +131,7 @@ def intro(index: NoteIndex, today: dt.date, target: str, max_hops: int = 3, limi
     import networkx as nx
 
     graph = index.derived(("graph", today), lambda: build(index, today))  # read, never changed, here
-    ends, _what = _targets(graph, index, target)
+    ends, what = _targets(graph, index, target)
     people = graph.subgraph(n for n, d in graph.nodes(data=True) if d["kind"] == "person")
     from .queries import me_path
 
@@ -118,11 +140,15 @@ def intro(index: NoteIndex, today: dt.date, target: str, max_hops: int = 3, limi
     for end in ends:
         if graph.nodes[end]["known"] and end != me:
             found[(end,)] = (1, float("inf"), 0.0)
-            continue
+            if what == "person":
+                continue  # you know them: no friend needed
+            # Someone at the organization you know: the friends of friends there come second.
         reach = nx.single_source_shortest_path(people, end, cutoff=max_hops - 1)
         for start, path in reach.items():
             if start == end or start == me or not graph.nodes[start]["known"]:
                 continue
+            if what == "org" and start in ends:
+                continue  # at the organization themselves: listed at one hop
             if any(graph.nodes[n]["known"] for n in path[1:-1]):
                 continue  # a shorter path starts at that known person instead
             hops = list(reversed(path))

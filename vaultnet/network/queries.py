@@ -7,7 +7,7 @@ from collections import Counter
 from ..errors import BadValue, NameNotFound
 from ..index import NoteIndex, Record
 from ..notes.contact_fields import field_values
-from ..vault.resolve import fold, is_attachment, strip_md
+from ..vault.resolve import fold, is_attachment, is_note_path, strip_md
 from .names import KINDS, find_note, find_person  # noqa: F401  (callers find names here)
 
 
@@ -133,28 +133,32 @@ def all_links(index: NoteIndex) -> list[dict]:
                 "resolved": res.path,
                 "via": res.via,
                 "embed": bool(embed),
+                # A file that is no note: there (resolved to its path), or missing.
+                "attachment": not is_note_path(res.path) if res.path is not None else is_attachment(target),
             })
     out.sort(key=lambda d: (d["source"], d["line"]))
     return out
 
 
 def unresolved_links(index: NoteIndex) -> list[dict]:
-    """Link targets with no note, most mentioned first: people to add."""
+    """Link targets with no note or file, most mentioned first: people to add, and missing
+    attachments (`"attachment": true`: an image, a pdf, a canvas that is not in the vault)."""
     counts: Counter[str] = Counter()
     sources: dict[str, set[str]] = {}
     shown: dict[str, Counter[str]] = {}
     for link in all_links(index):
         target = link["target"]
-        if link["resolved"] is not None or not target or is_attachment(target):
+        if link["resolved"] is not None or not target:
             continue
         key = fold(strip_md(target))
         counts[key] += 1
         sources.setdefault(key, set()).add(link["source"])
         shown.setdefault(key, Counter())[target] += 1
-    rows: list[dict] = [
-        {"target": shown[key].most_common(1)[0][0], "count": n, "sources": sorted(sources[key])}
-        for key, n in counts.items()
-    ]
+    rows: list[dict] = []
+    for key, n in counts.items():
+        target = shown[key].most_common(1)[0][0]
+        rows.append({"target": target, "count": n, "sources": sorted(sources[key]),
+                     "attachment": is_attachment(target)})
     rows.sort(key=lambda r: (-r["count"], fold(r["target"])))
     return rows
 
@@ -194,6 +198,7 @@ def card(index: NoteIndex, path: str, today) -> dict:
     if rec is None:
         raise NameNotFound(path, [])
     data = card_from_record(rec, backlink_count=len({b["source"] for b in backlinks(index, path)}))
+    from .moments import latest_news
     from .relations import interactions_of
 
     net = network(index, today)
@@ -201,7 +206,12 @@ def card(index: NoteIndex, path: str, today) -> dict:
     if person is not None:
         everything = interactions_of(path, index.contributions()[0], index.stored_facts, index.kinds(),
                                      index.resolver())
+        birthday = person.birthday
         data.update({
+            "next_birthday": person.next_birthday.isoformat() if person.next_birthday else None,
+            "age": birthday.age_on(today) if birthday else None,
+            "latest_news": latest_news(index, person),
+            "noticed": len(person.noticed),
             "cadence_days": person.cadence.approx_days if person.cadence else None,
             "last_contact": person.last_contact.isoformat() if person.last_contact else None,
             "next_due": person.next_due.isoformat() if person.next_due else None,
@@ -273,6 +283,10 @@ def card_from_record(rec: Record, backlink_count: int) -> dict:
         "gave": 0,
         "got": 0,
         "backlinks": backlink_count,
+        "next_birthday": None,
+        "age": None,
+        "latest_news": None,
+        "noticed": 0,
         "interactions": [],
         "planned": [],
         "fields": {k: v for k, v in fm.items() if k not in _ON_THE_CARD},
@@ -290,5 +304,6 @@ def people_contacts(index: NoteIndex) -> list:
     # Only the frontmatter's tags: `#gave` in a log line describes a moment, not the person.
     return [contact_from_fields(p, r.name, list(r.aliases),
                                 frontmatter_tags(r.frontmatter.get("tags", r.frontmatter.get("tag"))),
-                                r.frontmatter)
+                                r.frontmatter, _body_of(index, p))
             for p, r in records.items()]
+

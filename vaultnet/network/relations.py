@@ -1,4 +1,4 @@
-"""Relationships: interactions, last contact, follow-ups and the ledger (SPEC §2).
+"""Relationships: interactions, last contact, follow-ups, the ledger and moments (SPEC §2, §8).
 
 Folded from every note's contributions (vault/contributions.py) with the current link resolver, so
 what spans notes (a meeting note moves the last contact of everyone it links;
@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from ..notes.dates import Cadence, parse_cadence, parse_date
+from ..notes.dates import Birthday, Cadence, parse_birthday, parse_cadence, parse_date
+from ..notes.note import has_tag
 from ..vault.config import Config
 from ..vault.contributions import caching_resolver, contributions, unpack
 from ..vault.resolve import LinkResolver
 
-REASON_ORDER = {"never_contacted": 0, "cadence": 1, "follow_up": 2, "task": 3}
+REASON_ORDER = {"never_contacted": 0, "cadence": 1, "follow_up": 2, "task": 3, "birthday": 4, "news": 5}
+BIRTHDAY_GRACE_DAYS = 7  # a birthday stays listed this long after the day, until you are in touch
+COLD_DAYS = 180  # a reference you have not spoken to for this long needs warming up first
 
 
 def interactions_of(path: str, contrib: dict[str, dict], facts_of, kinds: dict[str, tuple[str, str]],
@@ -51,6 +54,8 @@ class Person:
     got: int = 0
     due_days: list[int] = field(default_factory=list)  # open tasks' 📅 dates, as ordinals
     linked_from: set[str] = field(default_factory=set)  # other notes that link this person
+    news: list[tuple[int, str, int]] = field(default_factory=list)  # (day, source, line) of #news lines
+    noticed: list[tuple[int, str, int]] = field(default_factory=list)  # (day, source, line) of #noticed lines
     # Filled in by Network.finish():
     cadence: Cadence | None = None
     last_contact: dt.date | None = None
@@ -58,6 +63,9 @@ class Person:
     follow_up_met: bool = False
     next_due: dt.date | None = None
     reason: str | None = None
+    birthday: Birthday | None = None
+    next_birthday: dt.date | None = None  # the coming one, or the one just past that is still due
+    contacts: int = 0  # interactions up to today
 
 
 class Network:
@@ -84,11 +92,13 @@ class Network:
                     person.days.extend(entry)
                     person.linked_from.add(source)
                     continue
-                days, gave, got, dues, linked = entry
+                days, gave, got, dues, linked, news, noticed = entry
                 person.days.extend(days)
                 person.gave += gave
                 person.got += got
                 person.due_days.extend(dues)
+                person.news.extend((day, source, line) for day, line in news)
+                person.noticed.extend((day, source, line) for day, line in noticed)
                 if linked:
                     person.linked_from.add(source)
         for person in people.values():
@@ -101,7 +111,7 @@ class Network:
             if own is not None:
                 return own
         by_tag = [c for t, written_by_tag in self.config.cadence_by_tag.items()
-                  if t in person.tags and (c := parse_cadence(written_by_tag)) is not None]
+                  if has_tag(person.tags, t) and (c := parse_cadence(written_by_tag)) is not None]
         if by_tag:
             # "Shortest wins", compared on the same start date.
             return min(by_tag, key=lambda c: c.after(self.today))
@@ -110,6 +120,7 @@ class Network:
     def _finish(self, person: Person) -> None:
         today = self.today.toordinal()
         past = [d for d in person.days if d <= today]
+        person.contacts = len(past)
         person.last_contact = dt.date.fromordinal(max(past)) if past else None
         person.cadence = self._cadence_of(person)
         candidates: list[tuple[dt.date, str]] = []
@@ -129,23 +140,52 @@ class Network:
                 candidates.append((person.cadence.after(person.last_contact), "cadence"))
         if person.due_days:
             candidates.append((dt.date.fromordinal(min(person.due_days)), "task"))
+        birthday = person.fields.get("birthday")
+        person.birthday = parse_birthday(birthday[0]) if birthday else None
+        if person.birthday is not None:
+            person.next_birthday = self._birthday_due(person.birthday, person.last_contact)
+            candidates.append((person.next_birthday, "birthday"))
+        fresh = self.fresh_news(person)
+        if fresh:
+            candidates.append((dt.date.fromordinal(fresh[0][0]), "news"))
         if candidates:
             person.next_due, person.reason = min(candidates, key=lambda c: (c[0], REASON_ORDER[c[1]]))
+
+    def _birthday_due(self, birthday: Birthday, last_contact: dt.date | None) -> dt.date:
+        """The birthday that asks for a hello: one in the last week you have not been in touch
+        since, else the next one."""
+        last = birthday.last_on_or_before(self.today)
+        if (self.today - last).days <= BIRTHDAY_GRACE_DAYS and (last_contact is None or last_contact < last):
+            return last
+        return birthday.next_after(self.today)
+
+    def fresh_news(self, person: Person) -> list[tuple[int, str, int]]:
+        """News you have not reacted to: newer than the last contact, from the last `news_days`."""
+        today = self.today.toordinal()
+        since = today - self.config.news_days
+        last = person.last_contact.toordinal() if person.last_contact else None
+        return sorted(n for n in person.news if since <= n[0] <= today and (last is None or n[0] > last))
 
     # ------------------------------------------------------------------ lists
 
     def due(self, within: int = 0, tag: str | None = None) -> list[dict]:
         horizon = self.today + dt.timedelta(days=within)
-        wanted = tag.lstrip("#").lower() if tag else None
         rows = []
         for p in self.people.values():
             if p.next_due is None or p.next_due > horizon or p.path == self.me:
                 continue
-            if wanted and wanted not in p.tags:
+            if tag and not has_tag(p.tags, tag):  # `mentor` also finds `mentor/rust`
                 continue
             rows.append(self.due_row(p))
         rows.sort(key=lambda r: (-r["overdue_days"], r["name"].casefold(), r["path"]))
         return rows
+
+    def birthdays_of(self, tag: str | None = None) -> list[tuple[str, str, Birthday]]:
+        """(path, name, birthday) of everyone with a readable birthday (and the tag), by name."""
+        wanted = tag.lstrip("#").lower() if tag else None
+        return sorted(((p.path, p.name, p.birthday) for p in self.people.values()
+                       if p.birthday is not None and p.path != self.me and (not wanted or wanted in p.tags)),
+                      key=lambda b: (b[1].casefold(), b[0]))
 
     def due_row(self, p: Person) -> dict:
         assert p.next_due is not None

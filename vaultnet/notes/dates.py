@@ -38,6 +38,34 @@ def date_argument(value: str, argument: str | None = None) -> dt.date:
     return day
 
 
+def date_in_name(name: str, moment_format: str) -> dt.date | None:
+    """The day a daily note's name stands for under Obsidian's moment.js format
+    (`DD.MM.YYYY`, `YYYY/MM/DD`, `dddd, MMMM Do YYYY`), or None when it names no day.
+
+    arrow reads moment.js's tokens (English names). A name counts only when the day,
+    written back in the format, gives the name again: arrow alone would also read
+    `05.01.2026 notes`, or take `Tuesday, January 5th 2026` for the 5th, a Monday.
+    arrow cannot read a format that repeats a token (`YYYY/MMMM/YYYY-MMM-DD`, Obsidian's
+    own example); then the last part of the path, which names the day alone, is read.
+    """
+    if not name or not moment_format:
+        return None
+    import arrow
+
+    tries = [(name, moment_format)]
+    if "/" in name and "/" in moment_format:
+        tries.append((name.rsplit("/", 1)[1], moment_format.rsplit("/", 1)[1]))
+    for text, fmt in tries:
+        try:
+            day = arrow.get(text, fmt).date()
+            written = arrow.get(day).format(moment_format)
+        except Exception:  # a format from the user's settings may break arrow in any way
+            continue
+        if written.casefold() == name.casefold():
+            return day
+    return None
+
+
 @dataclass(frozen=True)
 class Cadence:
     days: int = 0
@@ -63,13 +91,75 @@ class Cadence:
 
     @property
     def approx_days(self) -> int:
-        """For display and sorting: a month counts as 30 days."""
-        return self.days + self.months * 30
+        """For display and sorting: a year counts as 365 days, any other month as 30 (`1y` is 365,
+        `18m` 545, `quarterly` 90)."""
+        years, months = divmod(self.months, 12)
+        return self.days + years * 365 + months * 30
+
+
+_BIRTHDAY = re.compile(r"(?:(\d{4})-|--)(\d{2})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class Birthday:
+    """A yearly moment: month and day, and the year when it is known."""
+
+    month: int
+    day: int
+    year: int | None = None
+
+    def in_year(self, year: int) -> dt.date:
+        """This year's birthday; 29 February falls on 28 February in other years."""
+        if self.month == 2 and self.day == 29 and not calendar.isleap(year):
+            return dt.date(year, 2, 28)
+        return dt.date(year, self.month, self.day)
+
+    def last_on_or_before(self, day: dt.date) -> dt.date:
+        this_year = self.in_year(day.year)
+        return this_year if this_year <= day else self.in_year(day.year - 1)
+
+    def next_after(self, day: dt.date) -> dt.date:
+        this_year = self.in_year(day.year)
+        return this_year if this_year > day else self.in_year(day.year + 1)
+
+    @property
+    def written(self) -> str:
+        """As vaultnet writes it: `1985-04-12`, or `--04-12` without the year."""
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}" if self.year else f"--{self.month:02d}-{self.day:02d}"
+
+    def age_on(self, day: dt.date) -> int | None:
+        """Years completed on `day`, when the year of birth is known."""
+        if self.year is None:
+            return None
+        return day.year - self.year - (1 if self.last_on_or_before(day).year < day.year else 0)
+
+
+def parse_birthday(text: object) -> Birthday | None:
+    """`YYYY-MM-DD`, or `--MM-DD` when the year is unknown (vCard's form); else None."""
+    if isinstance(text, dt.date):
+        return Birthday(text.month, text.day, text.year)
+    if not isinstance(text, str):
+        return None
+    m = _BIRTHDAY.fullmatch(text.strip())
+    if not m:
+        return None
+    year, month, day = (int(m[1]) if m[1] else None), int(m[2]), int(m[3])
+    try:
+        dt.date(year if year is not None else 2000, month, day)  # 2000 is a leap year: --02-29 is fine
+    except ValueError:
+        return None
+    return Birthday(month, day, year)
 
 
 def days(n: int) -> str:
     """`1 day`, `3 days`."""
     return f"{n} day" if n == 1 else f"{n} days"
+
+
+def from_today(day: dt.date, today: dt.date) -> str:
+    """`today`, `in 2 days` or `3 days ago`: when a moment is, seen from today."""
+    n = (day - today).days
+    return "today" if n == 0 else f"in {days(n)}" if n > 0 else f"{days(-n)} ago"
 
 
 def relative_day(day: str, today: dt.date) -> str:
@@ -171,3 +261,23 @@ def parse_cadence(text: object) -> Cadence | None:
         "m": Cadence(months=n),
         "y": Cadence(months=12 * n),
     }[unit]
+
+
+def parse_since(text: str, today: dt.date) -> dt.date | None:
+    """`--since WHEN`: a date, or how long ago (`90d`, `2w`, `3m`, `1y`); None when neither."""
+    day = parse_date(text)
+    if day is not None and len(text.strip()) == 10:
+        return day
+    span = parse_cadence(text)
+    return span.before(today) if span is not None else None
+
+
+def since_argument(value: str | None, today: dt.date, default_days: int, argument: str | None = None) -> dt.date:
+    """`news --since WHEN`: the first day it asks for (`default_days` ago without one), or
+    BadValue saying what is wrong; the CLI and the MCP tools both show that message."""
+    if value is None:
+        return today - dt.timedelta(days=default_days)
+    first = parse_since(value, today)
+    if first is None:
+        raise BadValue(f"{value!r} is neither a date (2026-09-01) nor a span (90d, 2w, 3m, 1y)", argument)
+    return first

@@ -13,7 +13,7 @@ from .note import Note
 
 GAVE, GOT, NEWS, NOTICED = 1, 2, 4, 8  # the marker tags of a log line (SPEC §2, §8)
 MARKS = (("gave", GAVE), ("got", GOT), ("news", NEWS), ("noticed", NOTICED))
-PERSON_KEYS = ("cadence", "follow_up", "last_contact", "company", "org")
+PERSON_KEYS = ("cadence", "follow_up", "last_contact", "company", "org", "birthday", "reference")
 
 # Positions in a facts tuple.
 DATE, FIELDS, LOGS, TASKS, TARGETS, PLAIN_TARGETS = range(6)
@@ -29,7 +29,7 @@ def _field_with_line(note: Note, key: str) -> tuple[object, int] | None:
 def note_facts(note: Note) -> tuple:
     """(date, fields, logs, tasks, targets, plain_targets) for one note.
 
-    - fields: {key: (value as written, line)} for cadence, follow_up, last_contact,
+    - fields: {key: (value as written, line)} for PERSON_KEYS,
       plus "tags": the note's tags (for cadence_by_tag);
     - logs: (line, date, text, GAVE|GOT|NEWS|NOTICED bits, link targets on the line);
     - tasks: (line, status, due, done, text, link targets on the line);

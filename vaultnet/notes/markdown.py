@@ -27,19 +27,44 @@ _BACKTICK_RUN = re.compile(r"`+")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t>]*\n")
 
 WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+)\]\]")
+
+
+def _balanced(depth: int, pairs: int) -> str:
+    """A link destination: no spaces, and parentheses only in pairs, nested up to `depth` deep.
+
+    CommonMark allows parentheses in a destination when they pair up (Obsidian writes
+    `[x](Roadmap%20(Nov%2023).md)`), nested as deep as cmark's 32 levels. Written as
+    "a run, then (a pair, a run) repeated" so that each character can be read one way
+    only: linear, and the runs are matched in C. The regex engine keeps a little state
+    for every repeat of a group, so at most `pairs` pairs follow each other on one level:
+    a line of ten thousand `(x)` would otherwise cost memory as it grows.
+    """
+    run = r"[^\s()<>]*"
+    inner = run
+    for _ in range(depth):
+        inner = rf"{run}(?:\({inner}\){run}){{0,{pairs}}}"
+    return inner
+
+
+MAX_PAREN_DEPTH = 32
+MAX_PAREN_PAIRS = 32
 # `(?!\s)` makes the whitespace after `(` all go to the first `\s*`: without it a
 # `[a](` followed by a long run of spaces or newlines was split between the three
 # whitespace repeats in every way (cubic). Group 3 is the destination (merging.py).
 MDLINK = re.compile(
-    r"(!?)\[([^\[\]\n]*)\]\(\s*(?!\s)(<[^<>\n]*>|[^\s()<>]*)(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
+    r"(!?)\[([^\[\]\n]*)\]\(\s*(?!\s)(<[^<>\n]*>|" + _balanced(MAX_PAREN_DEPTH, MAX_PAREN_PAIRS) + r")"
+    r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)"
 )
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 # Obsidian: a tag is `#` at line start or after whitespace or an opening bracket or quote,
 # then letters, digits and `_ - /` (any script, emoji too), ended by whitespace or
 # punctuation; all digits is not a tag. `a#b` and `site.com/#frag` are not tags.
+# Punctuation is ASCII's and, as in Obsidian, Unicode's two punctuation blocks (General
+# Punctuation U+2000-U+206F: curly quotes, dashes, `…`; Supplemental U+2E00-U+2E7F):
+# `#“Let’s` is no tag, `#tag…` is `tag`, `#Let’s` is `Let`.
 # The pattern starts with the literal `#` so the regex engine can jump between
 # candidates; the character before it is checked in find_tags.
-TAG = re.compile(r"#([^\s!\"#$%&'()*+,.:;<=>?@\[\\\]^`{|}~]+)")
+TAG = re.compile(r"#([^\s!\"#$%&'()*+,.:;<=>?@\[\\\]^`{|}~\u2000-\u206f\u2e00-\u2e7f]+)")
 _TAG_MAY_FOLLOW = frozenset(" \t\n\r\f\v[({\"'>")
 _LIST_ITEM = _INDENT + r"(?:[-*+]|\d{1,9}[.)])[ \t]+"
 # Both start with a literal newline and run over "\n" + text (see line_items): a

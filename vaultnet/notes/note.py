@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Protocol
 
 from ..notes import markdown
-from .note_yaml import FlattenBudgetExceeded, FrontmatterError, find_block, flatten_text, load_yaml
+from .dates import date_in_name
+from .note_yaml import (
+    FlattenBudgetExceeded,
+    FrontmatterError,
+    find_block,
+    flatten_text,
+    has_placeholder,
+    load_yaml,
+)
 
 _DATE_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _QUOTED_KEY = re.compile(r"(?:\"([^\"\n]+)\"|'([^'\n]+)')[ \t]*:(?:[ \t]|$)")
@@ -35,6 +44,17 @@ class KindRules(Protocol):
 class FolderKinds:
     people_dirs: tuple[str, ...] = DEFAULT_PEOPLE_DIRS
     org_dirs: tuple[str, ...] = DEFAULT_ORG_DIRS
+
+
+@dataclass(frozen=True)
+class NoteRules(FolderKinds):
+    """KindRules, and what the vault's Obsidian settings add: folders of templates (never
+    contacts nor dated notes), and the daily notes' folder and moment.js file-name format
+    (a note there named by the format is a dated note). The vault builds one."""
+
+    template_dirs: tuple[str, ...] = ()
+    daily_folder: str = ""
+    daily_format: str = ""
 
 
 _DEFAULT_RULES = FolderKinds()
@@ -129,12 +149,27 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+def is_binary(raw: bytes) -> bool:
+    """Bytes that are no text: NUL bytes in something that is not UTF-8 (an image named `.md`).
+
+    A valid UTF-8 note is text, whatever it holds: a pasted hex dump may leave a few
+    NULs in a code block, and the rest of the note is still the user's.
+    """
+    if b"\x00" not in raw:
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
 def decode(raw: bytes) -> tuple[str, list[Problem]]:
     problems: list[Problem] = []
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-    if b"\x00" in raw[:8192]:
-        return "", [Problem(None, "binary file (NUL bytes); not indexed")]
+    if is_binary(raw):
+        return "", [Problem(None, "binary file (NUL bytes, not UTF-8); indexed without its text")]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -146,7 +181,17 @@ def decode(raw: bytes) -> tuple[str, list[Problem]]:
     return text, problems
 
 
+def _in_folder(path: str, folder: str) -> bool:
+    return bool(folder) and path.casefold().startswith(folder.casefold() + "/")
+
+
+def is_template(path: str, rules: KindRules) -> bool:
+    return any(_in_folder(path, folder) for folder in getattr(rules, "template_dirs", ()))
+
+
 def kind_of(path: str, type_value: str, rules: KindRules) -> str:
+    if is_template(path, rules):  # a person template says `type: person` and is nobody
+        return "note"
     t = type_value.strip().lower()
     if t in PERSON_TYPES:
         return "person"
@@ -229,12 +274,8 @@ def parse_note(raw: bytes, path: str, rules: KindRules | None = None) -> Note:
         if alias.strip()
     ]
 
-    date_value = fm.get("date")
-    dated = _DATE_PREFIX.match(date_value.strip()) if isinstance(date_value, str) else None
-    if dated is None:
-        dated = _DATE_PREFIX.match(stem)
-    if dated is not None:
-        note.date = dated[1]
+    if not is_template(path, rules):
+        note.date = _date_of(path, stem, fm.get("date"), rules)
 
     if fm:
         others = {k: v for k, v in fm.items() if k not in _KNOWN_KEYS}
@@ -271,6 +312,37 @@ def parse_note(raw: bytes, path: str, rules: KindRules | None = None) -> Note:
     return note
 
 
+def _date_of(path: str, stem: str, date_value: object, rules: KindRules) -> str | None:
+    """A dated note's date (SPEC §2): its `date:`, else the date its daily-note name says
+    (Obsidian's daily-notes folder and format), else a file name starting YYYY-MM-DD."""
+    dated = _DATE_PREFIX.match(date_value.strip()) if isinstance(date_value, str) else None
+    if dated is not None:
+        return dated[1]
+    daily_format = getattr(rules, "daily_format", "")
+    if daily_format:
+        folder = getattr(rules, "daily_folder", "")
+        if not folder or _in_folder(path, folder):
+            name = path[len(folder) + 1 if folder else 0:]
+            day = date_in_name(name[:-3] if name.lower().endswith(".md") else name, daily_format)
+            if day is not None:
+                return day.isoformat()
+    dated = _DATE_PREFIX.match(stem)
+    return dated[1] if dated is not None else None
+
+
+def has_tag(tags: Iterable[str], wanted: str) -> bool:
+    """Does a note with `tags` have the tag `wanted` (`#` and case ignored)? Tags nest as in
+    Obsidian: `inbox/to-read` is also `inbox`, and not `inbox-zero`."""
+    wanted = wanted.strip().lstrip("#").lower()
+    return bool(wanted) and any(t == wanted or t.startswith(wanted + "/") for t in tags)
+
+
+def tag_and_parents(tag: str) -> list[str]:
+    """`a/b/c` -> `a`, `a/b`, `a/b/c`: what a search for a tag finds it under."""
+    parts = [p for p in tag.split("/") if p]
+    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
 def _top_level_keys(yaml_text: str):
     """(key, 0-based line) for each `key: value` line at the left margin, in one pass.
 
@@ -298,27 +370,36 @@ def _top_level_keys(yaml_text: str):
 
 def _check_dates(note: Note) -> None:
     """Dates and cadences that cannot be read are reported; the relationship queries skip them."""
-    from .dates import parse_cadence, parse_date
+    from .dates import parse_birthday, parse_cadence, parse_date
 
     def bad(line: int | None, message: str) -> None:
         note.problems.append(Problem(line, message))
 
+    def placeholder(value: object) -> bool:
+        """A template placeholder (`{{date}}`, `<% ... %>`): a template holds it on purpose, and
+        a note made from one may not be filled in yet (a task's date is cut at 12 characters)."""
+        return isinstance(value, str) and (has_placeholder(value) or value.startswith(("{{", "<%")))
+
     fm = note.frontmatter
     if note.kind == "person":
         cadence = fm.get("cadence")
-        if cadence not in (None, "") and parse_cadence(cadence) is None:
+        if cadence not in (None, "") and not placeholder(cadence) and parse_cadence(cadence) is None:
             bad(note.frontmatter_lines.get("cadence"),
                 f"cadence: {cadence!r} is not a cadence (10d, 2w, 3m, 1y, weekly, monthly, quarterly, yearly, or days)")
         for key in ("follow_up", "last_contact"):
             value = fm.get(key)
-            if value not in (None, "") and parse_date(value) is None:
+            if value not in (None, "") and not placeholder(value) and parse_date(value) is None:
                 bad(note.frontmatter_lines.get(key), f"{key}: {value!r} is not a date (YYYY-MM-DD)")
+        birthday = fm.get("birthday")
+        if birthday not in (None, "") and parse_birthday(birthday) is None:
+            bad(note.frontmatter_lines.get("birthday"),
+                f"birthday: {birthday!r} is not a birthday (YYYY-MM-DD, or --MM-DD without the year)")
     for g in note.log_lines:
         if parse_date(g.date) is None:
             bad(g.line, f"log line date {g.date} is not a date; the line is not counted")
     for t in note.tasks:
         for mark, value in (("📅", t.due), ("✅", t.done)):
-            if value is not None and parse_date(value) is None:
+            if value is not None and not placeholder(value) and parse_date(value) is None:
                 bad(t.line, f"task {mark} date {value!r} is not a date (YYYY-MM-DD)")
 
 

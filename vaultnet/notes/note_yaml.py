@@ -4,7 +4,9 @@ python-frontmatter strips the text before splitting it, which loses the line
 numbers that backlinks and error messages need, so the block is delimited
 here and the YAML itself goes to PyYAML's BaseLoader: every scalar stays the
 string the user typed (`0612345678`, `yes`, `2026-01-01`, `01234`), no tag is
-ever constructed, and duplicate keys are refused with their line.
+ever constructed, and duplicate keys are refused with their line. The one
+exception is YAML's null written plain (`tags: null`, `aliases: ~`): no value,
+as Obsidian reads it, the same as `tags:` with nothing after it.
 
 Frontmatter that would cost more than its size to read is refused the same way,
 so the note is read as plain text (SPEC §6): lists and mappings nested more than
@@ -20,6 +22,15 @@ import re
 from dataclasses import dataclass
 
 _WIKILINK_HINT = "[["
+NULLS = frozenset(("null", "Null", "NULL", "~"))  # YAML's null, when written plain
+# Template placeholders: Obsidian's Templates (`{{date}}`, `{{date:YYYY-MM-DD}}`, `{{title}}`)
+# and Templater (`<% tp.date.now() %>`). Unquoted, `{{date}}` is a YAML mapping inside a
+# mapping, and the whole frontmatter would fail; Obsidian reads the other keys.
+PLACEHOLDER = re.compile(r"\{\{[^{}\n]*\}\}|<%[^\n]*?%>")
+# Each placeholder is read as a plain word made of private-use characters (which YAML
+# allows in a plain scalar and no template writes), then put back as written.
+_HIDDEN_START, _HIDDEN_END = "\ue000", "\ue001"
+_HIDDEN = re.compile(_HIDDEN_START + r"(\d+)" + _HIDDEN_END)
 MAX_DEPTH = 100  # levels of lists and mappings
 ALIAS_BUDGET = 10_000  # values that aliases may add to the frontmatter when expanded
 # The only tags kept (as text, like everything else). Anything else, `!!python/...`,
@@ -53,6 +64,8 @@ def _loader():
         def __init__(self, stream):
             super().__init__(stream)
             self.link_scalars: list[tuple[str, int]] = []
+            self.key_nodes: set[int] = set()  # ids of the scalars that are mapping keys
+            self.placeholders: list[str] = []  # template placeholders, hidden by load_yaml
 
         def construct_mapping(self, node, deep=False):
             if not isinstance(node, yaml.MappingNode):
@@ -70,10 +83,17 @@ def _loader():
                             key_node.start_mark,
                         )
                     seen[key_node.value] = key_node.start_mark.line
+                    self.key_nodes.add(id(key_node))
             return super().construct_mapping(node, deep=deep)
 
         def construct_scalar(self, node):
             value = super().construct_scalar(node)
+            if self.placeholders and _HIDDEN_START in value:
+                value = _HIDDEN.sub(lambda m: self.placeholders[int(m[1])], value)
+            if not node.style and value in NULLS and id(node) not in self.key_nodes:
+                # `tags: null` and `aliases: ~` say "no value", as `tags:` does (Obsidian reads
+                # them so); a quoted "null" or a key named null stays text.
+                return None
             if _WIKILINK_HINT in value:
                 self.link_scalars.append((value, node.start_mark.line))
             return value
@@ -132,12 +152,24 @@ def find_block(text: str) -> FrontmatterBlock | None:
 
 
 def load_yaml(yaml_text: str) -> tuple[dict, list[tuple[str, int]]]:
-    """The mapping, and (scalar, 0-based line) for scalars that contain `[[`."""
+    """The mapping, and (scalar, 0-based line) for scalars that contain `[[`.
+
+    A template placeholder is text, kept as written: `created: {{date}}` is the string
+    "{{date}}", and the other keys are read as usual.
+    """
     if not yaml_text.strip():
         return {}, []
     import yaml
 
+    placeholders: list[str] = []
+    if ("{{" in yaml_text or "<%" in yaml_text) and _HIDDEN_START not in yaml_text:
+        def hide(m: re.Match) -> str:
+            placeholders.append(m[0])
+            return f"{_HIDDEN_START}{len(placeholders) - 1}{_HIDDEN_END}"
+
+        yaml_text = PLACEHOLDER.sub(hide, yaml_text)
     loader = _loader()(yaml_text)
+    loader.placeholders = placeholders
     try:
         _check_nesting(yaml_text)
         data = loader.get_single_data()
@@ -243,3 +275,8 @@ def flatten_text(value: object, budget: int = 20_000) -> list[str]:
         elif isinstance(item, list):
             stack.extend(reversed(item))
     return out
+
+
+def has_placeholder(value: object) -> bool:
+    """A value that still holds a template placeholder: a template, or a note not filled in yet."""
+    return isinstance(value, str) and PLACEHOLDER.search(value) is not None

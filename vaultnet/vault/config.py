@@ -39,6 +39,14 @@ me = ""
 max_file_size = 10485760
 # The country of phone numbers written without +country code, for `doctor` ("US", "GB", "NL"...).
 phone_region = ""
+# Where `vaultnet import calendar` writes meeting notes, and `vaultnet import mail` its month notes.
+meetings_dir = "Meetings"
+mail_dir = "Mail"
+# A message to more people than this (To and Cc together) is no contact with any of them.
+mail_max_recipients = 8
+# News about someone (a log line tagged #news) younger than this many days, that you have
+# not reacted to yet, makes them due: a reason to get in touch.
+news_days = 30
 
 [cadence_by_tag]
 # The shortest matching cadence wins.
@@ -58,6 +66,10 @@ class Config:
     cadence_by_tag: dict[str, str] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     phone_region: str = ""
+    news_days: int = 30
+    meetings_dir: str = "Meetings"
+    mail_dir: str = "Mail"
+    mail_max_recipients: int = 8
 
     def fingerprint(self) -> str:
         """What, if changed, changes how notes are parsed or which are indexed."""
@@ -155,4 +167,24 @@ def config_from_dict(data: dict, path: Path = Path("config.toml")) -> Config:
             raise ConfigError(f"{path}: phone_region: expected a two-letter country code like \"US\", "
                               f"got {value!r}")
         kwargs["phone_region"] = value.upper()
+    for key in ("meetings_dir", "mail_dir"):
+        if key in data:
+            kwargs[key] = _folder(key, data[key], path)  # "" is the vault's root
+        # The report folder is never indexed: notes written there would never count.
+        folder = kwargs.get(key, getattr(Config, key))
+        report = kwargs.get("report_dir", Config.report_dir)
+        if folder and (folder + "/").casefold().startswith(report.casefold() + "/"):
+            raise ConfigError(f"{path}: {key}: {folder!r} is inside report_dir ({report!r}), which is never "
+                              "indexed; choose another folder")
+    if "mail_max_recipients" in data:
+        value = data["mail_max_recipients"]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ConfigError(f"{path}: mail_max_recipients: expected a whole number of at least 1, "
+                              f"got {value!r}")
+        kwargs["mail_max_recipients"] = value
+    if "news_days" in data:
+        value = data["news_days"]
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ConfigError(f"{path}: news_days: expected a number of days like 30, got {value!r}")
+        kwargs["news_days"] = value
     return Config(**kwargs)

@@ -12,19 +12,34 @@ from __future__ import annotations
 from collections.abc import Set
 
 from ..notes.dates import parse_date
-from ..notes.facts import DATE, FIELDS, GAVE, GOT, LOGS, NEWS, PLAIN_TARGETS, TARGETS, TASKS
-from .resolve import LinkResolver, is_attachment
+from ..notes.facts import (
+    DATE,
+    FIELDS,
+    GAVE,
+    GOT,
+    LOGS,
+    NEWS,
+    NOTICED,
+    PLAIN_TARGETS,
+    TARGETS,
+    TASKS,
+)
+from .resolve import LinkResolver, is_attachment, strip_md
 
-LINK, MET, WORKS_AT = 0, 1, 2  # kinds of graph edges
+# Kinds of graph edges: a person's or organization's note links someone; two people on one
+# log line; a person's company; two people linked from one dated note (a meeting, a day).
+LINK, MET, WORKS_AT, SAME_DAY = 0, 1, 2, 3
 LOG, TASK, TITLE, FIELD = range(4)  # where an interaction was read, the most telling first
 MAX_MEETING = 25  # a dated note linking more people is a list, not a meeting: no pairwise edges
 
 
 def _edges(source: str, f: tuple, kind: str, people: Set[str], orgs: Set[str], node_of: dict) -> list[tuple]:
-    """Who-knows-whom edges this note shows: (a, b, day ordinal or 0, line, LINK|MET|WORKS_AT).
+    """Who-knows-whom edges this note shows: (a, b, day ordinal or 0, line, edge kind).
 
-    Nodes are note paths (people, organizations), `?Name` for a person known only
-    by a link, and `@Company` for a company written as plain text.
+    Nodes are note paths (people, organizations), `?Name` for a link to no note (a
+    person, if some note shows it is one: network/graph.py decides over the whole vault),
+    and `@Company` for a company known only by name: written as text, or a link to a
+    company that has no organization note.
     """
     edges: list[tuple] = []
     own = source in people
@@ -42,26 +57,28 @@ def _edges(source: str, f: tuple, kind: str, people: Set[str], orgs: Set[str], n
             if text.startswith("[[") and text.endswith("]]"):
                 target = text[2:-2].split("|", 1)[0].split("#", 1)[0].strip()
                 node = node_of.get(target)
+                if node not in orgs:  # no organization note: a company known by its name
+                    node = "@" + strip_md(target).rsplit("/", 1)[-1].strip() if target.strip() else None
             else:
                 node = "@" + text
             if node is not None:
                 edges.append((source, node, 0, line, WORKS_AT))
 
-    def together(lines: dict[str, int], day: int) -> None:
+    def together(lines: dict[str, int], day: int, code: int) -> None:
         """Everyone in `lines` (node -> line naming them) met everyone else that day."""
         nodes = [n for n in lines if n in people or n.startswith("?")]
         if len(nodes) > MAX_MEETING:
             return
         for i, a in enumerate(nodes):
             for b in nodes[i + 1 :]:
-                edges.append((a, b, day, max(lines[a], lines[b]), MET))
+                edges.append((a, b, day, max(lines[a], lines[b]), code))
 
-    for line, date_text, _text, _flags, targets in f[LOGS]:
+    for line, date_text, _text, flags, targets in f[LOGS]:
         day = ordinal(date_text)
-        if day is not None:
+        if day is not None and not flags & NEWS:  # news about people is no meeting of them
             on_line = {source: line} if own else {}
             on_line.update((node_of[t], line) for t in targets if t in node_of)
-            together(on_line, day)
+            together(on_line, day, MET)
     if f[DATE] and kind == "note":
         day = ordinal(f[DATE])
         if day is not None:
@@ -70,7 +87,7 @@ def _edges(source: str, f: tuple, kind: str, people: Set[str], orgs: Set[str], n
             for t in f[PLAIN_TARGETS]:
                 if t in node_of:
                     attendees[node_of[t]] = min(attendees.get(node_of[t], first[t]), first[t])
-            together(attendees, day)
+            together(attendees, day, SAME_DAY)
     return edges
 
 
@@ -78,9 +95,11 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
                   orgs: Set[str] = frozenset()) -> dict:
     """What one note contributes to each person it concerns.
 
-    {person: [interactions, gave, got, task_dues, linked]}, dates as ordinals
-    so it stores with marshal. Interactions are bare dates unless `texts`,
-    then (date, line, text): the lists only need dates, a card needs texts.
+    {person: [interactions, gave, got, task_dues, linked, news, noticed]}, dates
+    as ordinals so it stores with marshal. Interactions are bare dates unless
+    `texts`, then (date, line, text): the lists only need dates, a card needs
+    texts. news and noticed are (date, line) of `#news` lines (about the person,
+    no contact) and `#noticed` lines (they saw your work).
     `resolve(target, source)` is the vault's link resolver; `people` the
     paths of person notes.
     """
@@ -101,7 +120,7 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
 
     def slot(path: str) -> list:
         if path not in out:
-            out[path] = [[], 0, 0, [], False]
+            out[path] = [[], 0, 0, [], False, [], []]
         return out[path]
 
     own = source in people
@@ -121,11 +140,15 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
             for path in mine + linked:
                 met(path, day, line, text, LOG)
         if flags:
-            # In a person's own note the ledger is theirs; elsewhere, each linked person's.
+            # In a person's own note the line is about them; elsewhere, about each linked person.
             for path in mine or linked:
                 entry = slot(path)
                 entry[1] += bool(flags & GAVE)
                 entry[2] += bool(flags & GOT)
+                if flags & NEWS:
+                    entry[5].append((day, line))
+                if flags & NOTICED:
+                    entry[6].append((day, line))
     if f[DATE] and kind == "note":
         note_day = ordinal(f[DATE])
         if note_day is not None:
@@ -164,8 +187,9 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
         return out
     # Stored for every note, so the common case (linked, dates only) is a bare tuple of days.
     stored: dict = {
-        path: tuple(days) if linked and not (gave or got or dues) else [tuple(days), gave, got, tuple(dues), linked]
-        for path, (days, gave, got, dues, linked) in out.items()
+        path: tuple(days) if linked and not (gave or got or dues or news or noticed)
+        else [tuple(days), gave, got, tuple(dues), linked, tuple(news), tuple(noticed)]
+        for path, (days, gave, got, dues, linked, news, noticed) in out.items()
     }
     node_of: dict[str, str] = {}
     for target, _line in f[TARGETS]:
@@ -182,9 +206,9 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
 
 
 def unpack(entry) -> tuple:
-    """(days, gave, got, dues, linked) from a stored contribution."""
+    """(days, gave, got, dues, linked, news, noticed) from a stored contribution."""
     if type(entry) is tuple:
-        return entry, 0, 0, (), True
+        return entry, 0, 0, (), True, (), ()
     return tuple(entry)
 
 

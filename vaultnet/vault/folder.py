@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import VaultnetError, VaultNotFound
+from ..notes.note import NoteRules
 from .config import CONFIG_TEMPLATE, Config, load_config
+from .obsidian import ObsidianSettings, load_settings
 
 STATE_DIR = ".vaultnet"
 MARKERS = (".vaultnet", ".obsidian")
@@ -23,14 +25,27 @@ class ScanResult:
     files: dict[str, Stat] = field(default_factory=dict)  # vault-relative path -> (size, mtime_ns)
     too_large: dict[str, Stat] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+    # Every other file (images, PDFs, canvases...): what links to attachments resolve to.
+    attachments: set[str] = field(default_factory=set)
 
 
 class Vault:
-    def __init__(self, root: Path, config: Config | None = None):
+    def __init__(self, root: Path, config: Config | None = None, obsidian: ObsidianSettings | None = None):
         self.root = root
         self.state_dir = root / STATE_DIR
         self.config = config if config is not None else load_config(shown(self.state_dir / "config.toml"))
+        # What the vault told Obsidian: templates, excluded files, daily notes (vault/obsidian.py).
+        self.obsidian = obsidian if obsidian is not None else load_settings(root)
         self._exclude = _compile_excludes(self.config.exclude)
+        self._ignoring = bool(self.obsidian.ignore_filters)
+        # What parse_note needs to know of the vault to tell what a note is.
+        self.rules = NoteRules(self.config.people_dirs, self.config.org_dirs, self.obsidian.template_dirs,
+                               self.obsidian.daily_folder, self.obsidian.daily_format)
+
+    def fingerprint(self) -> tuple:
+        """What, if changed, changes which files are notes or how they are read: config.toml's
+        settings and the vault's Obsidian settings."""
+        return (self.config.fingerprint(), self.obsidian.fingerprint())
 
     @property
     def index_dir(self) -> Path:
@@ -44,7 +59,8 @@ class Vault:
         folded = rel.casefold()
         if folded == report or folded.startswith(report + "/"):
             return True
-        return self._exclude is not None and self._exclude.match_file(rel)
+        return (self._exclude is not None and self._exclude.match_file(rel)) or \
+            (self._ignoring and self.obsidian.is_ignored(rel))
 
     def is_ignored_path(self, rel: str) -> bool:
         """A path no note can live at: in a dot folder, the report folder, or an excluded glob."""
@@ -57,7 +73,8 @@ class Vault:
         return self.is_excluded(rel)
 
     def stat_note(self, rel: str) -> tuple[str, Stat | None]:
-        """("file" | "too_large" | "folder" | "none", stat) for one vault path, as scan() would see it."""
+        """("file" | "too_large" | "folder" | "attachment" | "none", stat) for one vault path,
+        as scan() would see it."""
         if not rel or self.is_ignored_path(rel):
             return "none", None
         path = self.root / rel
@@ -65,7 +82,7 @@ class Vault:
             if path.is_dir() and not path.is_symlink():
                 return "folder", None
             if not rel.lower().endswith(".md"):
-                return "none", None
+                return ("attachment" if path.is_file() else "none"), None
             st = path.stat()
         except OSError:
             return "none", None
@@ -75,14 +92,17 @@ class Vault:
         return kind, (st.st_size, st.st_mtime_ns)
 
     def scan(self, under: str = "") -> ScanResult:
-        """Every note below the root (or the folder `under`) with its size and mtime.
+        """Every note below the root (or the folder `under`) with its size and mtime, and the
+        paths of the other files (attachments).
 
         Symlinked folders are not followed; symlinked files are.
         """
         result = ScanResult()
-        files, too_large = result.files, result.too_large
+        if not under:  # the settings are the whole vault's: said once per full scan
+            result.problems.extend(self.obsidian.problems)
+        files, too_large, attachments = result.files, result.too_large, result.attachments
         limit = self.config.max_file_size
-        excluding = self._exclude is not None
+        excluding = self._exclude is not None or self._ignoring
         report = self.config.report_dir.casefold()
         under = under.strip("/")
         stack = [(under + "/" if under else "", str(self.root / under) if under else str(self.root))]
@@ -100,10 +120,12 @@ class Vault:
                         continue
                     if name[-3:].lower() != ".md":
                         try:
+                            rel = prefix + name
                             if entry.is_dir(follow_symlinks=False):
-                                rel = prefix + name
                                 if rel.casefold() != report and not (excluding and self.is_excluded(rel + "/")):
                                     stack.append((rel + "/", entry.path))
+                            elif entry.is_file() and not (excluding and self.is_excluded(rel)):
+                                attachments.add(rel)
                         except OSError:
                             pass
                         continue

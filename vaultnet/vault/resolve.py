@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..notes.note import nfc
 
-_ATTACHMENT_SUFFIX = re.compile(r"\.(?=[A-Za-z0-9]{1,6}$)[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*$")
+# The file formats Obsidian opens besides Markdown (help: "Accepted file formats"). A link to
+# one is a link to an attachment even when the file is missing; any other target is a
+# note's name (`[[Node.js]]`, `[[windows.h]]`), unless it names a file that is there.
+ATTACHMENT_FORMATS = frozenset((
+    "base", "canvas",
+    "avif", "bmp", "gif", "jpeg", "jpg", "png", "svg", "webp",
+    "flac", "m4a", "mp3", "ogg", "wav", "webm", "3gp",
+    "mkv", "mov", "mp4", "ogv",
+    "pdf",
+))
+ATTACHMENT = "attachment"  # the kind of a NoteRef that is a file, not a note
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +48,15 @@ def strip_md(text: str) -> str:
 
 
 def is_attachment(target: str) -> bool:
-    """A link to a file that is not a note (`photo.png`, `deck.pdf`)."""
-    return bool(_ATTACHMENT_SUFFIX.search(target)) and not target.lower().endswith(".md")
+    """A link target in one of Obsidian's file formats (`photo.png`, `deck.pdf`, `Board.canvas`):
+    an attachment, there or missing. Whether a target names a file that is there is the
+    resolver's to say (its path does not end in `.md`)."""
+    name = target.rsplit("/", 1)[-1]
+    return "." in name and name.rsplit(".", 1)[1].strip().lower() in ATTACHMENT_FORMATS
+
+
+def is_note_path(path: str) -> bool:
+    return path.lower().endswith(".md")
 
 
 def link_key(target: str) -> str:
@@ -59,7 +75,10 @@ def _names(ref: NoteRef) -> set[str]:
 
 
 class LinkResolver:
-    """Resolves link targets against a set of notes; `update` keeps it current in place."""
+    """Resolves link targets against a set of notes and attachments (refs of kind
+    ATTACHMENT: a note's path loses its `.md`, a file keeps its whole name, so `[[deck.pdf]]`
+    finds `Files/deck.pdf` and `[[Node.js]]` only a note or a file of that name);
+    `update` keeps it current in place."""
 
     def __init__(self, refs: Iterable[NoteRef]):
         self.refs: dict[str, NoteRef] = {}
@@ -108,6 +127,8 @@ class LinkResolver:
     def _exact(self, target: str, folded: str | None = None) -> str | None:
         """The note at this path; of two that differ only in case, the one written the same way."""
         twins = self._by_path.get(folded if folded is not None else fold(strip_md(target)))
+        if twins and is_note_path(target):  # `[[x.pdf.md]]` is the note, never the file x.pdf
+            twins = [p for p in twins if is_note_path(p)]
         if not twins:
             return None
         if len(twins) > 1:
@@ -137,6 +158,8 @@ class LinkResolver:
         if "/" in wanted:
             suffix = "/" + wanted
             candidates = [p for p in candidates if fold(strip_md(p)).endswith(suffix)]
+        if candidates and is_note_path(target.strip()):
+            candidates = [p for p in candidates if is_note_path(p)]
         if candidates:
             folder = posixpath.dirname(source_path)
             for path in candidates:
@@ -152,7 +175,7 @@ class LinkResolver:
     def same_file_name(self, target: str) -> list[str]:
         """Every note a bare `[[target]]` could mean by file name (Obsidian picks the first)."""
         wanted = fold(strip_md(target.strip())).strip("/")
-        return [] if "/" in wanted else list(self._by_basename.get(wanted, ()))
+        return [] if "/" in wanted else [p for p in self._by_basename.get(wanted, ()) if is_note_path(p)]
 
     def shared_names(self) -> dict[str, list[str]]:
         """Names and aliases that belong to more than one person or organization."""

@@ -66,9 +66,9 @@ class _Dirty:
         if folded == self.report or folded.startswith(self.report + "/"):
             return False
         name = parts[-1]
-        if name.endswith("~") or name == "4913":  # editors' backups and vim's write probe
-            return False
-        return is_dir or name.lower().endswith(".md")
+        # Not editors' backups nor vim's write probe; anything else is a note, a folder, or an
+        # attachment that links resolve to.
+        return not (name.endswith("~") or name == "4913")
 
     def add(self, path: str, is_dir: bool) -> None:
         if not path:

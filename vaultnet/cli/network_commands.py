@@ -13,7 +13,6 @@ from .base import (
     cli,
     emit,
     json_option,
-    not_empty,
     warn,
     write_output,
 )
@@ -29,15 +28,8 @@ from .base import (
 def intro(app: App, target: str, max_hops: int, limit: int, as_json: bool):
     """How to reach TARGET, a person or anyone at an organization: shortest, then strongest paths."""
     from ..network.graph import intro as find_paths
-    from ..network.relations import last_contacts
 
-    index = app.index()
-    rows = find_paths(index, app.today, target, max_hops=max_hops, limit=limit)
-    # When you were last in touch with the person each path starts at: whom to ask first.
-    last = last_contacts(index.contributions()[0], {r["notes"][0] for r in rows if r["notes"][0]}, app.today)
-    for row in rows:
-        day = last.get(row["notes"][0]) if row["notes"][0] else None
-        row["last_contact"] = day.isoformat() if day else None
+    rows = find_paths(app.index(), app.today, target, max_hops=max_hops, limit=limit)
     if as_json:
         emit(rows, True)
         return
@@ -53,7 +45,7 @@ def intro(app: App, target: str, max_hops: int, limit: int, as_json: bool):
 
 
 @cli.command()
-@click.argument("topic", callback=not_empty)
+@click.argument("topic")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="At most this many people.")
 @json_option
 @click.pass_obj

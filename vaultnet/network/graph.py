@@ -130,7 +130,7 @@ def intro(index: NoteIndex, today: dt.date, target: str, max_hops: int = 3, limi
     """Paths from people you know (people with notes) to the target, shortest then strongest first."""
     import networkx as nx
 
-    graph = build(index, today)
+    graph = index.derived(("graph", today), lambda: build(index, today))  # read, never changed, here
     ends, what = _targets(graph, index, target)
     people = graph.subgraph(n for n, d in graph.nodes(data=True) if d["kind"] == "person")
     from .queries import me_path
@@ -155,7 +155,15 @@ def intro(index: NoteIndex, today: dt.date, target: str, max_hops: int = 3, limi
             weights = [graph[u][v]["weight"] for u, v in pairwise(hops)]
             found[tuple(hops)] = (len(hops), min(weights), sum(weights))
     ranked = sorted(found.items(), key=lambda kv: (kv[1][0], -kv[1][1], -kv[1][2], kv[0]))[:limit]
-    return [_intro_row(graph, index, hops, score) for hops, score in ranked]
+    rows = [_intro_row(graph, index, hops, score) for hops, score in ranked]
+    # When you were last in touch with the person each path starts at: whom to ask first.
+    from .relations import last_contacts
+
+    last = last_contacts(index.contributions()[0], {r["notes"][0] for r in rows if r["notes"][0]}, today)
+    for row in rows:
+        day = last.get(row["notes"][0]) if row["notes"][0] else None
+        row["last_contact"] = day.isoformat() if day else None
+    return rows
 
 
 def _intro_row(graph, index: NoteIndex, hops: tuple[str, ...], score) -> dict:

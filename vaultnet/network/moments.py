@@ -11,6 +11,7 @@ import datetime as dt
 import math
 import re
 
+from ..errors import BadValue
 from ..index import NoteIndex
 from ..notes.facts import LOGS
 from .relations import COLD_DAYS, Network, Person
@@ -88,6 +89,8 @@ def _reference(p: Person) -> str | None:
 
 def references(index: NoteIndex, net: Network, topic: str | None = None) -> list[dict]:
     """Who has seen your work and could vouch for you, strongest first (SPEC §8)."""
+    if topic is not None and not topic.strip():
+        raise BadValue("the topic is empty", "topic")
     pool = [p for p in net.people.values() if p.path != net.me and (p.noticed or _reference(p))]
     texts = _line_texts(index, [item for p in pool for item in p.noticed])
     rows: list[dict] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..errors import NameNotFound
+from ..errors import BadValue, NameNotFound
 from ..index import NoteIndex, Record
 from ..notes.contact_fields import field_values
 from ..vault.resolve import fold, is_attachment, is_note_path, strip_md
@@ -15,6 +15,8 @@ def search(index: NoteIndex, text: str, kind: str | None = None, limit: int | No
            today=None) -> list[dict]:
     """Hits best first; people and organizations with their company and role, people with their
     last contact as of `today` (default: the real date)."""
+    if not text.strip():
+        raise BadValue("must not be empty", "query")
     import datetime as dt
 
     from ..index.schema import stem_word
@@ -93,6 +95,19 @@ def backlinks(index: NoteIndex, path: str) -> list[dict]:
     )
 
 
+def backlinks_of(index: NoteIndex, name: str) -> list[dict]:
+    """`backlinks NAME`: where the note NAME means is linked, or, for someone with no note
+    yet ([[Dana Whitfield]]), where that name is mentioned."""
+    try:
+        path = find_note(index, name)
+    except NameNotFound:
+        rows = mentions_of_unresolved(index, name)
+        if not rows:
+            raise
+        return rows
+    return backlinks(index, path)
+
+
 def mentions_of_unresolved(index: NoteIndex, name: str) -> list[dict]:
     """Backlink rows for links to `name` that resolve to no note."""
     from ..vault.resolve import link_key
@@ -152,8 +167,11 @@ def network(index: NoteIndex, today):
     """Everyone's relationship facts (interactions, due dates, ledger) as of `today`."""
     from .relations import Network
 
-    contrib, fields = index.contributions()
-    return Network(contrib, fields, index.kinds(), index.vault.config, today, me=me_path(index))
+    def fold() -> Network:
+        contrib, fields = index.contributions()
+        return Network(contrib, fields, index.kinds(), index.vault.config, today, me=me_path(index))
+
+    return index.derived(("network", today), fold)
 
 
 def me_path(index: NoteIndex) -> str | None:

@@ -165,6 +165,25 @@ def mail_importer(soak: Soak, files: list[Path]) -> None:
             soak.fail(f"the second import of {path.name} wrote again: {json.dumps(again)[:500]}")
 
 
+def assistant(soak: Soak, server, rounds: int) -> None:
+    """An AI assistant's MCP client, writing to Zed's note while the shell does."""
+    for r in range(rounds):
+        result = server.call("log", {"name": HOT, "text": f"assistant r{r} lunch with [[{FRIENDS[-1]}]]",
+                                     "date": day(r + 20)})
+        with soak.lock:
+            soak.commands["(mcp log)"] += 1
+        if result.is_error:
+            soak.fail(f"mcp log r{r}: {result.content[0].text}")
+            continue
+        out = json.loads(result.content[0].text)
+        soak.expect(out["path"], out["text"])
+        answer = server.call("due", {"within": 30})
+        with soak.lock:
+            soak.commands["(mcp due)"] += 1
+        if answer.is_error:
+            soak.fail(f"mcp due r{r}: {answer.content[0].text}")
+
+
 def reader(soak: Soak, rounds: int, done: threading.Event) -> None:
     for r in range(rounds):
         if done.is_set() and r >= 3:
@@ -193,8 +212,12 @@ def daily_soak(tmp_path: Path, rounds: int) -> None:
     drainer.start()
     s = DailySoak(root)
     began = time.monotonic()
+    server = None
     try:
         assert started.wait(WAIT) and watcher.poll() is None, "watch did not start:\n" + "".join(watch_err)
+        from .test_mcp import Server
+
+        server = Server(root, tmp_path / "mcp.err", today=TODAY)
         done = threading.Event()
         writers = [
             s.worker("shell", lambda: shell_writer(s, rounds)),
@@ -202,6 +225,7 @@ def daily_soak(tmp_path: Path, rounds: int) -> None:
             s.worker("done", lambda: done_writer(s)),
             s.worker("editor", lambda: editor(s, rounds)),
             s.worker("mail", lambda: mail_importer(s, files)),
+            s.worker("mcp", lambda: assistant(s, server, rounds)),
         ]
         readers = [s.worker("read", lambda: reader(s, rounds * 3, done))]
         for t in writers:
@@ -250,6 +274,8 @@ def daily_soak(tmp_path: Path, rounds: int) -> None:
                 raise AssertionError(f"the watcher's index never matched a fresh build: {diff}")
             time.sleep(0.2)
     finally:
+        if server is not None:
+            server.close()
         if watcher.poll() is None:
             watcher.send_signal(signal.SIGINT)
         try:

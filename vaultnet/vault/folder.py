@@ -14,7 +14,7 @@ from .obsidian import ObsidianSettings, load_settings
 
 STATE_DIR = ".vaultnet"
 MARKERS = (".vaultnet", ".obsidian")
-GITIGNORE = "# vaultnet's index is rebuilt from the notes at any time; keep it out of git.\nindex/\nindex.lock\n"
+GITIGNORE = "# vaultnet's index is rebuilt from the notes at any time; keep it out of git.\nindex/\nindex.lock\nwrite.lock\n"
 
 
 Stat = tuple  # (size, mtime_ns): plain tuples, so two scans compare in one C-level dict comparison

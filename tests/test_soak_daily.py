@@ -119,9 +119,13 @@ def shell_writer(soak: Soak, rounds: int) -> None:
 def field_writer(soak: Soak, rounds: int) -> None:
     for r in range(rounds):
         if r % 2:
-            soak.run("snooze", HOT, f"2026-12-{1 + r:02d}", "--json")
+            soak.run("snooze", HOT, snooze_day(r).isoformat(), "--json")
         else:
             soak.run("set", HOT, "location" if r % 4 == 0 else "role", f"Place {r}", "--json")
+
+
+def snooze_day(r: int) -> dt.date:
+    return dt.date(2026, 12, 1) + dt.timedelta(days=r)
 
 
 def done_writer(soak: Soak) -> None:
@@ -252,7 +256,7 @@ def daily_soak(tmp_path: Path, rounds: int) -> None:
         assert fm["location"] in {"Utrecht", *(f"Place {r}" for r in range(0, rounds, 4))}
         assert fm["role"] in {"Engineer", *(f"Place {r}" for r in range(2, rounds, 4))}
         today = dt.date.fromisoformat(TODAY)
-        follow_ups = {dt.date(2026, 11, 1), *(dt.date(2026, 12, 1 + r) for r in range(1, rounds, 2)),
+        follow_ups = {dt.date(2026, 11, 1), *(snooze_day(r) for r in range(1, rounds, 2)),
                       *(today + dt.timedelta(weeks=r + 1) for r in range(0, rounds, 3))}
         assert fm["follow_up"] in follow_ups, fm["follow_up"]
         # The month note: one line per contact, thread and day, whatever file it came from.

@@ -553,20 +553,28 @@ class WriteScenario:
 def kill_writes_at_changes(scenario: WriteScenario, rng: random.Random, index_changes: int | None,
                            index_writes: int) -> tuple[int, int]:
     """Kill at every change the note's write makes, and at `index_changes` (None: all) of the
-    changes of the index sync after it with `index_writes` of its plain writes, chosen by `rng`.
+    changes of the index sync after it with `index_writes` of its plain writes, chosen by `rng`;
+    after a kill in that sync, every answer must be a fresh index's.
     Returns (kill points tried, how many left a temporary file behind)."""
     ops, end = scenario.ops, scenario.note_changes()
     points = list(range(1, end + 1))
+    expected = None
     if end < len(ops):
         points += kill_points(ops, rng, index_changes, index_writes, window=(end + 1, len(ops)))
+        fresh = write_vault(scenario.tmp / "fresh", scenario.after, config='people_dirs = ["People"]\n')
+        Run(fresh).ok("index", "--rebuild")
+        expected = answers(fresh)
     left = 0
-    for at in points:
+    for k, at in enumerate(points):
         root = scenario.copy()
         done = crash_run(root, scenario.args, at)
         what = f"{scenario.args[0]}, killed before change {at}/{len(ops)} ({ops[at - 1]})"
         assert done.returncode == -signal.SIGKILL, f"{what}: not killed ({done.returncode}): {done.stderr}"
         temps = scenario.check(root, what)
         left += bool(temps)
+        if at > end:  # the note is written; the index must answer for it
+            assert expected is not None
+            assert_recovers(root, expected, first_command(k), what)
         scenario.finish(root, temps, what)
         shutil.rmtree(root)
     return len(points), left

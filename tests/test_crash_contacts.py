@@ -13,6 +13,7 @@ import random
 import shutil
 import signal
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,26 @@ class MultiWriteScenario:
             os.utime(p, (time.time() - 3600, time.time() - 3600))
         Run(root).ok("--today", TODAY, *self.args)
         assert [p for p in temps if p.exists()] == [], f"{what}: stale temp files were not removed"
-        assert note_bytes(root) == self.after, f"{what}: running it again did not give the uninterrupted result"
+        now = note_bytes(root)
+        assert now == self.after, f"{what}: running it again did not give the uninterrupted result: " \
+                                  + differences(now, self.after)
+
+
+def differences(now: dict[str, bytes], wanted: dict[str, bytes]) -> str:
+    """Which notes differ from `wanted`, and by which lines (a line twice, a line missing)."""
+    said = []
+    for path in sorted(set(now) | set(wanted)):
+        got, want = now.get(path), wanted.get(path)
+        if got == want:
+            continue
+        if got is None or want is None:
+            said.append(f"{path} {'is missing' if got is None else 'should not be there'}")
+            continue
+        got_lines = Counter(got.decode("utf-8", "replace").splitlines())
+        want_lines = Counter(want.decode("utf-8", "replace").splitlines())
+        extra, missing = got_lines - want_lines, want_lines - got_lines
+        said.append(f"{path} has {sorted(extra.elements())[:5]} too many, {sorted(missing.elements())[:5]} missing")
+    return "; ".join(said)
 
 
 def kill_at(scenario: MultiWriteScenario, points: list[int]) -> int:
@@ -90,7 +110,7 @@ def kill_at(scenario: MultiWriteScenario, points: list[int]) -> int:
     for at in points:
         root = scenario.copy()
         done = crash_run(root, scenario.args, at)
-        what = f"{scenario.args[0]}, killed before change {at}/{len(scenario.ops)} ({scenario.ops[at - 1]})"
+        what = f"{' '.join(scenario.args[:2])}, killed before change {at}/{len(scenario.ops)} ({scenario.ops[at - 1]})"
         assert done.returncode == -signal.SIGKILL, f"{what}: not killed ({done.returncode}): {done.stderr}"
         scenario.finish(root, what, scenario.check(root, what))
         shutil.rmtree(root)

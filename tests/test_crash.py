@@ -17,9 +17,16 @@ After each kill:
   `due`, `backlinks`, `show`, `ledger`, `links`, `orphans` answer exactly as a
   fresh copy of the vault indexed with `index --rebuild`; no temporary file is
   left in the index folder, no writer process outlives the killed one;
-- `log`/`add` kills: every note is byte-identical to before or to the complete
-  result, never cut short; the only leftover may be vaultnet's hidden temporary
-  file beside the note, and the next write command removes it.
+- one-note writer kills (`log`, `log --next`, `add`, `done`, `snooze`, `set`,
+  `unset`): every note is byte-identical to before or to the complete result,
+  never cut short; the only leftover may be vaultnet's hidden temporary file
+  beside the note, and the next write command removes it; running the command
+  again completes it, or, when it had finished, changes nothing (`add`, `done`
+  and `unset` refuse, `set` and `snooze` write the same bytes).
+
+The writers of many notes are in test_crash_contacts.py (`import`, `merge`),
+test_crash_capture.py (`import calendar`, `import mail`) and test_crash_reports.py
+(`report`).
 
 The fast variants try a handful of points and seeds; `--slow` tries many.
 """
@@ -468,8 +475,17 @@ def test_large_multiprocess_first_index_killed_leaves_no_writer_behind(tmp_path)
 
 LOG_ARGS = ("log", "Person 3", "Crash-tested coffee", "--gave")
 NEXT_ARGS = ("log", "Person 3", "Crash-tested call", "--next", "2w")  # a log line and a field, one write
-SNOOZE_ARGS = ("snooze", "Person 5", "3w")
+SNOOZE_ARGS = ("snooze", "Person 5", "3w")  # a field, then the index synced with it
 ADD_ARGS = ("add", "Zed Crash", "--company", "[[Acme]]", "--tag", "mentor", "--email", "zed@example.org")
+DONE_ARGS = ("done", "Person 1")  # the task in Meetings/2026-01-01 Meeting 0.md
+SET_ARGS = ("set", "Person 8", "company", "[[Acme]]")
+UNSET_ARGS = ("unset", "Person 9", "cadence")
+WRITERS = {"log": LOG_ARGS, "add": ADD_ARGS, "log-next": NEXT_ARGS, "snooze": SNOOZE_ARGS, "done": DONE_ARGS,
+           "set": SET_ARGS, "unset": UNSET_ARGS}
+# What running a finished command again says: it refuses, and changes nothing.
+REFUSED_AGAIN = {"add": "already exists", "done": "has no open task", "unset": "has no 'cadence' field"}
+SAME_AGAIN = ("snooze", "set")  # running it again writes the same value: nothing changes
+# `log` and `log --next` are not run again once they landed: a second run is a second line.
 
 
 class WriteScenario:
@@ -493,6 +509,10 @@ class WriteScenario:
         self.copies += 1
         return copy_vault(self.template, self.tmp / f"copy{self.copies}")
 
+    def note_changes(self) -> int:
+        """How many of the changes are the note's: those before the index is synced with it."""
+        return next((i for i, op in enumerate(self.ops) if op == "open index.lock"), len(self.ops))
+
     def check(self, root: Path, what: str) -> list[Path]:
         """Every note as before or as after, nothing cut short; returns the leftover temp files."""
         now = note_bytes(root)
@@ -508,7 +528,8 @@ class WriteScenario:
         return temps
 
     def finish(self, root: Path, temps: list[Path], what: str) -> None:
-        """The next write command removes stale temp files; running the command again completes."""
+        """The next write command removes stale temp files; running the command again completes
+        it, or, when it had finished, changes nothing."""
         for p in temps:  # the killed process is gone; make the files as old as a real leftover
             os.utime(p, (time.time() - 3600, time.time() - 3600))
         run = Run(root)
@@ -518,39 +539,63 @@ class WriteScenario:
         assert [p for p in temps if p.exists()] == [], f"{what}: stale temp files were not removed"
         assert list(root.rglob("*vaultnet-tmp")) == [], what
         assert (target.read_bytes() if target.exists() else None) == was
+        command = self.args[0]
         if was != self.after[self.target]:  # not done yet: doing it again completes it
             run.ok("--today", TODAY, *self.args)
-            assert target.read_bytes() == self.after[self.target], what
-        elif self.args[0] == "add":  # done: a second add refuses, changes nothing
+        elif command in REFUSED_AGAIN:
             again = run("--today", TODAY, *self.args)
-            assert again.exit_code == 1 and "already exists" in again.stderr, what
-            assert target.read_bytes() == self.after[self.target], what
+            assert again.exit_code == 1 and REFUSED_AGAIN[command] in again.stderr, (what, again.stderr)
+        elif command in SAME_AGAIN:
+            run.ok("--today", TODAY, *self.args)
+        assert target.read_bytes() == self.after[self.target], what
 
 
-def kill_writes_at_changes(scenario: WriteScenario, rng: random.Random, structural: int | None,
-                           writes: int) -> tuple[int, int]:
-    """Returns (kill points tried, how many left a temporary file behind)."""
-    points = kill_points(scenario.ops, rng, structural, writes)
+def kill_writes_at_changes(scenario: WriteScenario, rng: random.Random, index_changes: int | None,
+                           index_writes: int) -> tuple[int, int]:
+    """Kill at every change the note's write makes, and at `index_changes` (None: all) of the
+    changes of the index sync after it with `index_writes` of its plain writes, chosen by `rng`;
+    after a kill in that sync, every answer must be a fresh index's.
+    Returns (kill points tried, how many left a temporary file behind)."""
+    ops, end = scenario.ops, scenario.note_changes()
+    points = list(range(1, end + 1))
+    expected = None
+    if end < len(ops):
+        points += kill_points(ops, rng, index_changes, index_writes, window=(end + 1, len(ops)))
+        fresh = write_vault(scenario.tmp / "fresh", scenario.after, config='people_dirs = ["People"]\n')
+        Run(fresh).ok("index", "--rebuild")
+        expected = answers(fresh)
     left = 0
-    for at in points:
+    for k, at in enumerate(points):
         root = scenario.copy()
         done = crash_run(root, scenario.args, at)
-        what = f"{scenario.args[0]}, killed before change {at}/{len(scenario.ops)} ({scenario.ops[at - 1]})"
+        what = f"{scenario.args[0]}, killed before change {at}/{len(ops)} ({ops[at - 1]})"
         assert done.returncode == -signal.SIGKILL, f"{what}: not killed ({done.returncode}): {done.stderr}"
         temps = scenario.check(root, what)
         left += bool(temps)
+        if at > end:  # the note is written; the index must answer for it
+            assert expected is not None
+            assert_recovers(root, expected, first_command(k), what)
         scenario.finish(root, temps, what)
         shutil.rmtree(root)
     return len(points), left
 
 
-@pytest.mark.parametrize("args", [LOG_ARGS, ADD_ARGS, NEXT_ARGS, SNOOZE_ARGS], ids=["log", "add", "log-next", "snooze"])
-def test_write_killed_at_each_file_system_change_loses_nothing(tmp_path, args):
-    scenario = WriteScenario(tmp_path, args)
-    # The sync before the write changes nothing (the index is current): every change is the write's.
-    tried, left = kill_writes_at_changes(scenario, random.Random(3), structural=None, writes=3)
+@pytest.mark.parametrize("name", list(WRITERS))
+def test_write_killed_at_each_file_system_change_loses_nothing(tmp_path, name):
+    scenario = WriteScenario(tmp_path, WRITERS[name])
+    # The sync before the write changes nothing (the index is current): the first changes are the
+    # write's, every one of them tried; of the sync after it (snooze), a sample.
+    tried, left = kill_writes_at_changes(scenario, random.Random(3), index_changes=4, index_writes=2)
     assert tried >= 8
     assert left >= 1, "no kill point fell between the temporary file and its rename"
+
+
+@pytest.mark.slow
+def test_snooze_killed_at_every_change_of_its_index_sync_loses_nothing(tmp_path):
+    """The one writer that syncs the index after its write (to say what is still due)."""
+    scenario = WriteScenario(tmp_path, SNOOZE_ARGS)
+    tried, _ = kill_writes_at_changes(scenario, random.Random(4), index_changes=None, index_writes=25)
+    assert tried == len([op for op in scenario.ops if op != "write"]) + 1 + 25
 
 
 def kill_writes_after_delays(scenario: WriteScenario, seeds: list[int], runs: int) -> None:
@@ -565,13 +610,15 @@ def kill_writes_after_delays(scenario: WriteScenario, seeds: list[int], runs: in
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("args", [LOG_ARGS, ADD_ARGS], ids=["log", "add"])
-def test_write_killed_after_many_seeded_delays_loses_nothing(tmp_path, args):
-    kill_writes_after_delays(WriteScenario(tmp_path, args), list(range(300, 340)), runs=3)
+@pytest.mark.parametrize("name", list(WRITERS))
+def test_write_killed_after_many_seeded_delays_loses_nothing(tmp_path, name):
+    kill_writes_after_delays(WriteScenario(tmp_path, WRITERS[name]), list(range(300, 340)), runs=3)
 
 
-def test_write_killed_after_a_seeded_delay_loses_nothing(tmp_path):
-    kill_writes_after_delays(WriteScenario(tmp_path, LOG_ARGS), [21, 22, 23, 24], runs=1)
+@pytest.mark.parametrize("name", ["log", "snooze", "done", "set", "unset"])
+def test_write_killed_after_a_seeded_delay_loses_nothing(tmp_path, name):
+    seeds = [21, 22, 23, 24] if name == "log" else [21, 22]
+    kill_writes_after_delays(WriteScenario(tmp_path, WRITERS[name]), seeds, runs=1)
 
 
 # ---------------------------------------------------------------------- stale temporary files

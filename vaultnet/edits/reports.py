@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from ..index import NoteIndex
 from ..notes.dates import from_today, relative_day
-from .writes import WriteRefused, inside, write_export
+from .writes import WriteRefused, inside, remove_stale_temps, write_export
 
 HEADER = "<!-- Written by vaultnet (`vaultnet report` / `vaultnet watch`); edits here are overwritten. -->\n"
 # A wikilink's target cannot hold these: `]]` ends it, `|` starts the shown text, `#` and `^`
@@ -199,6 +199,9 @@ def write(index: NoteIndex, today: dt.date) -> list[str]:
     except OSError as exc:
         raise WriteRefused(f"cannot create the report folder {vault.config.report_dir}: {exc.strerror}") from exc
     inside(vault.root, folder)
+    # A report killed between its temporary file and the rename left one here. `report` and
+    # `watch` may be the only commands that ever write to this vault: they remove their own.
+    remove_stale_temps(folder)
     written = []
     for name, text in build(index, today).items():
         target = folder / name

@@ -34,19 +34,27 @@ DEADLINE = 20.0  # seconds a file event may take to reach the server on a loaded
 class Server:
     """`vaultnet mcp` on one vault, and a session of the SDK's client talking to it."""
 
-    def __init__(self, root: Path, stderr: Path, today: str = TODAY):
+    def __init__(self, root: Path, stderr: Path, today: str = TODAY, boot: str | None = None,
+                 env: dict[str, str] | None = None):
+        """`boot`: Python code to start vaultnet with instead of `-m vaultnet` (the crash harness);
+        `env`: variables added to the few the SDK passes on."""
         self.root = root
         self.stderr_path = stderr
         self._errlog = open(stderr, "w", encoding="utf-8")
         self._portal_cm = start_blocking_portal()
         self.portal = self._portal_cm.__enter__()
+        start = ["-m", "vaultnet"] if boot is None else ["-c", boot]
         params = StdioServerParameters(
-            command=sys.executable, args=["-m", "vaultnet", "--vault", str(root), "--today", today, "mcp"])
+            command=sys.executable, args=[*start, "--vault", str(root), "--today", today, "mcp"], env=env)
         self._stdio = self.portal.wrap_async_context_manager(stdio_client(params, errlog=self._errlog))
         read, write = self._stdio.__enter__()
         self._session = self.portal.wrap_async_context_manager(ClientSession(read, write))
         self.session = self._session.__enter__()
-        self.portal.call(self.session.initialize)
+        try:
+            self.portal.call(self.session.initialize)
+        except BaseException:  # the server died at start: leave no portal or process behind
+            self.close()
+            raise
 
     def call(self, tool: str, arguments: dict | None = None):
         return self.portal.call(self.session.call_tool, tool, arguments or {})

@@ -96,7 +96,12 @@ def _read(raw: bytes, since: dt.date, until: dt.date, name: str, event_lines: li
     groups: list[tuple[tuple[list, list], list[tuple[object, int | None]]]] = []
     for cal in calendars:
         # Google's X-WR-TIMEZONE (UTC times meant in that zone), applied once for the whole file.
-        cal = x_wr_timezone.to_standard(cal)
+        try:
+            cal = x_wr_timezone.to_standard(cal)
+        except Exception as exc:  # an unknown or empty zone (ZoneInfoNotFoundError, ValueError), or worse
+            zone = _text(cal.get("X-WR-TIMEZONE"))
+            out.problems.append(ReadProblem(name, f"X-WR-TIMEZONE {_short(zone)!r} cannot be applied "
+                                                  f"({_short(exc)}); the times are read as written"))
         settings = [(k, v) for k, v in cal.items() if k.upper() != "X-WR-TIMEZONE"]
         zones = list(cal.walk("VTIMEZONE"))
         by_uid: dict[str, list[tuple[object, int | None]]] = {}
@@ -344,7 +349,7 @@ def _check_structure(raw: bytes, name: str) -> tuple[list[int], list[tuple[int, 
         component = m[2].decode("ascii").upper()
         if m[1].upper() == b"BEGIN":
             if component == "VEVENT":
-                if [c for c, _ in stack] == ["VCALENDAR"]:
+                if len(stack) == 1 and stack[0][0] == "VCALENDAR":
                     events.append(number)
                 else:
                     outer, at = stack[1] if len(stack) > 1 else ("", number)

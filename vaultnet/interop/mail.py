@@ -432,7 +432,12 @@ def _addresses(values: list[str], header: str, problems: list[str]) -> tuple[Add
     import email.utils
 
     out: dict[str, Address] = {}
-    for name, addr in email.utils.getaddresses(values):
+    try:
+        pairs = email.utils.getaddresses(values)
+    except RecursionError:  # comments nested past the recursion limit: `(((...)))`, read by recursion
+        problems.append(f"{header}: comments nested too deep to read; its addresses are not read")
+        return ()
+    for name, addr in pairs:
         addr = addr.strip()
         if "@" not in addr:
             continue

@@ -42,6 +42,7 @@ Progress = Callable[[int, int], None]
 # Attendees that are not people: a meeting room, a projector, a mailing list.
 _NOT_PEOPLE = {"ROOM", "RESOURCE", "GROUP"}
 _COMPONENT_LINE = re.compile(rb"^(BEGIN|END):([A-Za-z0-9-]+)[ \t]*\r?$", re.IGNORECASE)
+_SETTINGS = {"VERSION", "PRODID", "CALSCALE", "METHOD"}  # the calendar properties a series keeps
 # What a meeting series may be, so that expanding it is a bounded piece of work.
 _SUB_DAILY = {"SECONDLY": "second", "MINUTELY": "minute", "HOURLY": "hour"}
 MAX_A_DAY = 24  # occurrences a day (BYHOUR x BYMINUTE x BYSECOND)
@@ -93,7 +94,7 @@ def _read(raw: bytes, since: dt.date, until: dt.date, name: str, event_lines: li
         raise ImportFormatError(f"{name}: holds no VCALENDAR (not a calendar export); nothing imported")
     out = CalendarFile()
     lines = iter(event_lines)
-    groups: list[tuple[tuple[list, list], list[tuple[object, int | None]]]] = []
+    groups: list[tuple[tuple[list, dict], list[tuple[object, int | None]]]] = []
     for cal in calendars:
         # Google's X-WR-TIMEZONE (UTC times meant in that zone), applied once for the whole file.
         try:
@@ -102,8 +103,10 @@ def _read(raw: bytes, since: dt.date, until: dt.date, name: str, event_lines: li
             zone = _text(cal.get("X-WR-TIMEZONE"))
             out.problems.append(ReadProblem(name, f"X-WR-TIMEZONE {_short(zone)!r} cannot be applied "
                                                   f"({_short(exc)}); the times are read as written"))
-        settings = [(k, v) for k, v in cal.items() if k.upper() != "X-WR-TIMEZONE"]
-        zones = list(cal.walk("VTIMEZONE"))
+        # What each series' own calendar takes from the file: the standard settings (the X- ones,
+        # any number of them, say nothing about recurrence) and the time zones by TZID.
+        settings = [(k, v) for k, v in cal.items() if k.upper() in _SETTINGS]
+        zones = {str(z.get("TZID", "")): z for z in cal.walk("VTIMEZONE")}
         by_uid: dict[str, list[tuple[object, int | None]]] = {}
         # Only the events of the calendar itself (see _check_structure for the others).
         for event in [c for c in cal.subcomponents if c.name == "VEVENT"]:
@@ -126,8 +129,8 @@ def _read(raw: bytes, since: dt.date, until: dt.date, name: str, event_lines: li
             out.problems.append(ReadProblem(_where(name, members[0][1]),
                                             f"{(repr(title) + ': ') if title else ''}{_short(exc)}; skipped"))
         else:
-            for event, line in members:
-                for prop, message in getattr(event, "errors", ()):
+            for member, line in members:
+                for prop, message in getattr(member, "errors", ()):
                     out.problems.append(ReadProblem(_where(name, line),
                                                     f"{prop + ': ' if prop else ''}{_short(message)}; ignored"))
         if progress is not None:
@@ -153,8 +156,9 @@ def _expand(context, members, since: dt.date, until: dt.date, window) -> list[Oc
     single = icalendar.Calendar()
     for key, value in settings:
         single[key] = value
-    for zone in zones:
-        single.add_component(zone)
+    for tzid in dict.fromkeys(t for e, _ in members for t in _tzids(e)):  # the zones this series uses:
+        if tzid in zones:  # all of them for every series would cost zones x series
+            single.add_component(zones[tzid])
     for event, _ in members:
         single.add_component(event)
     moved = {_stamp(e.get("RECURRENCE-ID")): line for e, line in members if e.get("RECURRENCE-ID") is not None}
@@ -241,6 +245,17 @@ def _never_happens(rule, start: dt.datetime, freq: str, interval: int) -> bool:
         return next(iter(rrulestr(text, dtstart=moved)), None) is None
     except (ValueError, TypeError, OverflowError, IndexError, KeyError):
         return False  # a rule dateutil refuses: the expansion reports it
+
+
+def _tzids(event) -> list[str]:
+    """The TZID parameters of an event's properties (DTSTART, DTEND, EXDATE, RDATE...)."""
+    out = []
+    for value in event.values():
+        for v in value if isinstance(value, list) else [value]:
+            params = getattr(v, "params", None)
+            if params and params.get("TZID"):
+                out.append(str(params["TZID"]))
+    return out
 
 
 def _stamp(prop) -> str:

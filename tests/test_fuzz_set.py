@@ -170,7 +170,7 @@ def _check(vault: Vault, raw: bytes, key: str, vals: list[str], new: bool) -> No
 SUPPRESS = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large]
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=SUPPRESS)
+@settings(max_examples=150, deadline=None, suppress_health_check=SUPPRESS)
 @given(raw=notes(), key=keys, vals=values, new=st.booleans())
 def test_set_round_trips_any_key_and_value(vault, raw, key, vals, new):
     _check(vault, raw, key, vals, new)
@@ -184,7 +184,7 @@ def test_set_round_trips_any_key_and_value_long(vault, raw, key, vals, new):
 
 
 @given(raw=notes())
-@settings(max_examples=50, deadline=None, suppress_health_check=SUPPRESS)
+@settings(max_examples=30, deadline=None, suppress_health_check=SUPPRESS)
 def test_set_of_a_plain_value_on_any_note_either_lands_or_says_why(vault, raw):
     """The common case, so that the property above is not passing by refusing: a plain value
     under a plain new key lands on every note whose frontmatter vaultnet can edit."""

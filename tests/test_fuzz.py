@@ -16,8 +16,6 @@ examples each property ran is printed at the end of the module's run.
 
 from __future__ import annotations
 
-import sys
-import time
 from collections import Counter
 from urllib.parse import quote, unquote
 
@@ -25,6 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.costs import check_linear, report_examples
 from vaultnet.notes.note import parse_note
 
 EXAMPLES: Counter = Counter()  # property -> examples run, printed when the module is done
@@ -33,17 +32,7 @@ EXAMPLES: Counter = Counter()  # property -> examples run, printed when the modu
 @pytest.fixture(scope="module", autouse=True)
 def _report_examples(request):
     yield
-    if not EXAMPLES:
-        return
-    line = "test_fuzz examples run: " + ", ".join(f"{k}={v}" for k, v in sorted(EXAMPLES.items()))
-    capture = request.config.pluginmanager.get_plugin("capturemanager")
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if capture is not None and reporter is not None:
-        with capture.global_and_fixture_disabled():
-            reporter.write_line("")
-            reporter.write_line(line)
-    else:  # pragma: no cover - pytest without its terminal or capture
-        print(line, file=sys.__stderr__)
+    report_examples(request, EXAMPLES, "test_fuzz")
 
 
 # =========================================================================== 1. never raises
@@ -136,26 +125,10 @@ def test_never_raises_on_nasty_markdown_long(raw):
 
 # =========================================================================== 2. linear time
 
-# How the cost is measured, without a wall-clock threshold that could flake:
-#
-# * each input is made at sizes n, 2n, 4n, 8n, and only ratios of costs count:
-#   linear work doubles with the size, quadratic work quadruples, whatever the
-#   machine's speed;
-# * Python-level work is counted exactly: the lines and calls the interpreter runs
-#   (sys.settrace), at fixed sizes (128, 256, 512 units: above every threshold in the
-#   parser, such as the 100 brackets that turn on the YAML nesting check). The count
-#   is deterministic; linear work gives at most 2x per doubling (a fixed overhead only
-#   lowers it), and the bound is 2.3x;
-# * work done in C (regular expressions, str methods, libyaml) is invisible to a
-#   tracer, so it is timed with time.process_time: CPU time of this process only,
-#   not wall time, with garbage collection off, as the best of several runs (noise
-#   only ever adds time, so the minimum is steadier than the median on a loaded
-#   machine). n is picked so that one run takes a few milliseconds (well above the
-#   clock's resolution) with at most 256 kB of input (beyond that the memory system,
-#   not the parser, sets the pace). Bounds: under 3.5x per doubling (quadratic work
-#   gives 4x) and under 2.5x per doubling over the whole range (catches n**1.5). When
-#   a bound is missed, every size is timed again, up to three rounds, keeping each
-#   size's best: a pause of the whole machine can hit any one measurement.
+# How the cost is measured (size doubling; Python steps counted exactly, CPU time for the
+# work in C; never a wall-clock limit): tests/costs.py. The traced sizes, 128, 256 and 512
+# units, are above every threshold in the parser, such as the 100 brackets that turn on the
+# YAML nesting check.
 
 
 def _flow_nesting(k: int) -> str:
@@ -234,87 +207,14 @@ def _encode(text: str) -> bytes:
     return text.encode("utf-8", "surrogateescape")  # "\udcff" -> the byte 0xff
 
 
-def cpu_cost(raw: bytes, runs: int) -> float:
-    """The least CPU time parse_note took over `runs` runs, garbage collection off."""
-    import gc
-
-    best = float("inf")
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        for _ in range(runs):
-            start = time.process_time()
-            parse_note(raw, "x.md")
-            best = min(best, time.process_time() - start)
-    finally:
-        if enabled:
-            gc.enable()
-    return best
-
-
-def python_steps(raw: bytes) -> int:
-    """Lines and calls the interpreter runs for parse_note(raw): deterministic."""
-    steps = 0
-
-    def tracer(frame, event, arg):
-        nonlocal steps
-        steps += 1
-        return tracer
-
-    previous = sys.gettrace()
-    sys.settrace(tracer)
-    try:
-        parse_note(raw, "x.md")
-    finally:
-        sys.settrace(previous)
-    return steps
-
-
-def _calibrate(make, target: float) -> int:
-    """The smallest k (a power of two) at which one parse takes about `target` seconds,
-    or the input reaches 256 kB (bigger inputs measure the memory system, not the parser)."""
-    k = 16
-    while True:
-        raw = _encode(make(k))
-        if len(raw) >= 256_000 or cpu_cost(raw, 2) >= target:
-            return k
-        k *= 2
+def _parse(raw: bytes) -> None:
+    parse_note(raw, "x.md")
 
 
 def _check_linear(name: str, target: float, runs: int, doublings: int) -> None:
     make = PATHOLOGICAL[name]
-    parse_note(_encode(make(16)), "x.md")  # warm up: compile patterns, build the YAML loader
-    k = _calibrate(make, target)
-    sizes = [k << i for i in range(doublings + 1)]
-    inputs = [_encode(make(size)) for size in sizes]
-    EXAMPLES["linear_time:inputs"] += len(inputs)
-
-    # Exact: the interpreter's own steps, at fixed sizes.
-    traced = [_encode(make(128 << i)) for i in range(min(doublings, 3))]
-    steps = [python_steps(raw) for raw in traced]
-    for i in range(1, len(steps)):
-        assert steps[i] <= 2.3 * steps[i - 1], (
-            f"{name}: Python steps grow {steps[i] / steps[i - 1]:.2f}x for twice the input "
-            f"({len(traced[i - 1])} -> {len(traced[i])} bytes): {steps}"
-        )
-
-    # CPU time, for the work done in C: under 3.5x per doubling, and under 2.5x per
-    # doubling over the whole range (a cost of n**1.5 passes the first, not the second).
-    costs = [float("inf")] * len(inputs)
-
-    def failures() -> list[str]:
-        out = [f"{costs[i] / costs[i - 1]:.2f}x the CPU time for twice the input "
-               f"({len(inputs[i - 1])} -> {len(inputs[i])} bytes)"
-               for i in range(1, len(costs)) if costs[i] >= 3.5 * costs[i - 1]]
-        if costs[-1] >= 2.5 ** doublings * costs[0]:
-            out.append(f"{costs[-1] / costs[0]:.1f}x the CPU time for {2 ** doublings}x the input")
-        return out
-
-    for _attempt in range(3):  # a pause of the machine can hit any one measurement
-        costs = [min(old, cpu_cost(raw, runs)) for old, raw in zip(costs, inputs)]
-        if not failures():
-            break
-    assert not failures(), f"{name}: {'; '.join(failures())}: " + ", ".join(f"{c * 1000:.2f} ms" for c in costs)
+    check_linear(name, lambda k: _encode(make(k)), _parse, target=target, runs=runs, doublings=doublings,
+                 traced=(128, 256, 512)[: min(doublings, 3)], counter=EXAMPLES)
 
 
 @pytest.mark.parametrize("name", list(PATHOLOGICAL))

@@ -19,7 +19,8 @@ before anything is written, as an import does:
   whichever file or format the message came from.
 
 Titles and subjects are names, never paths or Markdown: file names come from
-writes.safe_file_name, text in lines is escaped so it cannot link, tag or hide.
+writes.safe_file_name, text in lines is escaped (writes.plain_text) so it cannot link,
+tag or hide.
 """
 
 from __future__ import annotations
@@ -42,18 +43,15 @@ from ..vault.folder import Vault
 from ..vault.resolve import fold, link_key
 from .imports import ImportPlan, NotePlan, apply_import, plan_import
 from .reports import _NOT_IN_WIKILINK, _shown
+from .writes import BIDI as _BIDI
 from .writes import WriteRefused, add_log_line, safe_file_name
+from .writes import plain_text as text  # a title, subject or name on one line of a note
 
 MAIL_MARK = "✉️"
 MAX_SUBJECT = 200  # characters of a subject kept in a line
 # Reply and forward prefixes in the languages mail programs write them in.
 _PREFIX = re.compile(r"^\s*(?:(?:re|fw|fwd|aw|wg|sv|vs|antw|tr|rif|ref|odp|enc|res)\s*(?:\[\d+\])?\s*[:：]\s*)+",
                      re.IGNORECASE)
-# What would make text in a note mean more than itself: a link, a tag, code, HTML or a comment,
-# a block id. Brackets and `#` are escaped; `(` after `]` too (a Markdown link).
-_MARKDOWN = re.compile(r"([\\`\[\]#<^])")
-# Right-to-left overrides and isolates: they make a name read as something else (spoofing).
-_BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 # ------------------------------------------------------------------------- the plan
@@ -164,20 +162,6 @@ class _People:
         if _NOT_IN_WIKILINK.search(target) or "%%" in target or target != target.strip():
             return f"[{_shown(stem)}]({quote(path, safe='/')})"
         return f"[[{target}]]"
-
-
-def text(value: str) -> str:
-    """Text from a file (a title, a subject, a name) as plain text on one line of a note."""
-    one = _shown_spaces(_BIDI.sub("", value))
-    one = _MARKDOWN.sub(r"\\\1", one).replace("](", "]\\(")
-    return one.replace("%%", "%\\%")
-
-
-def _shown_spaces(value: str) -> str:
-    import unicodedata
-
-    chars = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in value)
-    return " ".join(chars.split())
 
 
 def _plain(value: str) -> str:
@@ -293,12 +277,17 @@ def _add_people(vault: Vault, index: NoteIndex, plan: CapturePlan, people: _Peop
                 strangers: list[Attendee], name: str) -> None:
     """Person notes for attendees with a name (through the import's planning: same rules)."""
     contacts = []
+    as_written: dict[int, str] = {}  # line -> the name as the calendar gives it
     for n, a in enumerate(strangers, 1):
         if not a.name:
             plan.skipped.append(ReadProblem(name, f"{a.email}: no name to give a note; not added "
                                                   f"(vaultnet add NAME --email {a.email})"))
             continue
-        contacts.append(Contact(name=a.name, line=n, emails=[a.email] if a.email else [], source="calendar"))
+        # The name an invitation gives is someone else's text: `[[Ada Lovelace]]` as a name
+        # would make the new note link Ada. It is kept as a plain name, as attendees: are.
+        as_written[n] = a.name
+        contacts.append(Contact(name=_plain(a.name), line=n, emails=[a.email] if a.email else [],
+                                source="calendar"))
     if not contacts:
         return
     added = plan_import(vault, index, ParsedFile(contacts=contacts))
@@ -315,7 +304,7 @@ def _add_people(vault: Vault, index: NoteIndex, plan: CapturePlan, people: _Peop
         people.added[note.path] = "?" + link_key(note.path)
         for line in note.lines:
             c = by_line[line]
-            people.add(note.path, c.name, c.emails)
+            people.add(note.path, c.name, c.emails, [as_written[line]])
     plan.counts["people added"] += added.count("create")
 
 

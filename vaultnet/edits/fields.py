@@ -7,6 +7,9 @@ words such as `2w` or `yesterday` are written as the day they mean), and the
 note's own name for a field (`org` where it has no `company`). A key that is
 neither a contact field (SPEC §2) nor already in the note is refused unless
 asked for (`new`): it is far more often a typo (`cadance`) than a new field.
+A value is one line of text of at most MAX_VALUE characters: longer text belongs
+in the note's body, and a frontmatter of megabytes would make the note too large
+to index (and take ruamel seconds to check).
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ DATE_FIELDS = ("follow_up", "last_contact")
 # would read as syntax (`:` `#` `[` `{` `-` at the start, quotes, `&` `*` `!`...).
 _KEY_TEXT = re.compile(r"\w(?:[\w.\- ]*[\w.])?")
 _MONTH_DAY = re.compile(r"\d{2}-\d{2}")  # `set ada birthday 12-10`: the year is unknown
+MAX_KEY = 100  # characters in a key (YAML readers take at most 1024 for a plain key)
+MAX_VALUE = 1_000  # characters in one value
+MAX_VALUES = 10_000  # characters in all the values of one field together
+_SURROGATE = re.compile("[\ud800-\udfff]")  # what a command line makes of bytes that are not UTF-8
 
 
 class FieldError(VaultnetError):
@@ -58,6 +65,8 @@ class FieldChange:
 
 def check_key(key: str) -> str:
     key = key.strip()
+    if len(key) > MAX_KEY:
+        raise FieldError(f"a key of {len(key):,} characters is too long for a frontmatter key (at most {MAX_KEY})")
     if not key or not _KEY_TEXT.fullmatch(key) or key in ("---", "..."):
         raise FieldError(f"{key!r} cannot be a frontmatter key (use letters, digits, _ - . and spaces)")
     return key
@@ -97,6 +106,14 @@ def field_value(key: str, values: list[str], today: dt.date, was: object) -> str
             raise FieldError(f"{key}: an empty value; to remove the field use unset")
         if any(c in raw for c in "\r\n\x00") or any(ord(c) < 32 and c != "\t" for c in raw):
             raise FieldError(f"{key}: a value must be one line of text")
+        if _SURROGATE.search(raw):
+            raise FieldError(f"{key}: a value must be text (this one holds bytes that are not UTF-8)")
+        if len(v) > MAX_VALUE:
+            raise FieldError(f"{key}: a value of {len(v):,} characters is too long for a frontmatter field "
+                             f"(at most {MAX_VALUE:,}); long text belongs in the note's body")
+    if sum(map(len, cleaned)) > MAX_VALUES:
+        raise FieldError(f"{key}: {sum(map(len, cleaned)):,} characters of values are too many for one "
+                         f"frontmatter field (at most {MAX_VALUES:,}); long text belongs in the note's body")
     base = key.casefold()
     if base == "cadence":
         if len(cleaned) > 1 or parse_cadence(cleaned[0]) is None:

@@ -31,6 +31,7 @@ from .writes import (
     add_log_line,
     create_files,
     inside,
+    plain_text,
     replace_file,
     safe_file_name,
     vault_write_lock,
@@ -222,7 +223,7 @@ def new_note_bytes(contact: Contact, file_name: str) -> bytes:
     dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)  # the C emitter: an import writes thousands
     head = yaml.dump(fm, Dumper=dumper, sort_keys=False, allow_unicode=True, default_flow_style=False,
                      width=1000)
-    body = f"# {contact.name}\n\n"
+    body = f"# {plain_text(contact.name)}\n\n"  # a name, not Markdown: `[[`, `#` or `%%` in it
     if contact.note.strip():
         body += contact.note.strip() + "\n\n"
     return f"---\n{head}---\n{body}## Log\n".encode()

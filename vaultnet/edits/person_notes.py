@@ -15,6 +15,7 @@ from .writes import (
     create_file,
     insert_log_line,
     inside,
+    plain_text,
     rewrite_note,
     safe_file_name,
     vault_write_lock,
@@ -100,7 +101,7 @@ def new_person_note(name: str, *, company: str | None = None, role: str | None =
         meta["cadence"] = cadence
     if met:
         meta["met"] = met
-    post = frontmatter.Post(f"# {name}\n\n## Log\n", **meta)
+    post = frontmatter.Post(f"# {plain_text(name)}\n\n## Log\n", **meta)  # a name, not Markdown
     return (frontmatter.dumps(post, sort_keys=False) + "\n").encode("utf-8")
 
 

@@ -32,6 +32,13 @@ MAX_NAME_CHARS = 120
 MAX_NAME_BYTES = 200
 
 
+# What would make text in a note mean more than itself: a link, a tag, code, HTML or a comment,
+# a block id. Brackets and `#` are escaped; `(` after `]` too (a Markdown link).
+_MARKDOWN = re.compile(r"([\\`\[\]#<^])")
+# Right-to-left overrides and isolates: they make a name read as something else (spoofing).
+BIDI = re.compile("[\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 class WriteRefused(VaultnetError):
     pass
 
@@ -44,6 +51,14 @@ class NoteChanged(WriteRefused):
 # our write. The change is then made again on what the editor saved, never over it; only a
 # note that keeps changing under us is refused.
 REWRITE_ATTEMPTS = 4
+
+
+def plain_text(value: str) -> str:
+    """Text from someone else's file (a title, a subject, a name) as plain text on one line of a
+    note: no link, tag, code, comment or block id forms in it, no line break nor bidi control."""
+    chars = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in BIDI.sub("", value))
+    one = _MARKDOWN.sub(r"\\\1", " ".join(chars.split())).replace("](", "]\\(")
+    return one.replace("%%", "%\\%")
 
 
 def safe_file_name(name: str) -> str:

@@ -12,12 +12,23 @@ refused before anything is imported: a calendar cut short may have lost the
 override that cancels an occurrence, so importing what is left could record a
 meeting that never happened. A broken event in a good file is reported with
 its line and skipped; every other event is read.
+
+What a file costs to read grows with its size, never faster. Events are the
+VEVENTs directly in a VCALENDAR; a VEVENT inside another component (a file
+that lost an END line, or worse) is reported and skipped, as every library
+that read it as an event would expand it once for each component around it.
+A series is expanded only when that is a bounded piece of work (see
+_check_repeats): dateutil steps through every repetition from DTSTART, and on
+past the window to the next one, so a rule that repeats every second, starts
+in year 1, or matches no day at all (30 February) would cost minutes to hours
+for a hundred bytes of file.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 import warnings
 from collections.abc import Callable
@@ -31,6 +42,16 @@ Progress = Callable[[int, int], None]
 # Attendees that are not people: a meeting room, a projector, a mailing list.
 _NOT_PEOPLE = {"ROOM", "RESOURCE", "GROUP"}
 _COMPONENT_LINE = re.compile(rb"^(BEGIN|END):([A-Za-z0-9-]+)[ \t]*\r?$", re.IGNORECASE)
+_SETTINGS = {"VERSION", "PRODID", "CALSCALE", "METHOD"}  # the calendar properties a series keeps
+# What a meeting series may be, so that expanding it is a bounded piece of work.
+_SUB_DAILY = {"SECONDLY": "second", "MINUTELY": "minute", "HOURLY": "hour"}
+MAX_A_DAY = 24  # occurrences a day (BYHOUR x BYMINUTE x BYSECOND)
+MAX_RULES = 10  # RRULE properties on one event (RFC 5545: one)
+MAX_STEPS = 100_000  # repetitions dateutil steps through from DTSTART to the window's end
+_DAYS_PER_STEP = {"DAILY": 1.0, "WEEKLY": 7.0, "MONTHLY": 30.44, "YEARLY": 365.25}
+# Steps of each frequency in 400 Gregorian years, after which months, weekdays, leap days
+# and ISO weeks all repeat exactly: a rule's pattern repeats with it (see _never_happens).
+_STEPS_IN_400_YEARS = {"DAILY": 146_097, "WEEKLY": 20_871, "MONTHLY": 4_800, "YEARLY": 400}
 
 
 @dataclass
@@ -48,11 +69,12 @@ def read_calendar(raw: bytes, since: dt.date, until: dt.date, name: str = "calen
     `name` is how problems name the file. Raises ImportFormatError when the file
     as a whole is not a calendar; nothing has been read then.
     """
-    event_lines = _check_structure(raw, name)
+    event_lines, misplaced = _check_structure(raw, name)
     # icalendar warns about what it guessed (a vendor-prefixed TZID...): said once each, as problems.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         out = _read(raw, since, until, name, event_lines, progress)
+    out.problems[:0] = [ReadProblem(_where(name, line), message) for line, message in misplaced]
     for message in dict.fromkeys(" ".join(str(w.message).split()) for w in caught):
         out.problems.append(ReadProblem(name, _short(message)))
     return out
@@ -72,14 +94,25 @@ def _read(raw: bytes, since: dt.date, until: dt.date, name: str, event_lines: li
         raise ImportFormatError(f"{name}: holds no VCALENDAR (not a calendar export); nothing imported")
     out = CalendarFile()
     lines = iter(event_lines)
-    groups: list[tuple[tuple[list, list], list[tuple[object, int | None]]]] = []
+    groups: list[tuple[tuple[list, dict], list[tuple[object, int | None]]]] = []
     for cal in calendars:
         # Google's X-WR-TIMEZONE (UTC times meant in that zone), applied once for the whole file.
-        cal = x_wr_timezone.to_standard(cal)
-        settings = [(k, v) for k, v in cal.items() if k.upper() != "X-WR-TIMEZONE"]
-        zones = list(cal.walk("VTIMEZONE"))
+        try:
+            cal = x_wr_timezone.to_standard(cal)
+        except Exception as exc:  # an unknown or empty zone (ZoneInfoNotFoundError, ValueError), or worse
+            zone = _text(cal.get("X-WR-TIMEZONE"))
+            out.problems.append(ReadProblem(name, f"X-WR-TIMEZONE {_short(zone)!r} cannot be applied "
+                                                  f"({_short(exc)}); the times are read as written"))
+        # What each series' own calendar takes from the file: the standard settings (the X- ones,
+        # any number of them, say nothing about recurrence) and the time zones by TZID.
+        settings = [(k, v) for k, v in cal.items() if k.upper() in _SETTINGS]
+        zones = {str(z.get("TZID", "")): z for z in cal.walk("VTIMEZONE")}
         by_uid: dict[str, list[tuple[object, int | None]]] = {}
-        for event in cal.walk("VEVENT"):
+        # Only the events of the calendar itself (see _check_structure for the others).
+        for event in [c for c in cal.subcomponents if c.name == "VEVENT"]:
+            # An event's own components (VALARM, or a misplaced VEVENT) say nothing about its
+            # meetings, and a library that walks the event would take a nested VEVENT for one.
+            event.subcomponents = []
             out.events += 1
             uid = str(event.get("UID") or "").strip() or _made_up_uid(event)
             by_uid.setdefault(uid, []).append((event, next(lines, None)))
@@ -96,8 +129,8 @@ def _read(raw: bytes, since: dt.date, until: dt.date, name: str, event_lines: li
             out.problems.append(ReadProblem(_where(name, members[0][1]),
                                             f"{(repr(title) + ': ') if title else ''}{_short(exc)}; skipped"))
         else:
-            for event, line in members:
-                for prop, message in getattr(event, "errors", ()):
+            for member, line in members:
+                for prop, message in getattr(member, "errors", ()):
                     out.problems.append(ReadProblem(_where(name, line),
                                                     f"{prop + ': ' if prop else ''}{_short(message)}; ignored"))
         if progress is not None:
@@ -115,14 +148,17 @@ def _expand(context, members, since: dt.date, until: dt.date, window) -> list[Oc
         raise ValueError("no start (DTSTART)")
     uid = str(master.get("UID") or "").strip() or _made_up_uid(master)
     recurring = master.get("RRULE") is not None or master.get("RDATE") is not None
+    if master.get("RRULE") is not None:
+        _check_repeats(master, window[1])
     # One small calendar per series (the file's settings and time zones, this UID's events):
     # a broken series fails alone.
     settings, zones = context
     single = icalendar.Calendar()
     for key, value in settings:
         single[key] = value
-    for zone in zones:
-        single.add_component(zone)
+    for tzid in dict.fromkeys(t for e, _ in members for t in _tzids(e)):  # the zones this series uses:
+        if tzid in zones:  # all of them for every series would cost zones x series
+            single.add_component(zones[tzid])
     for event, _ in members:
         single.add_component(event)
     moved = {_stamp(e.get("RECURRENCE-ID")): line for e, line in members if e.get("RECURRENCE-ID") is not None}
@@ -140,6 +176,86 @@ def _expand(context, members, since: dt.date, until: dt.date, window) -> list[Oc
             recurring=recurring, all_day=not isinstance(start, dt.datetime),
             line=moved.get(_stamp(rid), master_line) if rid is not None else master_line))
     return found
+
+
+def _check_repeats(master, window_end: dt.datetime) -> None:
+    """Refuse (ValueError: the series is reported and skipped) a rule that no meeting series
+    has and whose expansion is unbounded work: repeating more often than daily or more than
+    MAX_A_DAY times a day, more than MAX_STEPS repetitions to step through before the
+    window ends, or a rule that never happens (dateutil would step on to the year 9999)."""
+    from icalendar.prop import vRecur
+
+    rules = master.get("RRULE")
+    rules = rules if isinstance(rules, list) else [rules]
+    if len(rules) > MAX_RULES:
+        raise ValueError(f"{len(rules)} RRULEs on one event (a series has one)")
+    start = master.decoded("DTSTART")
+    if not isinstance(start, dt.datetime):
+        start = dt.datetime.combine(start, dt.time())
+    start = start.replace(tzinfo=None)  # the days a rule gives do not depend on the zone
+    for rule in rules:
+        if not isinstance(rule, vRecur):
+            continue  # unreadable: recurring-ical-events says what is wrong with it
+        freq = str((rule.get("FREQ") or [""])[0]).upper()
+        if freq in _SUB_DAILY:
+            raise ValueError(f"repeats every {_SUB_DAILY[freq]} (RRULE FREQ={freq}); a meeting series "
+                             "repeats daily at most")
+        a_day = math.prod(len(rule.get(part) or [0]) for part in ("BYHOUR", "BYMINUTE", "BYSECOND"))
+        if a_day > MAX_A_DAY:
+            raise ValueError(f"repeats {a_day} times a day (RRULE BYHOUR, BYMINUTE, BYSECOND); "
+                             f"a meeting series repeats at most {MAX_A_DAY} times a day")
+        try:
+            interval = int((rule.get("INTERVAL") or [1])[0])
+        except (TypeError, ValueError):
+            continue
+        if freq not in _DAYS_PER_STEP or interval < 1:
+            continue
+        until = (rule.get("UNTIL") or [None])[0]
+        end = window_end
+        if isinstance(until, dt.date):
+            until = until if isinstance(until, dt.datetime) else dt.datetime.combine(until, dt.time())
+            end = min(end, until.replace(tzinfo=None))
+        steps = (end - start).days / (_DAYS_PER_STEP[freq] * interval)
+        if not rule.get("COUNT") and steps > MAX_STEPS:
+            raise ValueError(f"starts {start.date()} and repeats {freq.lower()}: more than {MAX_STEPS:,} "
+                             f"repetitions before {end.date()}")
+        if _never_happens(rule, start, freq, interval):
+            text = vRecur({k: v for k, v in rule.items() if k not in ("UNTIL", "COUNT")}).to_ical().decode()
+            raise ValueError(f"its RRULE ({text}) matches no day at all")
+
+
+def _never_happens(rule, start: dt.datetime, freq: str, interval: int) -> bool:
+    """Does `rule`, from `start`, give no occurrence ever? Asked of dateutil without the
+    cost of asking it directly (stepping through the repetitions up to the year 9999): the
+    calendar repeats every 400 years, so the rule's pattern repeats after `cycle` years,
+    and moving the start by whole cycles to the last one before 9999 changes nothing but
+    how far dateutil has to go to find the answer (two cycles at most)."""
+    from dateutil.rrule import rrulestr
+    from icalendar.prop import vRecur
+
+    if rule.get("BYEASTER"):
+        return False  # dateutil's own part, not iCalendar's; Easter does not repeat in 400 years
+    cycle = 400 * (interval // math.gcd(interval, _STEPS_IN_400_YEARS[freq]))
+    room = dt.MAXYEAR - cycle - start.year
+    if room < 0:
+        return False  # a cycle too long to check: then few steps are left before 9999 anyway
+    moved = start.replace(year=start.year + room // cycle * cycle)
+    text = vRecur({k: v for k, v in rule.items() if k not in ("UNTIL", "COUNT")}).to_ical().decode()
+    try:
+        return next(iter(rrulestr(text, dtstart=moved)), None) is None
+    except (ValueError, TypeError, OverflowError, IndexError, KeyError):
+        return False  # a rule dateutil refuses: the expansion reports it
+
+
+def _tzids(event) -> list[str]:
+    """The TZID parameters of an event's properties (DTSTART, DTEND, EXDATE, RDATE...)."""
+    out = []
+    for value in event.values():
+        for v in value if isinstance(value, list) else [value]:
+            params = getattr(v, "params", None)
+            if params and params.get("TZID"):
+                out.append(str(params["TZID"]))
+    return out
 
 
 def _stamp(prop) -> str:
@@ -219,8 +335,10 @@ def _short(exc: object) -> str:
     return text if len(text) <= 160 else text[:157] + "..."
 
 
-def _check_structure(raw: bytes, name: str) -> list[int]:
-    """The line of each BEGIN:VEVENT, after refusing what cannot be a whole calendar.
+def _check_structure(raw: bytes, name: str) -> tuple[list[int], list[tuple[int, str]]]:
+    """The line of each BEGIN:VEVENT directly in a VCALENDAR, and (line, message) for each
+    component that holds VEVENTs where none belongs, after refusing what cannot be a whole
+    calendar.
 
     Only component boundaries are looked at, to say where a file was cut short or
     damaged (icalendar drops an unfinished calendar without a word); what is
@@ -238,15 +356,20 @@ def _check_structure(raw: bytes, name: str) -> list[int]:
                                 "nothing imported")
     stack: list[tuple[str, int]] = []
     events: list[int] = []
+    misplaced: dict[int, tuple[str, int]] = {}  # line of the outermost component around -> (it, VEVENTs)
     for number, line in enumerate(raw.split(b"\n"), 1):
         m = _COMPONENT_LINE.match(line)
         if m is None:
             continue
         component = m[2].decode("ascii").upper()
         if m[1].upper() == b"BEGIN":
-            stack.append((component, number))
             if component == "VEVENT":
-                events.append(number)
+                if len(stack) == 1 and stack[0][0] == "VCALENDAR":
+                    events.append(number)
+                else:
+                    outer, at = stack[1] if len(stack) > 1 else ("", number)
+                    misplaced[at] = (outer, misplaced.get(at, ("", 0))[1] + 1)
+            stack.append((component, number))
         elif stack and stack[-1][0] == component:
             stack.pop()
         else:
@@ -257,4 +380,12 @@ def _check_structure(raw: bytes, name: str) -> list[int]:
         component, number = stack[-1]
         raise ImportFormatError(f"{name}:{number}: the file ends inside this {component} (cut short?); "
                                 "nothing imported")
-    return events
+    messages = []
+    for at, (outer, count) in misplaced.items():
+        if outer:
+            what = "a VEVENT" if count == 1 else f"{count:,} VEVENTs"
+            messages.append((at, f"{what} inside this {outer} (events belong directly in the VCALENDAR: "
+                                 "a damaged file?); skipped"))
+        else:
+            messages.append((at, "a VEVENT outside any VCALENDAR; skipped"))
+    return events, messages

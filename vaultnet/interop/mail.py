@@ -32,6 +32,7 @@ Item = MailMessage | ReadProblem  # a ReadProblem: a record that is no message a
 
 MAX_LINE = 64 * 1024  # longer lines are read in pieces: one line never fills the memory
 MAX_HEADER = 256 * 1024  # a header block longer than this is cut there (and reported)
+MAX_TEXT = 4096  # characters of a subject or a name decoded (RFC 2047); the rest is cut (and reported)
 _FIELD = re.compile(rb"[\x21-\x39\x3b-\x7e]+[ \t]*:")
 _OBSOLETE_FROM = re.compile(rb"From[ \t]*:")  # `From  : x`, RFC 822's spaces before the colon: a header
 
@@ -402,11 +403,20 @@ def _unfold(value) -> str:
 
 
 def _decoded(value: str, header: str, problems: list[str]) -> str:
-    """RFC 2047 encoded words decoded; a bad charset or bad bytes reported, never fatal."""
+    """RFC 2047 encoded words decoded; a bad charset or bad bytes reported, never fatal.
+
+    Only the first MAX_TEXT characters: email.header.decode_header takes time that grows
+    with the square of the encoded words it is given (it pops them off the front of a
+    list), and no subject or name is shown longer than a line."""
     import email.header
 
     if "=?" not in value:
         return value
+    if len(value) > MAX_TEXT:
+        cut = value[:MAX_TEXT]
+        cut = cut.rsplit(" ", 1)[0] if " " in cut else cut  # not in the middle of an encoded word
+        problems.append(f"{header}: {len(value):,} characters; read up to the first {len(cut):,}")
+        value = cut
     try:
         parts = email.header.decode_header(value)
     except Exception as exc:  # a malformed encoded word: shown as written
@@ -432,7 +442,12 @@ def _addresses(values: list[str], header: str, problems: list[str]) -> tuple[Add
     import email.utils
 
     out: dict[str, Address] = {}
-    for name, addr in email.utils.getaddresses(values):
+    try:
+        pairs = email.utils.getaddresses(values)
+    except RecursionError:  # comments nested past the recursion limit: `(((...)))`, read by recursion
+        problems.append(f"{header}: comments nested too deep to read; its addresses are not read")
+        return ()
+    for name, addr in pairs:
         addr = addr.strip()
         if "@" not in addr:
             continue

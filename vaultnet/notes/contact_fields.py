@@ -307,8 +307,9 @@ def note_text(body: str, names: list[str]) -> str:
     lines = body.replace("\r\n", "\n").split("\n")
     while lines and not lines[0].strip():
         lines.pop(0)
-    if lines and re.fullmatch(r"#\s+(.*?)\s*", lines[0]) and _fold(lines[0].lstrip("#")) in {
-            _fold(n) for n in names}:
+    # The title as vaultnet writes it: the name with Markdown's characters escaped (`\[\[x\]\]`).
+    title = re.sub(r"\\(.)", r"\1", lines[0].lstrip("#")) if lines and re.fullmatch(r"#\s+(.*?)\s*", lines[0]) else None
+    if title is not None and _fold(title) in {_fold(n) for n in names}:
         lines.pop(0)
     end = next((i for i, ln in enumerate(lines) if re.fullmatch(r"#{1,6}\s+Log\s*", ln)), len(lines))
     return "\n".join(lines[:end]).strip()

@@ -11,7 +11,11 @@ Only the settings that change what a note is are read, each from the file Obsidi
   `DD.MM.YYYY` or `YYYY/MM/DD`): a note there named by the format is a dated note.
 
 These files are Obsidian's, not ours: one that cannot be read is reported and its settings
-are left out, and every other setting still applies.
+are left out, and every other setting still applies. That includes what no JSON or regular
+expression library reads without trouble (arrays nested thousands deep, a number of a
+hundred thousand digits, groups nested past Python's recursion limit), and a daily-note
+format too long to name a file (reading one costs arrow time that grows with its square,
+for every note in the folder).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ TEMPLATES = "templates.json"
 TEMPLATER = "plugins/templater-obsidian/data.json"
 DAILY_NOTES = "daily-notes.json"
 SETTINGS_FILES = (APP, TEMPLATES, TEMPLATER, DAILY_NOTES)
+MAX_DAILY_FORMAT = 255  # characters: a file name's length; a longer format names no file
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,12 @@ def load_settings(root: Path) -> ObsidianSettings:
         except json.JSONDecodeError as exc:
             problems.append((rel, f"not valid JSON (line {exc.lineno}: {exc.msg}); its settings are not used"))
             return {}
+        except RecursionError:
+            problems.append((rel, "JSON nested too deep to read; its settings are not used"))
+            return {}
+        except ValueError as exc:  # a number of more digits than Python converts (sys.set_int_max_str_digits)
+            problems.append((rel, f"not readable JSON ({_short(exc)}); its settings are not used"))
+            return {}
         if not isinstance(data, dict):
             problems.append((rel, "not a JSON object; its settings are not used"))
             return {}
@@ -105,9 +116,11 @@ def load_settings(root: Path) -> ObsidianSettings:
         if len(value) > 2 and value.startswith("/") and value.endswith("/"):
             try:
                 patterns.append(re.compile(value[1:-1]))
-            except re.error as exc:
+            except (re.error, RecursionError, OverflowError, ValueError) as exc:
+                why = "nested too deep" if isinstance(exc, RecursionError) else _short(exc)
                 problems.append((f"{CONFIG_FOLDER}/{APP}",
-                                 f"userIgnoreFilters: {value!r} is not a regular expression ({exc}); ignored"))
+                                 f"userIgnoreFilters: {_short(repr(value))} is not a regular expression ({why}); "
+                                 "ignored"))
                 continue
         else:
             patterns.append(value)
@@ -119,10 +132,20 @@ def load_settings(root: Path) -> ObsidianSettings:
     daily_folder = _folder_setting(daily.get("folder"))
     value = daily.get("format")
     daily_format = value.strip() if isinstance(value, str) else ""
+    if len(daily_format) > MAX_DAILY_FORMAT:
+        problems.append((f"{CONFIG_FOLDER}/{DAILY_NOTES}",
+                         f"format is {len(daily_format):,} characters long, longer than any file name; "
+                         "daily notes are read by their date: field or a YYYY-MM-DD name"))
+        daily_format = ""
     if daily_folder or daily_format:
         read.append(("daily notes", repr((daily_folder, daily_format))))
     return ObsidianSettings(template_dirs, tuple(filters), daily_folder, daily_format, tuple(problems),
                             tuple(read), tuple(patterns))
+
+
+def _short(text: object) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= 160 else text[:157] + "..."
 
 
 def changed_settings(old: object, new: tuple[tuple[str, str], ...]) -> list[str]:

@@ -29,12 +29,12 @@ from .base import (
 def intro(app: App, target: str, max_hops: int, limit: int, as_json: bool):
     """How to reach TARGET, a person or anyone at an organization: shortest, then strongest paths."""
     from ..network.graph import intro as find_paths
-    from ..network.relations import last_contacts
+    from ..network.relations import last_contacts_from
 
     index = app.index()
     rows = find_paths(index, app.today, target, max_hops=max_hops, limit=limit)
     # When you were last in touch with the person each path starts at: whom to ask first.
-    last = last_contacts(index.contributions()[0], {r["notes"][0] for r in rows if r["notes"][0]}, app.today)
+    last = last_contacts_from(index.persons()[0], {r["notes"][0] for r in rows if r["notes"][0]}, app.today)
     for row in rows:
         day = last.get(row["notes"][0]) if row["notes"][0] else None
         row["last_contact"] = day.isoformat() if day else None

@@ -16,12 +16,12 @@ import re
 from pathlib import Path
 
 # Bump whenever the schema, the stored record or the parser's output changes.
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 13
 INDEX_NAME = "MAIN"
 _TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)  # noqa: UP031 - a regex, not a message
 # What a killed sync leaves in the index folder and nothing else removes: our manifest's
 # temporary files, and Whoosh's TOC written under a temporary name before its rename.
-_STRAY = re.compile(rf"^(\.(manifest|people)\.\d+\.tmp|_{INDEX_NAME}_\d+\.toc\.[\d.]+)$")
+_STRAY = re.compile(rf"^(\.(manifest|people|persons)\.\d+\.tmp|_{INDEX_NAME}_\d+\.toc\.[\d.]+)$")
 
 Meta = tuple  # (kind, name, aliases, problems) as kept in the manifest
 
@@ -59,6 +59,7 @@ class IndexFolder:
         self.path = folder
         self.manifest_path = folder / "manifest"
         self.people_path = folder / "people"
+        self.persons_path = folder / "persons"
         # Outside the index folder, so that a rebuild (which empties it) never drops a held lock.
         self.lock_path = lock_path
 

@@ -44,13 +44,13 @@ def refold(contrib: Contrib, parsed_facts: dict[str, tuple], gone: list[str], ol
            meta: dict[str, Meta], kinds: dict[str, tuple[str, str]], resolver: LinkResolver,
            linking: Callable[[Iterable[str]], list[str]],
            stored_facts: Callable[[Iterable[str]], dict[str, tuple]],
-           moved_files: Iterable[str] = ()) -> Contrib:
+           moved_files: Iterable[str] = ()) -> tuple[Contrib, set[str]]:
     """Person contributions after a commit: only the notes whose share may have changed are folded.
 
     Those are the parsed and removed notes, plus, when a note appeared, went,
     or changed kind, name or aliases, or an attachment appeared or went
     (`moved_files`), the notes with links that may now resolve differently
-    (found through the index's link keys).
+    (found through the index's link keys). Also returns the notes folded again or gone.
     """
     by_source, fields = dict(contrib[0]), dict(contrib[1])
     keys: set[str] = {link_key(path) for path in moved_files}
@@ -67,10 +67,11 @@ def refold(contrib: Contrib, parsed_facts: dict[str, tuple], gone: list[str], ol
     people = {p for p, (k, _) in kinds.items() if k == "person"}
     orgs = {p for p, (k, _) in kinds.items() if k == "org"}
     resolve = caching_resolver(resolver)
-    for source in set(gone) | set(facts):
+    touched = set(gone) | set(facts)
+    for source in touched:
         by_source.pop(source, None)
         fields.pop(source, None)
     for source, f in facts.items():
         by_source[source] = contributions(source, f, kinds[source][0], people, resolve, orgs=orgs)
     fields.update(person_fields(facts, meta))
-    return by_source, fields
+    return (by_source, fields), touched

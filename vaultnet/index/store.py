@@ -20,7 +20,7 @@ from pathlib import Path
 from ..errors import IndexBusy, IndexReadOnly, VaultnetError
 from ..vault.folder import ScanResult, Stat, Vault
 from ..vault.resolve import ATTACHMENT, LinkResolver, NoteRef
-from . import people_file, reader, writer
+from . import people_file, persons, reader, writer
 from .batch import Progress, diff_scan, targeted_scan, write_notes
 from .manifest import SCHEMA_VERSION, IndexFolder, Meta
 from .reader import why_unusable
@@ -58,6 +58,7 @@ class NoteIndex:
         self._attachments: set[str] = set()
         self._entries: dict[str, Entry] | None = None
         self._contrib: people_file.Contrib | None = None
+        self._persons: persons.State | None = None
         self._resolver: LinkResolver | None = None
         self._generation: int | None = None  # the commit the in-memory state describes
 
@@ -86,12 +87,15 @@ class NoteIndex:
         self._generation = data.get("generation")
         self._entries = None
         self._contrib = None
+        self._persons = None
         self._resolver = None
 
     def _write_state(self, generation: int | None) -> None:
         self._generation = generation
         if self._contrib is not None:
             people_file.write(self.folder, generation, self._contrib)
+        if self._persons is not None:
+            persons.write(self.folder, generation, self._persons)
         self.folder.write_manifest(generation, self.vault.fingerprint(), self._files or {},
                                    self._meta, self._too_large, self._attachments)
 
@@ -99,7 +103,7 @@ class NoteIndex:
         """Rebuild the manifest's view from stored records (after a crash between two writes).
         The attachments are not in the records: the sync that follows finds them all new."""
         self._files, self._meta, self._attachments = {}, {}, set()
-        self._entries, self._contrib, self._resolver = None, None, None
+        self._entries, self._contrib, self._persons, self._resolver = None, None, None, None
         self._generation = self.folder.generation()
         ix = self._whoosh.open()
         if ix is None:
@@ -149,6 +153,17 @@ class NoteIndex:
         if self._contrib is None:  # lost or stale: fold every note's stored facts again
             self._contrib = people_file.fold_all(self.stored_facts(), self.kinds(), self._meta, self.resolver())
         return self._contrib
+
+    def persons(self) -> persons.State:
+        """Every person's contributions summed (index/persons.py), and persons' own fields: what the
+        lists (due, ledger, news, references) need, without the per-note contributions."""
+        if self._persons is None:
+            self._ensure_state()
+            self._persons = persons.load(self.folder)
+        if self._persons is None:  # lost or stale: sum the contributions again
+            contrib = self.contributions()
+            self._persons = (persons.fold_all(contrib[0]), contrib[1])
+        return self._persons
 
     def resolver(self) -> LinkResolver:
         """Resolves link targets to notes and to the vault's other files (attachments)."""
@@ -343,6 +358,7 @@ class NoteIndex:
         self._whoosh.ix = writer.create_index(self.folder)
         self._files, self._meta, self._too_large, self._attachments = {}, {}, {}, set()
         self._contrib = ({}, {})
+        self._persons = ({}, {})
         self._resolver = None
         self._generation = None
 
@@ -362,6 +378,7 @@ class NoteIndex:
         files, meta = dict(self._files), dict(self._meta)
         old_meta = self._meta
         contrib = None if not files else self.contributions()
+        summed = None if not files else self.persons()  # read before the commit moves the generation
         to_parse, gone = diff_scan(files, self._too_large, scan, stats, self.vault.config.max_file_size)
         if procs is None:
             procs = writer.processes_for(len(to_parse))
@@ -394,10 +411,16 @@ class NoteIndex:
             self._resolver.update([p for p in changed if p not in meta] + sorted(old_attachments - attachments),
                                   [NoteRef(p, *meta[p][:3]) for p in changed if p in meta]
                                   + [_attachment_ref(p) for p in sorted(attachments - old_attachments)])
-        if contrib is None:  # first build: every note was just parsed
+        if contrib is None or summed is None:  # first build: every note was just parsed
             self._contrib = people_file.fold_all(parsed_facts, self.kinds(), self._meta, self.resolver())
+            self._persons = (persons.fold_all(self._contrib[0]), self._contrib[1])
         else:
-            self._contrib = people_file.refold(contrib, parsed_facts, gone, old_meta, self._meta, self.kinds(),
-                                               self.resolver(), self.linking, self.stored_facts,
-                                               moved_files=files_changed)
+            self._contrib, touched = people_file.refold(contrib, parsed_facts, gone, old_meta, self._meta,
+                                                        self.kinds(), self.resolver(), self.linking,
+                                                        self.stored_facts, moved_files=files_changed)
+            try:
+                folded = persons.refold(summed[0], contrib[0], self._contrib[0], touched)
+            except ValueError:  # a sum that does not hold what is taken away: sum everything again
+                folded = persons.fold_all(self._contrib[0])
+            self._persons = (folded, self._contrib[1])
         self._write_state(self.folder.generation())

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable
 
 from ..index import NoteIndex
 from ..notes.facts import LOGS
@@ -19,13 +20,13 @@ RECENT_CONTACT_DAYS = 365  # contact within this counts toward a reference's str
 _WORD = re.compile(r"\w+")
 
 
-def _line_texts(index: NoteIndex, items: list[tuple[int, str, int]]) -> dict[tuple[str, int], str]:
+def _line_texts(index: NoteIndex, items: Iterable[tuple[int, str, int]]) -> dict[tuple[str, int], str]:
     """(source, line) -> the log line's text, for these (day, source, line) items."""
     facts = index.stored_facts(sorted({source for _, source, _ in items}))
     return {(source, log[0]): log[2] for source, f in facts.items() for log in f[LOGS]}
 
 
-def _rows(items: list[tuple[int, str, int]], texts: dict[tuple[str, int], str]) -> list[dict]:
+def _rows(items: Iterable[tuple[int, str, int]], texts: dict[tuple[str, int], str]) -> list[dict]:
     return [{"date": dt.date.fromordinal(day).isoformat(), "text": texts.get((source, line), ""),
              "source": source, "line": line}
             for day, source, line in sorted(items, key=lambda i: (-i[0], i[1], i[2]))]

@@ -18,13 +18,13 @@ def search(index: NoteIndex, text: str, kind: str | None = None, limit: int | No
     import datetime as dt
 
     from ..index.schema import stem_word
-    from .relations import last_contacts
+    from .relations import last_contacts_from
     from .snippets import snippet
 
     hits = index.search(text, kind=kind, limit=limit)
     records = index.records([h.path for h in hits])
     people = [h.path for h in hits if (e := index.entry(h.path)) is not None and e.kind == "person"]
-    last = last_contacts(index.contributions()[0], people, today or dt.date.today()) if people else {}
+    last = last_contacts_from(index.persons()[0], people, today or dt.date.today()) if people else {}
     out = []
     for hit in hits:
         e = index.entry(hit.path)
@@ -148,12 +148,13 @@ def unresolved_links(index: NoteIndex) -> list[dict]:
     return rows
 
 
-def network(index: NoteIndex, today):
-    """Everyone's relationship facts (interactions, due dates, ledger) as of `today`."""
+def network(index: NoteIndex, today, only=None):
+    """Everyone's relationship facts (interactions, due dates, ledger) as of `today`; with `only`,
+    the people among those paths."""
     from .relations import Network
 
-    contrib, fields = index.contributions()
-    return Network(contrib, fields, index.kinds(), index.vault.config, today, me=me_path(index))
+    folded, fields = index.persons()
+    return Network(folded, fields, index.kinds(), index.vault.config, today, me=me_path(index), only=only)
 
 
 def me_path(index: NoteIndex) -> str | None:
@@ -179,14 +180,15 @@ def card(index: NoteIndex, path: str, today) -> dict:
     rec = index.records([path]).get(path)
     if rec is None:
         raise NameNotFound(path, [])
-    data = card_from_record(rec, backlink_count=len({b["source"] for b in backlinks(index, path)}))
+    linking = {b["source"] for b in backlinks(index, path)}
+    data = card_from_record(rec, backlink_count=len(linking))
     from .moments import latest_news
     from .relations import interactions_of
 
-    net = network(index, today)
-    person = net.people.get(path)
+    person = network(index, today, only=[path]).people.get(path)
     if person is not None:
-        everything = interactions_of(path, index.contributions()[0], index.stored_facts, index.kinds(),
+        # Only their own note and the notes that link them can say anything about them.
+        everything = interactions_of(path, linking | {path}, index.stored_facts, index.kinds(),
                                      index.resolver())
         birthday = person.birthday
         data.update({
@@ -206,13 +208,14 @@ def card(index: NoteIndex, path: str, today) -> dict:
                               key=lambda i: (i["date"], i["source"], i["line"])),
         })
     if rec.kind == "org":
-        data["people"] = org_people(index, rec, net)
+        data["people"] = org_people(index, rec, today)
     return data
 
 
-def org_people(index: NoteIndex, org: Record, net) -> list[dict]:
+def org_people(index: NoteIndex, org: Record, today) -> list[dict]:
     """People whose company is this organization: a link to its note, or its name or an alias as text."""
     from .names import name_key
+    from .relations import last_contacts_from
 
     resolver = index.resolver()
     labels = {name_key(label) for label in (org.name, *org.aliases)}
@@ -227,8 +230,7 @@ def org_people(index: NoteIndex, org: Record, net) -> list[dict]:
                 here = name_key(value) in labels
             if here:
                 role = field_values(rec.frontmatter, "role", "title")
-                person = net.people.get(path)
-                last = person.last_contact if person is not None else None
+                last = last_contacts_from(index.persons()[0], [path], today)[path]
                 rows.append({"path": path, "name": rec.name, "role": role[0] if role else None,
                              "last_contact": last.isoformat() if last else None})
                 break

@@ -6,7 +6,6 @@ from collections import Counter
 
 from ..errors import NameNotFound
 from ..index import NoteIndex, Record
-from ..notes.contact_fields import field_values
 from ..vault.resolve import fold, is_attachment, is_note_path, strip_md
 from .names import KINDS, find_note, find_person  # noqa: F401  (callers find names here)
 
@@ -18,6 +17,7 @@ def search(index: NoteIndex, text: str, kind: str | None = None, limit: int | No
     import datetime as dt
 
     from ..index.schema import stem_word
+    from ..notes.contact_fields import field_values
     from .relations import last_contacts_from
     from .snippets import snippet
 
@@ -177,6 +177,7 @@ _ON_THE_CARD = {"name", "aliases", "alias", "tags", "tag", "type", "company", "o
 def card(index: NoteIndex, path: str, today) -> dict:
     """The contact card: fields, last contact, next due, ledger, mentions, interactions (past ones;
     those after today are `planned`); an organization's card lists its people."""
+
     rec = index.records([path]).get(path)
     if rec is None:
         raise NameNotFound(path, [])
@@ -214,6 +215,7 @@ def card(index: NoteIndex, path: str, today) -> dict:
 
 def org_people(index: NoteIndex, org: Record, today) -> list[dict]:
     """People whose company is this organization: a link to its note, or its name or an alias as text."""
+    from ..notes.contact_fields import field_values
     from .names import name_key
     from .relations import last_contacts_from
 
@@ -239,6 +241,8 @@ def org_people(index: NoteIndex, org: Record, today) -> list[dict]:
 
 
 def card_from_record(rec: Record, backlink_count: int) -> dict:
+    from ..notes.contact_fields import field_values
+
     fm = rec.frontmatter
     company = field_values(fm, "company", "org")
     role = field_values(fm, "role", "title")

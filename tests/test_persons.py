@@ -130,3 +130,45 @@ def test_refold_refuses_a_sum_that_lacks_what_it_takes_away():
     assert persons_file.refold(folded, {"Daily/a.md": a}, {}, ["Daily/a.md"]) == {}
     with pytest.raises(ValueError):  # b's day was never added
         persons_file.refold(folded, {"Daily/b.md": b}, {}, ["Daily/b.md"])
+
+
+@pytest.mark.parametrize("table", ["people", "persons"])
+def test_a_lost_or_foreign_shard_is_folded_again_and_the_next_change_heals_it(tmp_path, table):
+    root = write_vault(tmp_path / "live", FILES)
+    run = Run(root)
+    due = run.json("--today", TODAY, "due", "--within", "60")
+    folder = root / ".vaultnet/index"
+    (folder / f"{table}.5").unlink()
+    (folder / f"{table}.6").write_bytes((folder / f"{table}.7").read_bytes())  # another shard's stamp and keys
+    result = run.ok("--today", TODAY, "due", "--within", "60", "--json")
+    assert result.stderr == "" and run.json("--today", TODAY, "due", "--within", "60") == due
+    _touch(root / "Daily/2026-11-21.md", "- 2026-11-21 Call with [[Cy Young]]\n")
+    run.ok("index")
+    assert (folder / f"{table}.5").exists()  # written again whole: the set on disk was not that commit's
+    folded, fields, from_scratch = _state(root)
+    assert folded == from_scratch
+    assert (folded, fields) == _rebuilt(root, tmp_path)[:2]
+
+
+def test_shards_written_for_a_commit_whose_head_never_was_are_not_trusted(tmp_path):
+    """A sync killed between the shards and the head (test_crash.py kills at every write; this is one)."""
+    from vaultnet.index import shards
+
+    head = tmp_path / "people"
+    shards.write(head, 1, {"contrib": {"a.md": 1, "b.md": 2}}, None)
+    assert shards.load(head, 1, ("contrib",)) == {"contrib": {"a.md": 1, "b.md": 2}}
+    k = shards.shard_of("a.md")
+    good = head.read_bytes()
+    shards.write(head, 2, {"contrib": {"a.md": 10, "b.md": 2}}, {"a.md"}, base=1)
+    assert shards.load(head, 2, ("contrib",)) == {"contrib": {"a.md": 10, "b.md": 2}}
+    head.write_bytes(good)  # as if killed before the head was renamed into place
+    assert shards.load(head, 1, ("contrib",)) is None  # shard k is commit 2's now
+    assert shards.load(head, 2, ("contrib",)) is None
+    # Whoever amends the set from commit 1 regardless never reads a wrong answer from it: the
+    # shard's stamp is not the one the head lists.
+    shards.write(head, 3, {"contrib": {"a.md": 10, "b.md": 3}}, {"b.md"}, base=1)
+    if k != shards.shard_of("b.md"):
+        assert shards.load(head, 3, ("contrib",)) is None
+    # The index never does: what it could not load it folded again (base None), and writes whole.
+    shards.write(head, 4, {"contrib": {"a.md": 10, "b.md": 4}}, {"b.md"}, base=None)
+    assert shards.load(head, 4, ("contrib",)) == {"contrib": {"a.md": 10, "b.md": 4}}

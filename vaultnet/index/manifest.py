@@ -21,7 +21,7 @@ INDEX_NAME = "MAIN"
 _TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)  # noqa: UP031 - a regex, not a message
 # What a killed sync leaves in the index folder and nothing else removes: our manifest's
 # temporary files, and Whoosh's TOC written under a temporary name before its rename.
-_STRAY = re.compile(rf"^(\.(manifest|people|persons)\.\d+\.tmp|_{INDEX_NAME}_\d+\.toc\.[\d.]+)$")
+_STRAY = re.compile(rf"^(\.(manifest|people|persons)(\.\d+)?\.\d+\.tmp|_{INDEX_NAME}_\d+\.toc\.[\d.]+)$")
 
 Meta = tuple  # (kind, name, aliases, problems) as kept in the manifest
 

@@ -1,9 +1,10 @@
 """The per-person contributions, kept beside the index in `people` and refolded after a change.
 
 What each note contributes to each person (vault/contributions.py) is stored
-per source note, stamped with the Whoosh generation it describes, together with
-every person's own fields. After a commit only the notes whose share may have
-changed are folded again.
+per source note, in shards stamped with the Whoosh generation they describe
+(shards.py), together with every person's own fields. After a commit only the
+notes whose share may have changed are folded again, and only their shards
+are written.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from collections.abc import Callable, Iterable
 from ..notes.facts import FIELDS
 from ..vault.contributions import all_contributions, caching_resolver, contributions
 from ..vault.resolve import LinkResolver, fold, link_key
-from .manifest import SCHEMA_VERSION, IndexFolder, Meta, read_marshal, write_marshal
+from . import shards
+from .manifest import IndexFolder, Meta
 
 Contrib = tuple[dict, dict]  # (contributions by source note, persons' own fields)
 
@@ -22,17 +24,16 @@ def person_fields(facts: dict[str, tuple], meta: dict[str, Meta]) -> dict[str, d
     return {p: f[FIELDS] for p, f in facts.items() if meta.get(p, ("",))[0] == "person"}
 
 
-def load(folder: IndexFolder) -> Contrib | None:
-    """The stored contributions, if they describe the newest commit."""
-    data = read_marshal(folder.people_path)
-    if data is None or data.get("version") != SCHEMA_VERSION or data.get("generation") != folder.generation():
-        return None
-    return data["contrib"], data["fields"]
+def load(folder: IndexFolder, generation: int | None) -> Contrib | None:
+    """The stored contributions, if they describe commit `generation` (the newest)."""
+    tables = shards.load(folder.people_path, generation, ("contrib", "fields"))
+    return None if tables is None else (tables["contrib"], tables["fields"])
 
 
-def write(folder: IndexFolder, generation: int | None, contrib: Contrib) -> None:
-    write_marshal(folder.people_path, {"version": SCHEMA_VERSION, "generation": generation,
-                                       "contrib": contrib[0], "fields": contrib[1]})
+def write(folder: IndexFolder, generation: int | None, contrib: Contrib, touched: Iterable[str] | None,
+          base: int | None) -> None:
+    """Stored as shards (shards.py): those of the notes `touched` since commit `base`."""
+    shards.write(folder.people_path, generation, {"contrib": contrib[0], "fields": contrib[1]}, touched, base)
 
 
 def fold_all(facts: dict[str, tuple], kinds: dict[str, tuple[str, str]], meta: dict[str, Meta],
@@ -54,8 +55,10 @@ def refold(contrib: Contrib, parsed_facts: dict[str, tuple], gone: list[str], ol
     """
     by_source, fields = dict(contrib[0]), dict(contrib[1])
     keys: set[str] = {link_key(path) for path in moved_files}
-    for path in set(old_meta) ^ set(meta) | {
-        p for p in parsed_facts if p in old_meta and tuple(old_meta[p][:3]) != tuple(meta[p][:3])
+    # Notes that appeared or went, or whose kind, name or aliases changed: all were parsed or gone
+    # (never a walk over the whole vault, which a watcher's every batch would pay).
+    for path in set(gone) | {
+        p for p in parsed_facts if p not in old_meta or tuple(old_meta[p][:3]) != tuple(meta[p][:3])
     }:
         for m in (old_meta.get(path), meta.get(path)):
             if m is not None:

@@ -3,9 +3,9 @@
 Summing 10,000 people's contributions (people_file.py holds them per source
 note) was most of what `due` did, on every run, although nothing had changed.
 This file holds the sum per person, stamped with the Whoosh generation like the
-manifest, so a list command loads one small table and folds nothing. After a
-commit only the contributions of the notes that were folded again are
-subtracted and added: the sum is exact, in the order a fold of every note gives
+manifest (in shards, shards.py), so a list command loads one small table and
+folds nothing. After a commit only the contributions of the notes that were
+folded again are subtracted and added, and only their people's shards written: the sum is exact, in the order a fold of every note gives
 (days, dues and moments sorted), so an incremental index equals a rebuilt one.
 """
 
@@ -14,7 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ..vault.contributions import unpack
-from .manifest import SCHEMA_VERSION, IndexFolder, read_marshal, write_marshal
+from . import shards
+from .manifest import IndexFolder
 
 # One person's sum: (days, gave, got, dues, links, news, noticed). days and dues are sorted
 # ordinals (one per interaction, one per open task); links counts the notes that link them;
@@ -66,8 +67,10 @@ def fold_all(by_source: dict[str, dict]) -> Folded:
     return {path: frozen for path, acc in work.items() if (frozen := _frozen(acc)) is not None}
 
 
-def refold(folded: Folded, old: dict[str, dict], new: dict[str, dict], sources: Iterable[str]) -> Folded:
-    """The sums after the contributions of `sources` went from `old` to `new` (by source note)."""
+def refold(folded: Folded, old: dict[str, dict], new: dict[str, dict], sources: Iterable[str],
+           changed: set[str] | None = None) -> Folded:
+    """The sums after the contributions of `sources` went from `old` to `new` (by source note);
+    the people whose sum may have changed are added to `changed`."""
     work: dict[str, list] = {}
     for source in sources:
         before, after = old.get(source), new.get(source)
@@ -82,6 +85,8 @@ def refold(folded: Folded, old: dict[str, dict], new: dict[str, dict], sources: 
                     work[path] = ([list(e[DAYS]), e[GAVE], e[GOT], list(e[DUES]), e[LINKS], list(e[NEWS]),
                                    list(e[NOTICED])] if e is not None else [[], 0, 0, [], 0, [], []])
             _add(work, source, per, sign)
+    if changed is not None:
+        changed.update(work)
     if not work:
         return folded
     out = dict(folded)
@@ -94,14 +99,13 @@ def refold(folded: Folded, old: dict[str, dict], new: dict[str, dict], sources: 
     return out
 
 
-def load(folder: IndexFolder) -> State | None:
-    """The stored sums, if they describe the newest commit."""
-    data = read_marshal(folder.persons_path)
-    if data is None or data.get("version") != SCHEMA_VERSION or data.get("generation") != folder.generation():
-        return None
-    return data["folded"], data["fields"]
+def load(folder: IndexFolder, generation: int | None) -> State | None:
+    """The stored sums, if they describe commit `generation` (the newest)."""
+    tables = shards.load(folder.persons_path, generation, ("folded", "fields"))
+    return None if tables is None else (tables["folded"], tables["fields"])
 
 
-def write(folder: IndexFolder, generation: int | None, state: State) -> None:
-    write_marshal(folder.persons_path, {"version": SCHEMA_VERSION, "generation": generation,
-                                        "folded": state[0], "fields": state[1]})
+def write(folder: IndexFolder, generation: int | None, state: State, touched: Iterable[str] | None,
+          base: int | None) -> None:
+    """Stored as shards (shards.py): those of the people `touched` since commit `base`."""
+    shards.write(folder.persons_path, generation, {"folded": state[0], "fields": state[1]}, touched, base)

@@ -59,8 +59,14 @@ class NoteIndex:
         self._entries: dict[str, Entry] | None = None
         self._contrib: people_file.Contrib | None = None
         self._persons: persons.State | None = None
+        # The commit whose stored shards the two tables above were read from or written as (None:
+        # folded here), and the keys changed since, so that a commit writes only those shards.
+        self._contrib_base: int | None = None
+        self._persons_base: int | None = None
+        self._touched: tuple[set[str] | None, set[str] | None] = (None, None)
         self._resolver: LinkResolver | None = None
         self._generation: int | None = None  # the commit the in-memory state describes
+        self._from_manifest = False  # ... and whether it is that commit's manifest (not rebuilt from records)
 
     def warn(self, message: str) -> None:
         if self._on_warning is not None:
@@ -75,6 +81,12 @@ class NoteIndex:
     # ------------------------------------------------------------------ state
 
     def _load_manifest(self) -> dict | None:
+        if self._files is not None and self._from_manifest and self._generation is not None \
+                and self.folder.generation() == self._generation:
+            # What we hold is that manifest (read, or written by us) and nobody committed since: a
+            # long-lived process (the watcher) need not read a megabyte again per batch.
+            return {"generation": self._generation, "files": self._files, "meta": self._meta,
+                    "too_large": self._too_large, "attachments": self._attachments}
         return self.folder.load_manifest(self.vault.fingerprint())
 
     def _use_manifest(self, data: dict) -> None:
@@ -85,6 +97,7 @@ class NoteIndex:
         self._files, self._meta, self._too_large = data["files"], data["meta"], data["too_large"]
         self._attachments = data["attachments"]
         self._generation = data.get("generation")
+        self._from_manifest = True
         self._entries = None
         self._contrib = None
         self._persons = None
@@ -92,12 +105,18 @@ class NoteIndex:
 
     def _write_state(self, generation: int | None) -> None:
         self._generation = generation
+        self._from_manifest = False  # until the manifest is written
+        sources, people = self._touched
         if self._contrib is not None:
-            people_file.write(self.folder, generation, self._contrib)
+            people_file.write(self.folder, generation, self._contrib, sources, self._contrib_base)
+            self._contrib_base = generation
         if self._persons is not None:
-            persons.write(self.folder, generation, self._persons)
+            persons.write(self.folder, generation, self._persons, people, self._persons_base)
+            self._persons_base = generation
+        self._touched = (set(), set())
         self.folder.write_manifest(generation, self.vault.fingerprint(), self._files or {},
                                    self._meta, self._too_large, self._attachments)
+        self._from_manifest = True
 
     def _state_from_whoosh(self) -> None:
         """Rebuild the manifest's view from stored records (after a crash between two writes).
@@ -105,6 +124,7 @@ class NoteIndex:
         self._files, self._meta, self._attachments = {}, {}, set()
         self._entries, self._contrib, self._persons, self._resolver = None, None, None, None
         self._generation = self.folder.generation()
+        self._from_manifest = False
         ix = self._whoosh.open()
         if ix is None:
             return
@@ -149,9 +169,12 @@ class NoteIndex:
         """What each note contributes to each person (vault/contributions.py), and persons' own fields."""
         if self._contrib is None:
             self._ensure_state()
-            self._contrib = people_file.load(self.folder)
+            generation = self.folder.generation()
+            self._contrib = people_file.load(self.folder, generation)
+            self._contrib_base = generation
         if self._contrib is None:  # lost or stale: fold every note's stored facts again
             self._contrib = people_file.fold_all(self.stored_facts(), self.kinds(), self._meta, self.resolver())
+            self._contrib_base = None
         return self._contrib
 
     def persons(self) -> persons.State:
@@ -159,10 +182,13 @@ class NoteIndex:
         lists (due, ledger, news, references) need, without the per-note contributions."""
         if self._persons is None:
             self._ensure_state()
-            self._persons = persons.load(self.folder)
+            generation = self.folder.generation()
+            self._persons = persons.load(self.folder, generation)
+            self._persons_base = generation
         if self._persons is None:  # lost or stale: sum the contributions again
             contrib = self.contributions()
             self._persons = (persons.fold_all(contrib[0]), contrib[1])
+            self._persons_base = None
         return self._persons
 
     def resolver(self) -> LinkResolver:
@@ -361,6 +387,7 @@ class NoteIndex:
         self._persons = ({}, {})
         self._resolver = None
         self._generation = None
+        self._from_manifest = False
 
     def _use_temporary_dir(self) -> None:
         """Keep the index in a fresh folder outside the vault (removed with this object)."""
@@ -406,7 +433,7 @@ class NoteIndex:
         self._attachments = attachments
         self._entries = None
         if self._resolver is not None:  # kept current in place: a watcher reuses it batch after batch
-            changed = [p for p in set(old_meta) | set(meta)
+            changed = [p for p in sorted(set(parsed_facts) | set(gone))  # only these can have changed
                        if tuple(old_meta.get(p, ("",))[:3]) != tuple(meta.get(p, ("",))[:3])]
             self._resolver.update([p for p in changed if p not in meta] + sorted(old_attachments - attachments),
                                   [NoteRef(p, *meta[p][:3]) for p in changed if p in meta]
@@ -414,13 +441,16 @@ class NoteIndex:
         if contrib is None or summed is None:  # first build: every note was just parsed
             self._contrib = people_file.fold_all(parsed_facts, self.kinds(), self._meta, self.resolver())
             self._persons = (persons.fold_all(self._contrib[0]), self._contrib[1])
+            self._touched = (None, None)
         else:
             self._contrib, touched = people_file.refold(contrib, parsed_facts, gone, old_meta, self._meta,
                                                         self.kinds(), self.resolver(), self.linking,
                                                         self.stored_facts, moved_files=files_changed)
+            summed_again: set[str] | None = set(touched)  # a person's own fields are under their own path
             try:
-                folded = persons.refold(summed[0], contrib[0], self._contrib[0], touched)
+                folded = persons.refold(summed[0], contrib[0], self._contrib[0], touched, summed_again)
             except ValueError:  # a sum that does not hold what is taken away: sum everything again
-                folded = persons.fold_all(self._contrib[0])
+                folded, summed_again = persons.fold_all(self._contrib[0]), None
             self._persons = (folded, self._contrib[1])
+            self._touched = (touched, summed_again)
         self._write_state(self.folder.generation())

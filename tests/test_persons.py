@@ -121,10 +121,10 @@ def test_a_lost_or_stale_summed_state_is_folded_again_and_answers_the_same(tmp_p
 
 def test_refold_refuses_a_sum_that_lacks_what_it_takes_away():
     # As vault/contributions.py stores them: a day of contact, a #gave, a link, a #news line.
-    a = {"People/Ada.md": [(738000,), 1, 0, (), True, ((738000, 3),), ()]}
+    a = {"People/Ada.md": [(738000,), 1, 0, (), True, ((738000, 3, "New job #news"),), ()]}
     b = {"People/Ada.md": [(738001,), 0, 0, (), True, (), ()]}
     folded = persons_file.fold_all({"Daily/a.md": a})
-    assert folded == {"People/Ada.md": ((738000,), 1, 0, (), 1, ((738000, "Daily/a.md", 3),), ())}
+    assert folded == {"People/Ada.md": ((738000,), 1, 0, (), 1, ((738000, "Daily/a.md", 3, "New job #news"),), ())}
     assert persons_file.refold(folded, {"Daily/a.md": a}, {"Daily/a.md": b}, ["Daily/a.md"]) == \
         {"People/Ada.md": ((738001,), 0, 0, (), 1, (), ())}
     assert persons_file.refold(folded, {"Daily/a.md": a}, {}, ["Daily/a.md"]) == {}

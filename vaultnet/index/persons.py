@@ -19,7 +19,7 @@ from .manifest import IndexFolder
 
 # One person's sum: (days, gave, got, dues, links, news, noticed). days and dues are sorted
 # ordinals (one per interaction, one per open task); links counts the notes that link them;
-# news and noticed are sorted (day, source, line).
+# news and noticed are sorted (day, source, line, text).
 DAYS, GAVE, GOT, DUES, LINKS, NEWS, NOTICED = range(7)
 Folded = dict[str, tuple]
 State = tuple[Folded, dict]  # (the sums, persons' own fields)
@@ -37,17 +37,17 @@ def _add(work: dict[str, list], source: str, per: dict, sign: int) -> None:
         if sign > 0:
             acc[DAYS] += days
             acc[DUES] += dues
-            acc[NEWS] += [(day, source, line) for day, line in news]
-            acc[NOTICED] += [(day, source, line) for day, line in noticed]
+            acc[NEWS] += [(day, source, line, text) for day, line, text in news]
+            acc[NOTICED] += [(day, source, line, text) for day, line, text in noticed]
         else:
             for day in days:
                 acc[DAYS].remove(day)
             for day in dues:
                 acc[DUES].remove(day)
-            for day, line in news:
-                acc[NEWS].remove((day, source, line))
-            for day, line in noticed:
-                acc[NOTICED].remove((day, source, line))
+            for day, line, text in news:
+                acc[NEWS].remove((day, source, line, text))
+            for day, line, text in noticed:
+                acc[NOTICED].remove((day, source, line, text))
         acc[GAVE] += sign * gave
         acc[GOT] += sign * got
         acc[LINKS] += sign * bool(linked)

@@ -186,7 +186,8 @@ def card(index: NoteIndex, path: str, today) -> dict:
     from .moments import latest_news
     from .relations import interactions_of
 
-    person = network(index, today, only=[path]).people.get(path)
+    net = network(index, today, only=[path])
+    person = net.people.get(path)
     if person is not None:
         # Only their own note and the notes that link them can say anything about them.
         everything = interactions_of(path, linking | {path}, index.stored_facts, index.kinds(),
@@ -195,7 +196,7 @@ def card(index: NoteIndex, path: str, today) -> dict:
         data.update({
             "next_birthday": person.next_birthday.isoformat() if person.next_birthday else None,
             "age": birthday.age_on(today) if birthday else None,
-            "latest_news": latest_news(index, person),
+            "latest_news": latest_news(net, person),
             "noticed": len(person.noticed),
             "cadence_days": person.cadence.approx_days if person.cadence else None,
             "last_contact": person.last_contact.isoformat() if person.last_contact else None,

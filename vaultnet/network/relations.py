@@ -86,11 +86,16 @@ class Network:
         wanted = kinds if only is None else {p: kinds[p] for p in only if p in kinds}
         people: dict[str, Person] = {}
         self.people = people
+        self.texts: dict[tuple[str, int], str] = {}  # (source, line) -> the text of a #news or #noticed line
         for path, (kind, name) in wanted.items():
             if kind != "person":
                 continue
             own = fields.get(path, {})
             days, gave, got, dues, links, news, noticed = folded.get(path, _EMPTY)
+            if news or noticed:
+                self.texts.update(((s, ln), text) for _, s, ln, text in news + noticed)
+                news = tuple(item[:3] for item in news)
+                noticed = tuple(item[:3] for item in noticed)
             person = people[path] = Person(path, name, tuple(own.get("tags", ())), own, days, gave, got, dues,
                                            links, news, noticed)
             self._finish(person)

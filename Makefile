@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,mcp]'
 	touch $(STAMP)
 
 # The example vault's dates are fixed, so the demo fixes "today" too.
@@ -60,6 +60,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_watch.py
 	$(BIN)/python bench/bench_import.py
 	$(BIN)/python bench/bench_capture.py
+	$(BIN)/python bench/bench_graph.py
+	$(BIN)/python bench/bench_mcp.py
 
 clean:
 	rm -rf $(VENV) example-vault/.vaultnet/index build *.egg-info

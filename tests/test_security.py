@@ -464,13 +464,14 @@ def test_graph_html_keeps_every_name_as_data(tmp_path, folder):
     parsed = ScriptsAndTitle()
     parsed.feed(page)
     parsed.close()
-    # Exactly the template's two scripts: the JSON data and the drawing code.
-    assert [a.get("id") for a, _ in parsed.scripts] == ["data", None]
-    assert parsed.elements.count("script") == 2
+    # Exactly the template's three scripts: the JSON data, the vendored library, the page's code.
+    assert [a.get("id") for a, _ in parsed.scripts] == ["data", "graph-library", "graph-page"]
+    assert parsed.elements.count("script") == 3
     data_attrs, data_text = parsed.scripts[0]
     assert data_attrs["type"] == "application/json"
     assert "</script" not in data_text.lower() and "<!--" not in data_text
     data = json.loads(data_text)
+    assert data["vault"] == folder  # for obsidian:// links, as data
     names = {n["id"]: n["name"] for n in data["nodes"]}
     for path, name in expected_names().items():
         assert names[path] == name

@@ -1,6 +1,11 @@
 """Domain exceptions. The CLI turns every VaultnetError into `Error: ...`, exit 1."""
 
 
+def os_error_message(exc: OSError) -> str:
+    """What failed, and on which file: how the CLI and the MCP tools say an OSError they did not expect."""
+    return f"{exc.strerror or exc}{f' ({exc.filename})' if exc.filename else ''}"
+
+
 class VaultnetError(Exception):
     """A problem the user can fix; the message is shown as is."""
 
@@ -57,6 +62,18 @@ class AmbiguousName(VaultnetError):
         self.candidates = candidates
         listing = "\n".join(f"  {c}" for c in candidates)
         super().__init__(f"{name!r} matches several notes; name one of them:\n{listing}")
+
+
+class BadValue(VaultnetError):
+    """An argument a command cannot use (a date, a cadence, an empty name): a usage error.
+
+    `argument` names it in lower case, as the command's option and the MCP tool's
+    argument are named (`cadence`, `date`), so each front end can say which one.
+    """
+
+    def __init__(self, message: str, argument: str | None = None):
+        self.argument = argument
+        super().__init__(message)
 
 
 class IndexBusy(VaultnetError):

@@ -5,6 +5,7 @@
 """
 
 from . import (  # noqa: F401
+    assistant_commands,
     capture_commands,
     contact_commands,
     field_commands,

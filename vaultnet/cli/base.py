@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ..errors import VaultnetError
+from ..errors import BadValue, VaultnetError, os_error_message
 
 if TYPE_CHECKING:  # imported when used: a command that needs no index never loads it
     from rich.progress import Progress, TaskID
@@ -53,22 +53,13 @@ class App:
         goes on from a stale index: a name resolved against it could pick the wrong note.
         """
         if self._index is None:
-            from ..index import READER_SYNC_TIMEOUT, WRITER_TIMEOUT, NoteIndex
+            from ..index import NoteIndex, sync_for
 
             index = self._index = NoteIndex(self.vault, on_warning=lambda m: warn(f"vaultnet: {m}"))
             click.get_current_context().call_on_close(index.close)
             if sync and not self.no_sync:
-                from ..errors import IndexReadOnly
-
                 with progress_bar(self.quiet) as progress:
-                    try:
-                        stats = index.sync(progress=progress,
-                                           wait=WRITER_TIMEOUT if for_write else READER_SYNC_TIMEOUT)
-                    except IndexReadOnly:
-                        if not for_write:
-                            raise
-                        # A read-only or full disk: go on from the last index; the write says why it fails.
-                        stats = index.sync(progress=progress, wait=READER_SYNC_TIMEOUT)
+                    stats = sync_for(lambda wait: index.sync(progress=progress, wait=wait), for_write)
                 report_sync(stats, index, verbose=False, quiet=self.quiet)
                 self.stale = bool(stats.stale)
         return self._index
@@ -193,34 +184,23 @@ def _markup(text: str):
 def parse_today(ctx, param, value):
     if value is None:
         return None
-    from ..notes.dates import parse_date
+    from ..notes.dates import date_argument
 
-    day = parse_date(value)
-    if day is None or len(value.strip()) != 10:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-11-22")
-    return day
+    try:
+        return date_argument(value)
+    except BadValue as exc:  # a callback's error is click's to show
+        raise click.BadParameter(str(exc)) from None
 
 
 def parse_day_arg(value: str, today: dt.date, param: str, *, past: bool | None = None) -> dt.date:
-    """A day typed on the command line (notes/dates.py's one grammar), checked for its direction:
-    `past=True` refuses a span ahead (`3d` where `3d ago` was meant), `past=False` a day before today."""
-    from ..notes.dates import DAY_FORMS, parse_day
+    """A day typed on the command line (notes/dates.py's one grammar, `day_argument`), its error
+    shown as click shows its own, led by `param`."""
+    from ..notes.dates import day_argument
 
-    day = parse_day(value, today)
-    if day is None:
-        raise click.BadParameter(f"{value!r} is not a day ({DAY_FORMS})", param_hint=param)
-    if past and day.span and day.date > today:
-        raise click.BadParameter(f"{value!r} is {(day.date - today).days} days from now; for the past say "
-                                 f"'{value.strip()} ago'", param_hint=param)
-    if past is False and day.date < today:
-        raise click.BadParameter(f"{value!r} is {day.date.isoformat()}, in the past", param_hint=param)
-    return day.date
-
-
-def not_empty(ctx, param, value):
-    if value is not None and not value.strip():
-        raise click.BadParameter("must not be empty")
-    return value
+    try:
+        return day_argument(value, today, past=past)
+    except BadValue as exc:
+        raise click.BadParameter(str(exc), param_hint=param) from None
 
 
 def _quiet_stdout() -> None:
@@ -238,6 +218,10 @@ class VaultnetGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
+        except BadValue as exc:
+            if ctx.params.get("debug"):
+                raise
+            raise click.UsageError(_bad_value(ctx, exc)) from None
         except VaultnetError as exc:
             if ctx.params.get("debug"):
                 raise
@@ -251,9 +235,7 @@ class VaultnetGroup(click.Group):
         except OSError as exc:
             if ctx.params.get("debug"):
                 raise
-            where = f" ({exc.filename})" if exc.filename else ""
-            raise click.ClickException(f"{exc.strerror or exc}{where}") from None
-
+            raise click.ClickException(os_error_message(exc)) from None
 
     def parse_args(self, ctx, args):
         return super().parse_args(ctx, self._globals_first(args))
@@ -289,6 +271,20 @@ class VaultnetGroup(click.Group):
             moved += args[j : j + 1 + takes]
             j += 1 + takes
         return head + moved + [args[i]] + rest
+
+
+def _bad_value(ctx: click.Context, exc: BadValue) -> str:
+    """The message, led by the option or argument it is about, as click says it of its own checks."""
+    command = ctx.command.get_command(ctx, ctx.invoked_subcommand) if isinstance(ctx.command, click.Group) \
+        and ctx.invoked_subcommand else None
+    params = [*ctx.command.params, *(command.params if command is not None else [])]
+    param = next((p for p in params if exc.argument is not None
+                  and (p.name == exc.argument or f"--{exc.argument}" in p.opts)), None)
+    if param is None:
+        return str(exc)
+    hint = " / ".join(f"'{o}'" for o in param.opts) if isinstance(param, click.Option) else f"'{param.human_readable_name}'"
+    return f"Invalid value for {hint}: {exc}"
+
 
 @click.group(cls=VaultnetGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--vault", metavar="DIR", help="The vault folder (else VAULTNET_VAULT, else the nearest folder with .vaultnet/ or .obsidian/).")

@@ -18,15 +18,9 @@ def done(app: App, name: str, text: str | None, as_json: bool):
 
     In place, in the Obsidian Tasks format: `- [x] ... ✅ TODAY`.
     """
-    from ..edits.tasks import complete
-    from ..network import queries
-    from ..network.tasks import choose_task, open_tasks
+    from ..edits.tasks import done as complete_task
 
-    index = app.index(for_write=True)
-    person = queries.find_person(index, name, guess=not app.stale)
-    shown = index.entries()[person].name
-    task = choose_task(open_tasks(index, person), shown, text)
-    result = complete(app.vault, task["path"], task["line"], task["text"], app.today)
+    result = complete_task(app.vault, app.index(for_write=True), name, text, app.today, guess=not app.stale)
     if result["recurring"]:
         warn("a recurring task (🔁): vaultnet does not add its next occurrence; tick it in Obsidian "
              "(Tasks) for that, or add the next one by hand")
@@ -43,13 +37,13 @@ def done(app: App, name: str, text: str | None, as_json: bool):
 @click.pass_obj
 def snooze(app: App, name: str, when: str, as_json: bool):
     """Set NAME's follow_up to WHEN (2w, 3d, 1m, a date): not now, remind me then."""
-    from ..edits.fields import snooze as set_follow_up
+    from ..edits.fields import snooze_person
     from ..network import queries
 
     day = parse_day_arg(when, app.today, "WHEN", past=False)
     index = app.index(for_write=True)
-    person = queries.find_person(index, name, guess=not app.stale)
-    change = set_follow_up(app.vault, person, day, app.today)
+    change = snooze_person(app.vault, index, name, day, app.today, guess=not app.stale)
+    person = change.path
     index.sync_paths([person])
     after = queries.network(index, app.today).people.get(person)
     if after is not None and after.next_due is not None and after.next_due < day:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import click
 
 from .base import App, _cell, cli, emit, json_option
@@ -18,16 +16,9 @@ from .base import App, _cell, cli, emit, json_option
 def news(app: App, since: str | None, as_json: bool):
     """Recent news about people in your network (#news log lines), newest first."""
     from ..network import moments, queries
-    from ..notes.dates import parse_since
+    from ..notes.dates import since_argument
 
-    if since is None:
-        first = app.today - dt.timedelta(days=app.vault.config.news_days)
-    else:
-        parsed = parse_since(since, app.today)
-        if parsed is None:
-            raise click.BadParameter(f"{since!r} is neither a date (2026-09-01) nor a span (90d, 2w, 3m, 1y)",
-                                     param_hint="--since")
-        first = parsed
+    first = since_argument(since, app.today, app.vault.config.news_days, "since")
     index = app.index()
     rows = moments.news(index, queries.network(index, app.today), first)
     emit(rows, as_json, [("date", "DATE"), ("name", "NAME"), ("text", "NEWS"), ("source", "SOURCE")],
@@ -45,8 +36,6 @@ def references(app: App, topic: str | None, as_json: bool):
     """
     from ..network import moments, queries
 
-    if topic is not None and not topic.strip():
-        raise click.BadParameter("the topic is empty", param_hint="TOPIC")
     index = app.index()
     rows = moments.references(index, queries.network(index, app.today), topic)
     if as_json:

@@ -13,7 +13,6 @@ from .base import (
     cli,
     emit,
     json_option,
-    not_empty,
     warn,
     write_output,
 )
@@ -29,15 +28,8 @@ from .base import (
 def intro(app: App, target: str, max_hops: int, limit: int, as_json: bool):
     """How to reach TARGET, a person or anyone at an organization: shortest, then strongest paths."""
     from ..network.graph import intro as find_paths
-    from ..network.relations import last_contacts_from
 
-    index = app.index()
-    rows = find_paths(index, app.today, target, max_hops=max_hops, limit=limit)
-    # When you were last in touch with the person each path starts at: whom to ask first.
-    last = last_contacts_from(index.persons()[0], {r["notes"][0] for r in rows if r["notes"][0]}, app.today)
-    for row in rows:
-        day = last.get(row["notes"][0]) if row["notes"][0] else None
-        row["last_contact"] = day.isoformat() if day else None
+    rows = find_paths(app.index(), app.today, target, max_hops=max_hops, limit=limit)
     if as_json:
         emit(rows, True)
         return
@@ -53,7 +45,7 @@ def intro(app: App, target: str, max_hops: int, limit: int, as_json: bool):
 
 
 @cli.command()
-@click.argument("topic", callback=not_empty)
+@click.argument("topic")
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True, help="At most this many people.")
 @json_option
 @click.pass_obj
@@ -87,20 +79,22 @@ GRAPH_FORMATS = ("json", "dot", "graphml", "html")
 def graph(app: App, fmt: str, output: Path | None):
     """The network as a graph file: people and organizations as nodes, who-knows-whom as edges."""
     from ..interop import graph_files as gf
+    from ..interop import graph_page
     from ..network import graph as g
     from ..network import queries
 
     index = app.index()
     network = g.build(index, app.today)
-    due = {r["path"]: r["overdue_days"] for r in queries.network(index, app.today).due(within=36500)}
+    people = g.people_facts(queries.network(index, app.today))
     if fmt == "json":
-        data = (json.dumps(gf.as_json(network, due), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+        data = (json.dumps(gf.as_json(network, people), ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     elif fmt == "dot":
         data = gf.as_dot(network).encode("utf-8")
     elif fmt == "graphml":
         data = gf.as_graphml(network)
     else:
-        data = gf.as_html(network, due, title=f"{app.vault.root.name} — vaultnet").encode("utf-8")
+        name = app.vault.root.name
+        data = graph_page.as_html(network, people, vault_name=name, title=f"{name} — vaultnet").encode("utf-8")
     write_output(data, output)
     if output is not None:
         warn(f"wrote {network.number_of_nodes()} nodes and {network.number_of_edges()} edges to {output}")

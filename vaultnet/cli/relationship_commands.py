@@ -88,23 +88,14 @@ def orphans(app: App, as_json: bool):
 def log(app: App, name: str, text: str, day: str | None, gave: bool, got: bool, news: bool, noticed: bool,
         next_day: str | None, any_note: bool, as_json: bool):
     """Add `- DATE TEXT` to NAME's `## Log` section, after the last log line (made at the end if missing)."""
-    from ..edits.person_notes import append_log, log_entry
-    from ..network import queries
+    from ..edits.person_notes import log_interaction
 
-    if sum((gave, got, news, noticed)) > 1:
-        raise click.UsageError("use just one of --gave, --got, --news or --noticed")
     when = app.today if day is None else parse_day_arg(day, app.today, "--date", past=True)
     follow_up = None if next_day is None else parse_day_arg(next_day, app.today, "--next", past=False)
-    entry = log_entry(text, when, gave, got, news, noticed)
-    index = app.index(for_write=True)
-    if any_note:
-        path = queries.find_note(index, name, guess=not app.stale)
-    else:
-        path = queries.find_person(index, name, guess=not app.stale,
-                                   what=f"to log there anyway: vaultnet log --any {_quoted(name)} ...")
-    if follow_up is not None and index.entries()[path].kind != "person":
-        raise click.UsageError(f"--next sets a person's follow-up; {path} is not a person")
-    result = append_log(app.vault, path, entry, follow_up=follow_up)
+    result = log_interaction(app.vault, app.index(for_write=True), name, text, when, gave=gave, got=got,
+                             news=news, noticed=noticed, follow_up=follow_up, any_note=any_note,
+                             guess=not app.stale,
+                             any_hint=f"to log there anyway: vaultnet log --any {_quoted(name)} ...")
     if when > app.today:
         warn(f"{when.isoformat()} is in the future: a plan, not counted as contact until that day")
     if as_json:
@@ -134,16 +125,10 @@ def _quoted(name: str) -> str:
 def add(app: App, name: str, company, role, email, phone, tag, cadence, met, as_json: bool):
     """Create a person note for NAME in the first people folder."""
     from ..edits.person_notes import add_person
-    from ..notes.dates import parse_cadence
 
-    if cadence is not None and parse_cadence(cadence) is None:
-        raise click.BadParameter(f"{cadence!r} is not a cadence (10d, 2w, 3m, 1y, weekly, monthly...)",
-                                 param_hint="--cadence")
-    if not name.strip():
-        raise click.BadParameter("the name is empty", param_hint="NAME")
-    path = add_person(app.vault, name, company=company, role=role, emails=email, phones=phone,
-                      tags=tag, cadence=cadence, met=met)
+    result = add_person(app.vault, name, company=company, role=role, emails=email, phones=phone,
+                        tags=tag, cadence=cadence, met=met)
     if as_json:
-        emit({"path": path}, True)
+        emit(result, True)
     else:
-        click.echo(path)
+        click.echo(result["path"])

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from ..errors import NameNotFound
 from ..notes.dates import from_today, relative_day
 from .base import (
     App,
@@ -16,7 +15,6 @@ from .base import (
     cli,
     emit,
     json_option,
-    not_empty,
     plural,
     progress_bar,
     report_sync,
@@ -63,7 +61,7 @@ def index_cmd(app: App, rebuild: bool, as_json: bool):
 
 
 @cli.command()
-@click.argument("query", callback=not_empty)
+@click.argument("query")
 @click.option("--type", "kind", type=click.Choice(["person", "org", "note", "any"]), default="any",
               show_default=True, help="Only notes of this kind.")
 @click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True, help="At most this many results.")
@@ -172,16 +170,7 @@ def backlinks(app: App, name: str, as_json: bool):
     """
     from ..network import queries
 
-    index = app.index()
-    try:
-        path = queries.find_note(index, name)
-    except NameNotFound:
-        # Someone mentioned but without a note yet: show where they are mentioned.
-        rows = queries.mentions_of_unresolved(index, name)
-        if not rows:
-            raise
-    else:
-        rows = queries.backlinks(index, path)
+    rows = queries.backlinks_of(app.index(), name)
     emit(rows, as_json, [("source", "SOURCE"), ("line", "LINE"), ("date", "DATE"), ("context", "CONTEXT")],
          empty="no backlinks")
 

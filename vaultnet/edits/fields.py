@@ -164,6 +164,13 @@ def snooze(vault: Vault, rel: str, day: dt.date, today: dt.date) -> FieldChange:
     return set_field(vault, rel, "follow_up", [day.isoformat()], today)
 
 
+def snooze_person(vault: Vault, index, name: str, day: dt.date, today: dt.date, guess: bool = True) -> FieldChange:
+    """`snooze NAME WHEN`: the follow-up of the person NAME means set to `day`."""
+    from ..network.names import find_person
+
+    return snooze(vault, find_person(index, name, guess=guess), day, today)
+
+
 def _key_lines(raw: bytes, key: str) -> tuple[list[str], int]:
     """The lines that hold `key` and its value in the frontmatter, and the first one's number."""
     from ..notes.note import parse_note

@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ..errors import VaultnetError
+from ..errors import BadValue, VaultnetError
+from ..index import NoteIndex
 from ..notes.dates import parse_cadence
 from ..vault.folder import Vault
 from .frontmatter_edit import edit_frontmatter
@@ -25,6 +26,8 @@ MARKS = ("gave", "got", "news", "noticed")  # the log line tags the `log` flags 
 def log_entry(text: str, day: dt.date, gave: bool = False, got: bool = False, news: bool = False,
               noticed: bool = False) -> str:
     """`- 2026-11-22 text #gave`: one line, whatever the text held."""
+    if sum((gave, got, news, noticed)) > 1:
+        raise BadValue("use just one of --gave, --got, --news or --noticed")
     one_line = " ".join(text.split())
     if not one_line:
         raise VaultnetError("the log text is empty")
@@ -53,6 +56,25 @@ def append_log(vault: Vault, rel: str, entry: str, follow_up: dt.date | None = N
     return out
 
 
+def log_interaction(vault: Vault, index: NoteIndex, name: str, text: str, day: dt.date, *, gave: bool = False,
+                    got: bool = False, news: bool = False, noticed: bool = False,
+                    follow_up: dt.date | None = None, any_note: bool = False, guess: bool = True,
+                    any_hint: str = "") -> dict:
+    """`log NAME TEXT`: the line for `day` (with its tag) added to the log of the person NAME
+    means (with `any_note`, of any note); `follow_up` also set, in the same write. `any_hint`
+    tells, when NAME is a note but not a person, how to log there anyway. Returns where the line went."""
+    from ..network.names import find_note, find_person
+
+    entry = log_entry(text, day, gave, got, news, noticed)
+    if any_note:
+        path = find_note(index, name, guess=guess)
+    else:
+        path = find_person(index, name, guess=guess, what=any_hint)
+    if follow_up is not None and index.entries()[path].kind != "person":
+        raise BadValue(f"a follow-up is a person's; {path} is not a person", "next")
+    return append_log(vault, path, entry, follow_up=follow_up)
+
+
 def new_person_note(name: str, *, company: str | None = None, role: str | None = None,
                     emails: tuple[str, ...] = (), phones: tuple[str, ...] = (), tags: tuple[str, ...] = (),
                     cadence: str | None = None, met: str | None = None, file_name: str = "") -> bytes:
@@ -74,7 +96,7 @@ def new_person_note(name: str, *, company: str | None = None, role: str | None =
         meta["tags"] = [t.lstrip("#") for t in tags]
     if cadence:
         if parse_cadence(cadence) is None:
-            raise VaultnetError(f"--cadence {cadence!r} is not a cadence (10d, 2w, 3m, 1y, weekly, monthly, ...)")
+            raise BadValue(f"{cadence!r} is not a cadence (10d, 2w, 3m, 1y, weekly, monthly...)", "cadence")
         meta["cadence"] = cadence
     if met:
         meta["met"] = met
@@ -98,9 +120,11 @@ def _refuse_nested_people_folder(vault: Vault, folder: str) -> None:
                            f"own; nothing was written (run vaultnet from {outer}, or use --vault {outer})")
 
 
-def add_person(vault: Vault, name: str, **fields) -> str:
-    """Create a person note in the first people folder; returns its vault path."""
+def add_person(vault: Vault, name: str, **fields) -> dict:
+    """Create a person note in the first people folder; returns `{"path": its vault path}`."""
     clean_name = " ".join(name.split())
+    if not clean_name:
+        raise BadValue("the name is empty", "name")
     file_name = safe_file_name(clean_name)
     folder = vault.config.people_dirs[0] if vault.config.people_dirs else ""
     rel = f"{folder}/{file_name}.md" if folder else f"{file_name}.md"
@@ -115,4 +139,4 @@ def add_person(vault: Vault, name: str, **fields) -> str:
             raise WriteRefused(f"cannot create the folder {folder}: {exc.strerror}") from exc
         inside(vault.root, target_dir)
         create_file(Path(target_dir) / f"{file_name}.md", data)
-    return rel
+    return {"path": rel}

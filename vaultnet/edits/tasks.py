@@ -83,3 +83,14 @@ def complete(vault: Vault, rel: str, line_no: int, text: str, day: dt.date) -> d
     _, new = rewrite_note(vault, rel, change)
     line = new.splitlines()[where[-1] - 1].decode("utf-8", "replace").lstrip("\ufeff")
     return {"path": rel, "line": where[-1], "text": line.strip(), "recurring": RECURRING in line}
+
+
+def done(vault: Vault, index, name: str, text: str | None, today: dt.date, guess: bool = True) -> dict:
+    """`done NAME [TEXT]`: complete the open task of the person NAME means whose text holds TEXT,
+    else their only or earliest-due one, ticked today. Returns where, and whether it recurs."""
+    from ..network.names import find_person
+    from ..network.tasks import choose_task, open_tasks
+
+    person = find_person(index, name, guess=guess)
+    task = choose_task(open_tasks(index, person), index.entries()[person].name, text)
+    return complete(vault, task["path"], task["line"], task["text"], today)

@@ -14,8 +14,9 @@ from __future__ import annotations
 import errno
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from ..errors import IndexBusy, IndexReadOnly, VaultnetError
 from ..vault.folder import ScanResult, Stat, Vault
@@ -26,13 +27,31 @@ from .manifest import SCHEMA_VERSION, IndexFolder, Meta
 from .reader import why_unusable
 from .records import Entry, Hit, Record, SyncStats
 
-__all__ = ["READER_SYNC_TIMEOUT", "SCHEMA_VERSION", "WRITER_TIMEOUT", "NoteIndex"]
+__all__ = ["READER_SYNC_TIMEOUT", "SCHEMA_VERSION", "WRITER_TIMEOUT", "NoteIndex", "sync_for"]
 
 # Errors that say "no room or no right to write here": rebuilding cannot help, and would
 # throw away the last good index that reads can still answer from.
 _CANNOT_WRITE = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, getattr(errno, "EDQUOT", errno.ENOSPC)}
+T = TypeVar("T")
 WRITER_TIMEOUT = 30.0  # seconds a writer waits for another process's lock
 READER_SYNC_TIMEOUT = 3.0  # a read command waits this long, then answers from the last commit
+
+
+def sync_for(sync: Callable[[float], SyncStats], for_write: bool) -> SyncStats:
+    """The sync a command runs before it answers; `sync(wait)` does it (a full scan, or the paths
+    a watcher saw change).
+
+    A reader waits a moment for another process's lock, then answers from the last commit
+    (the stats say `stale`). A writer waits as long as a writer does and never goes on from a
+    stale index, where a name could resolve to the wrong note; only on a read-only or full disk
+    does it go on from the last index, and the write then says why it fails.
+    """
+    try:
+        return sync(WRITER_TIMEOUT if for_write else READER_SYNC_TIMEOUT)
+    except IndexReadOnly:
+        if not for_write:
+            raise
+        return sync(READER_SYNC_TIMEOUT)
 
 
 def _attachment_ref(path: str) -> NoteRef:
@@ -67,6 +86,7 @@ class NoteIndex:
         self._resolver: LinkResolver | None = None
         self._generation: int | None = None  # the commit the in-memory state describes
         self._from_manifest = False  # ... and whether it is that commit's manifest (not rebuilt from records)
+        self._derived: dict = {}  # what callers computed from this state (derived()); dropped with it
 
     def warn(self, message: str) -> None:
         if self._on_warning is not None:
@@ -102,6 +122,7 @@ class NoteIndex:
         self._contrib = None
         self._persons = None
         self._resolver = None
+        self._derived = {}
 
     def _write_state(self, generation: int | None) -> None:
         self._generation = generation
@@ -123,6 +144,7 @@ class NoteIndex:
         The attachments are not in the records: the sync that follows finds them all new."""
         self._files, self._meta, self._attachments = {}, {}, set()
         self._entries, self._contrib, self._persons, self._resolver = None, None, None, None
+        self._derived = {}
         self._generation = self.folder.generation()
         self._from_manifest = False
         ix = self._whoosh.open()
@@ -197,6 +219,14 @@ class NoteIndex:
             notes = [NoteRef(p, e.kind, e.name, e.aliases) for p, e in self.entries().items()]
             self._resolver = LinkResolver(notes + [_attachment_ref(p) for p in self._attachments])
         return self._resolver
+
+    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()`, kept until the index's state changes (a sync that changed something, another
+        process's commit taken up): for what is costly to fold from the whole vault and asked
+        again and again by a process that lives long (the MCP server's `due` at 10,000 people)."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
 
     def problems(self, found: Iterable[dict] = ()) -> list[dict]:
         """Every problem known in the vault: notes' own, files skipped for their size, and Obsidian
@@ -275,6 +305,12 @@ class NoteIndex:
         instead of walking the vault. Without a usable manifest it falls back
         to a full sync.
         """
+        paths = list(paths)
+        if not paths and self._files is not None and self._generation is not None \
+                and self.folder.generation() == self._generation:
+            # Nothing named and nobody committed since: what we hold is current (a server's
+            # catch-up before every call; reading the manifest costs milliseconds at 10,000 notes).
+            return SyncStats(unchanged=len(self._files))
         data = self._load_manifest()
         if data is None:
             return self.sync(wait=wait)
@@ -385,6 +421,7 @@ class NoteIndex:
         self._files, self._meta, self._too_large, self._attachments = {}, {}, {}, set()
         self._contrib = ({}, {})
         self._persons = ({}, {})
+        self._derived = {}
         self._resolver = None
         self._generation = None
         self._from_manifest = False
@@ -432,6 +469,7 @@ class NoteIndex:
         self._files, self._meta, self._too_large = files, meta, dict(scan.too_large)
         self._attachments = attachments
         self._entries = None
+        self._derived = {}
         if self._resolver is not None:  # kept current in place: a watcher reuses it batch after batch
             changed = [p for p in sorted(set(parsed_facts) | set(gone))  # only these can have changed
                        if tuple(old_meta.get(p, ("",))[:3]) != tuple(meta.get(p, ("",))[:3])]

@@ -1,24 +1,28 @@
-"""The people graph as files: JSON, GraphML (Gephi), DOT (Graphviz) and one self-contained HTML page.
+"""The people graph as files: JSON, GraphML (Gephi) and DOT (Graphviz); the HTML page is graph_page.py.
 
 Each takes the networkx graph network.graph.build() made; node attributes:
-name, kind (person|org), known (has a note); edge attribute: weight.
+name, kind (person|org), known (has a note); edge attributes: weight, at_org.
 """
 
 from __future__ import annotations
 
-import json
 import unicodedata
 
+# What a node says when the graph knows nothing more of it (organizations, people without a note).
+NO_FACTS: dict[str, object] = {"tags": (), "company": None, "last_contact": None, "next_due": None,
+                               "overdue_days": None, "gave": 0, "got": 0}
 
-def as_json(graph, due: dict[str, int] | None = None) -> dict:
-    due = due or {}
+
+def as_json(graph, people: dict[str, dict] | None = None) -> dict:
+    """Nodes and edges; `people` (network.graph.people_facts) adds each person's card facts."""
+    people = people or {}
     return {
         "nodes": [
-            {"id": n, "name": d["name"], "kind": d["kind"], "has_note": d["known"], "overdue_days": due.get(n)}
+            {"id": n, "name": d["name"], "kind": d["kind"], "has_note": d["known"], **NO_FACTS, **people.get(n, {})}
             for n, d in sorted(graph.nodes(data=True))
         ],
         "edges": [
-            {"source": a, "target": b, "weight": round(d["weight"], 3)}
+            {"source": a, "target": b, "weight": round(d["weight"], 3), "at_org": d["at_org"]}
             for a, b, d in sorted(graph.edges(data=True))
         ],
     }
@@ -63,19 +67,3 @@ def as_dot(graph) -> str:
         lines.append(f"  {_dot_id(a)} -- {_dot_id(b)} [weight={d['weight']:.3f}];")
     lines.append("}")
     return "\n".join(lines) + "\n"
-
-
-def as_html(graph, due: dict[str, int] | None = None, title: str = "vaultnet network") -> str:
-    """One self-contained page: the data is JSON in a script tag, names are set as text, never as HTML."""
-    from importlib.resources import files
-
-    data = json.dumps(as_json(graph, due), ensure_ascii=False)
-    # In a <script> element "</script>" or "<!--" would end or confuse it: write < > & as JSON escapes.
-    data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    template = files("vaultnet.interop").joinpath("graph.html").read_text(encoding="utf-8")
-    import html
-    import re
-
-    # One pass: a title that says "__DATA__" (the vault's folder name) stays a title.
-    values = {"__TITLE__": html.escape(title), "__DATA__": data}
-    return re.sub("__TITLE__|__DATA__", lambda m: values[m[0]], template)

@@ -130,7 +130,7 @@ def intro(index: NoteIndex, today: dt.date, target: str, max_hops: int = 3, limi
     """Paths from people you know (people with notes) to the target, shortest then strongest first."""
     import networkx as nx
 
-    graph = build(index, today)
+    graph = index.derived(("graph", today), lambda: build(index, today))  # read, never changed, here
     ends, what = _targets(graph, index, target)
     people = graph.subgraph(n for n, d in graph.nodes(data=True) if d["kind"] == "person")
     from .queries import me_path
@@ -155,7 +155,15 @@ def intro(index: NoteIndex, today: dt.date, target: str, max_hops: int = 3, limi
             weights = [graph[u][v]["weight"] for u, v in pairwise(hops)]
             found[tuple(hops)] = (len(hops), min(weights), sum(weights))
     ranked = sorted(found.items(), key=lambda kv: (kv[1][0], -kv[1][1], -kv[1][2], kv[0]))[:limit]
-    return [_intro_row(graph, index, hops, score) for hops, score in ranked]
+    rows = [_intro_row(graph, index, hops, score) for hops, score in ranked]
+    # When you were last in touch with the person each path starts at: whom to ask first.
+    from .relations import last_contacts_from
+
+    last = last_contacts_from(index.persons()[0], {r["notes"][0] for r in rows if r["notes"][0]}, today)
+    for row in rows:
+        day = last.get(row["notes"][0]) if row["notes"][0] else None
+        row["last_contact"] = day.isoformat() if day else None
+    return rows
 
 
 def _intro_row(graph, index: NoteIndex, hops: tuple[str, ...], score) -> dict:
@@ -175,3 +183,34 @@ def _intro_row(graph, index: NoteIndex, hops: tuple[str, ...], score) -> dict:
         "strength": round(score[1], 3) if score[1] != float("inf") else None,
         "evidence": evidence,
     }
+
+
+def people_facts(net) -> dict[str, dict]:
+    """What a person's card on the graph page shows, by note path: tags, company, last contact,
+    next due (and how overdue), the ledger. `net` is a relations.Network; the user's own note
+    (config `me`) is never due, as in `due`."""
+    out = {}
+    for path, p in net.people.items():
+        due = None if path == net.me else p.next_due
+        out[path] = {
+            "tags": list(p.tags),
+            "company": _company(p.fields),
+            "last_contact": p.last_contact.isoformat() if p.last_contact else None,
+            "next_due": due.isoformat() if due else None,
+            "overdue_days": (net.today - due).days if due else None,
+            "gave": p.gave,
+            "got": p.got,
+        }
+    return out
+
+
+def _company(fields: dict) -> str | None:
+    """`company:` (or `org:`) as written, `[[Acme Corp]]` shown as Acme Corp."""
+    for key in ("company", "org"):
+        value = fields.get(key)
+        if value and isinstance(value[0], str) and value[0].strip():
+            text = value[0].strip()
+            if text.startswith("[[") and text.endswith("]]"):
+                text = text[2:-2].split("|", 1)[0].split("#", 1)[0].strip() or text
+            return text
+    return None

@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Iterable
 
+from ..errors import BadValue
 from ..index import NoteIndex
 from .relations import COLD_DAYS, Network, Person
 
@@ -81,6 +82,8 @@ def _reference(p: Person) -> str | None:
 
 def references(index: NoteIndex, net: Network, topic: str | None = None) -> list[dict]:
     """Who has seen your work and could vouch for you, strongest first (SPEC §8)."""
+    if topic is not None and not topic.strip():
+        raise BadValue("the topic is empty", "topic")
     pool = [p for p in net.people.values() if p.path != net.me and (p.noticed or _reference(p))]
     rows: list[dict] = []
     about = _topic_matcher(index, topic) if topic else None

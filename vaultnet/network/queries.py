@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from ..errors import NameNotFound
+from ..errors import BadValue, NameNotFound
 from ..index import NoteIndex, Record
 from ..vault.resolve import fold, is_attachment, is_note_path, strip_md
 from .names import KINDS, find_note, find_person  # noqa: F401  (callers find names here)
@@ -14,6 +14,8 @@ def search(index: NoteIndex, text: str, kind: str | None = None, limit: int | No
            today=None) -> list[dict]:
     """Hits best first; people and organizations with their company and role, people with their
     last contact as of `today` (default: the real date)."""
+    if not text.strip():
+        raise BadValue("must not be empty", "query")
     import datetime as dt
 
     from ..index.schema import stem_word
@@ -93,6 +95,19 @@ def backlinks(index: NoteIndex, path: str) -> list[dict]:
     )
 
 
+def backlinks_of(index: NoteIndex, name: str) -> list[dict]:
+    """`backlinks NAME`: where the note NAME means is linked, or, for someone with no note
+    yet ([[Dana Whitfield]]), where that name is mentioned."""
+    try:
+        path = find_note(index, name)
+    except NameNotFound:
+        rows = mentions_of_unresolved(index, name)
+        if not rows:
+            raise
+        return rows
+    return backlinks(index, path)
+
+
 def mentions_of_unresolved(index: NoteIndex, name: str) -> list[dict]:
     """Backlink rows for links to `name` that resolve to no note."""
     from ..vault.resolve import link_key
@@ -153,8 +168,13 @@ def network(index: NoteIndex, today, only=None):
     the people among those paths."""
     from .relations import Network
 
-    folded, fields = index.persons()
-    return Network(folded, fields, index.kinds(), index.vault.config, today, me=me_path(index), only=only)
+    def fold() -> Network:
+        folded, fields = index.persons()
+        return Network(folded, fields, index.kinds(), index.vault.config, today, me=me_path(index), only=only)
+
+    if only is not None:  # a few people (a card): nothing worth keeping
+        return fold()
+    return index.derived(("network", today), fold)
 
 
 def me_path(index: NoteIndex) -> str | None:

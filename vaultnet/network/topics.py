@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from ..errors import BadValue
 from ..index import NoteIndex
 
 OWN, SAME_LINE, SAME_NOTE = 1.0, 0.8, 0.15
@@ -33,6 +34,8 @@ def _lines_about(text: str, terms: set[str], stem) -> list[tuple[int, str]]:
 def who(index: NoteIndex, topic: str, limit: int = 20, hits_considered: int = 300, today=None) -> list[dict]:
     """People for `topic`, best first, each with the lines that say why (never a bare score)
     and their last contact as of `today` (default: the real date)."""
+    if not topic.strip():
+        raise BadValue("must not be empty", "topic")
     import datetime as dt
 
     from ..index.schema import stem_word

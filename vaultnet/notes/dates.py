@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from ..errors import BadValue
+
 ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -26,6 +28,14 @@ def parse_date(text: object) -> dt.date | None:
         return dt.date(int(m[1]), int(m[2]), int(m[3]))
     except ValueError:
         return None
+
+
+def date_argument(value: str, argument: str | None = None) -> dt.date:
+    """A YYYY-MM-DD typed as an argument (`--today`, `log --date`), or BadValue saying what is wrong."""
+    day = parse_date(value)
+    if day is None or len(value.strip()) != 10:
+        raise BadValue(f"{value!r} is not a date like 2026-11-22", argument)
+    return day
 
 
 def date_in_name(name: str, moment_format: str) -> dt.date | None:
@@ -199,6 +209,22 @@ def parse_day(text: str, today: dt.date) -> Day | None:
     return None
 
 
+def day_argument(value: str, today: dt.date, argument: str | None = None, *, past: bool | None = None) -> dt.date:
+    """A day given as an argument (`log --date`, `--next`, `snooze WHEN`), in parse_day's grammar,
+    checked for its direction: `past=True` refuses a span ahead (`3d` where `3d ago` was meant),
+    `past=False` a day before today. BadValue says what is wrong; the CLI and the MCP tools both
+    show that message."""
+    day = parse_day(value, today)
+    if day is None:
+        raise BadValue(f"{value!r} is not a day ({DAY_FORMS})", argument)
+    if past and day.span and day.date > today:
+        raise BadValue(f"{value!r} is {(day.date - today).days} days from now; for the past say "
+                       f"'{value.strip()} ago'", argument)
+    if past is False and day.date < today:
+        raise BadValue(f"{value!r} is {day.date.isoformat()}, in the past", argument)
+    return day.date
+
+
 _NAMED = {
     "daily": Cadence(days=1),
     "weekly": Cadence(days=7),
@@ -244,3 +270,14 @@ def parse_since(text: str, today: dt.date) -> dt.date | None:
         return day
     span = parse_cadence(text)
     return span.before(today) if span is not None else None
+
+
+def since_argument(value: str | None, today: dt.date, default_days: int, argument: str | None = None) -> dt.date:
+    """`news --since WHEN`: the first day it asks for (`default_days` ago without one), or
+    BadValue saying what is wrong; the CLI and the MCP tools both show that message."""
+    if value is None:
+        return today - dt.timedelta(days=default_days)
+    first = parse_since(value, today)
+    if first is None:
+        raise BadValue(f"{value!r} is neither a date (2026-09-01) nor a span (90d, 2w, 3m, 1y)", argument)
+    return first

@@ -26,6 +26,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
 from ..errors import IndexBusy
@@ -133,8 +134,12 @@ class Watcher:
 
     def __init__(self, index: NoteIndex, today: Callable[[], dt.date], on_batch: Callable[[Batch], None],
                  reports: bool = True, quiet: float = QUIET_SECONDS, reconcile_every: float = RECONCILE_SECONDS,
-                 lock_wait: float = WRITER_TIMEOUT):
+                 lock_wait: float = WRITER_TIMEOUT, guard: AbstractContextManager | None = None):
         self.index = index
+        # Held around each batch, from taking its paths to the end of indexing them, so that
+        # code reading the same NoteIndex from other threads (the MCP server's tools) holds it
+        # too and never meets the index halfway through a batch, nor misses paths in flight.
+        self.guard = guard if guard is not None else nullcontext()
         self.today = today
         self.on_batch = on_batch
         self.reports = reports
@@ -195,6 +200,24 @@ class Watcher:
             self._reported_day = day
         return Batch(stats, time.perf_counter() - started, written, paths is None)
 
+    def catch_up(self, wait: float) -> SyncStats:
+        """Index now every path events named so far, without waiting for the vault to be quiet,
+        and take up other processes' commits: for a reader about to answer from the index.
+        The caller holds `guard`.
+
+        Paths that could not be indexed (the index lock stayed taken) stay for the next try.
+        """
+        paths = self.dirty.take(0.0, 0.0)[0] or set()
+        try:
+            stats = self.index.sync_paths(paths, wait=wait)
+        except BaseException:
+            if paths:
+                self.dirty.requeue(paths, BUSY_RETRY_SECONDS)
+            raise
+        if stats.stale and paths:
+            self.dirty.requeue(paths, BUSY_RETRY_SECONDS)
+        return stats
+
     def run(self, stop: threading.Event, ready: Callable[[Batch], None] | None = None) -> None:
         import warnings
 
@@ -211,14 +234,17 @@ class Watcher:
         try:
             first = None
             while first is None and not stop.is_set():  # reconcile at start: whatever changed while nobody watched
-                first = self._batch(None)
+                with self.guard:
+                    first = self._batch(None)
                 if first is None:
                     stop.wait(BUSY_RETRY_SECONDS)
             if first is None:
                 return
             # Load what every batch needs now, so the first save is as quick as the rest.
-            self.index.resolver()
-            self.index.contributions()
+            with self.guard:
+                self.index.resolver()
+                self.index.contributions()
+                self.index.persons()
             if ready is not None:
                 ready(first)
             next_reconcile = time.monotonic() + self.reconcile_every
@@ -226,13 +252,15 @@ class Watcher:
                 self.dirty.arrived.wait(timeout=0.5)
                 if stop.is_set():
                     break
-                paths, wait = self.dirty.take(self.quiet, MAX_DELAY_SECONDS)
+                with self.guard:
+                    paths, wait = self.dirty.take(self.quiet, MAX_DELAY_SECONDS)
+                    batch = self._batch(paths, reports=False) if paths else None
                 if paths:
-                    batch = self._batch(paths, reports=False)
                     if batch is not None and (batch.stats.changed or batch.reports):
                         self.on_batch(batch)
                 elif time.monotonic() >= next_reconcile:
-                    batch = self._batch(None, reports=False)
+                    with self.guard:
+                        batch = self._batch(None, reports=False)
                     next_reconcile = time.monotonic() + (
                         self.reconcile_every if batch is not None else BUSY_RETRY_SECONDS)
                     if batch is not None and (batch.stats.changed or batch.reports):
@@ -246,7 +274,8 @@ class Watcher:
                     if time.monotonic() < self._reports_after:
                         self.dirty.arrived.wait(max(0.0, min(0.5, self._reports_after - time.monotonic())))
                         continue
-                    batch = self._batch(set())
+                    with self.guard:
+                        batch = self._batch(set())
                     if batch is not None and batch.reports:
                         self.on_batch(batch)
         finally:

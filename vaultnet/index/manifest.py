@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 
 # Bump whenever the schema, the stored record or the parser's output changes.
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 INDEX_NAME = "MAIN"
 _TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)  # noqa: UP031 - a regex, not a message
 # What a killed sync leaves in the index folder and nothing else removes: our manifest's

@@ -172,3 +172,23 @@ def test_shards_written_for_a_commit_whose_head_never_was_are_not_trusted(tmp_pa
     # The index never does: what it could not load it folded again (base None), and writes whole.
     shards.write(head, 4, {"contrib": {"a.md": 10, "b.md": 4}}, {"b.md"}, base=None)
     assert shards.load(head, 4, ("contrib",)) == {"contrib": {"a.md": 10, "b.md": 4}}
+
+
+def test_a_card_reads_its_persons_shard_alone_and_answers_as_with_all(tmp_path):
+    from vaultnet.network import queries
+
+    root = write_vault(tmp_path / "v", FILES)
+    run = Run(root)
+    card = run.json("--today", TODAY, "show", "Ada Lovelace")
+    for k in range(64):  # every shard but Ada's gone: the card still reads hers
+        path = root / f".vaultnet/index/persons.{k}"
+        from vaultnet.index.shards import shard_of
+        if k != shard_of("People/Ada Lovelace.md"):
+            path.unlink()
+    with NoteIndex(Vault(root)) as index:
+        folded, _fields = index.persons_of(["People/Ada Lovelace.md"])
+        assert "People/Ada Lovelace.md" in folded
+        import datetime as dt
+        net = queries.network(index, dt.date(2026, 11, 22), only=["People/Ada Lovelace.md"])
+        assert net.people["People/Ada Lovelace.md"].last_contact.isoformat() == card["last_contact"]
+    assert run.json("--today", TODAY, "--no-sync", "show", "Ada Lovelace") == card

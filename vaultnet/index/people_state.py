@@ -50,6 +50,14 @@ class PeopleState:
             self._summed_base = None
         return self.summed
 
+    def persons_of(self, paths: list[str], contributions: Callable[[], people_file.Contrib]) -> sums.State:
+        """The sums of (at least) these people: from memory, else from their shards alone."""
+        if self.summed is None:
+            some = sums.load(self.folder, self.folder.generation(), paths)
+            if some is not None:
+                return some
+        return self.persons(contributions)
+
     def fold_new(self, parsed_facts: dict[str, tuple], kinds: dict[str, tuple[str, str]], meta: dict[str, Meta],
                  resolver: LinkResolver) -> None:
         """A first build: every note was just parsed."""

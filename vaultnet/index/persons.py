@@ -99,9 +99,10 @@ def refold(folded: Folded, old: dict[str, dict], new: dict[str, dict], sources: 
     return out
 
 
-def load(folder: IndexFolder, generation: int | None) -> State | None:
-    """The stored sums, if they describe commit `generation` (the newest)."""
-    tables = shards.load(folder.persons_path, generation, ("folded", "fields"))
+def load(folder: IndexFolder, generation: int | None, keys: Iterable[str] | None = None) -> State | None:
+    """The stored sums, if they describe commit `generation` (the newest); with `keys`, those of
+    (at least) these people."""
+    tables = shards.load(folder.persons_path, generation, ("folded", "fields"), keys)
     return None if tables is None else (tables["folded"], tables["fields"])
 
 

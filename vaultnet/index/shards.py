@@ -34,8 +34,10 @@ def _shard_path(head: Path, k: int) -> Path:
     return head.with_name(f"{head.name}.{k}")
 
 
-def load(head: Path, generation: int | None, names: tuple[str, ...]) -> dict[str, dict] | None:
-    """The tables `names`, if the head describes `generation` and every shard is the one it lists."""
+def load(head: Path, generation: int | None, names: tuple[str, ...],
+         keys: Iterable[str] | None = None) -> dict[str, dict] | None:
+    """The tables `names`, if the head describes `generation` and every shard is the one it lists;
+    with `keys`, only the shards that hold them (a card needs one person's)."""
     data = read_marshal(head)
     if data is None or data.get("version") != SCHEMA_VERSION or data.get("generation") != generation:
         return None
@@ -43,7 +45,9 @@ def load(head: Path, generation: int | None, names: tuple[str, ...]) -> dict[str
     if not isinstance(stamps, list) or len(stamps) != SHARDS:
         return None
     tables: dict[str, dict] = {name: {} for name in names}
-    for k, stamp in enumerate(stamps):
+    wanted = range(SHARDS) if keys is None else sorted({shard_of(key) for key in keys})
+    for k in wanted:
+        stamp = stamps[k]
         shard = read_marshal(_shard_path(head, k))
         if shard is None or shard.get("stamp") != stamp or shard.get("version") != SCHEMA_VERSION:
             return None

@@ -12,9 +12,10 @@ from typing import TypeVar
 
 from ..vault.folder import Stat, Vault
 from ..vault.resolve import ATTACHMENT, LinkResolver, NoteRef
-from . import people_file, persons, reader, writer
+from . import people_file, reader, writer
 from .manifest import IndexFolder, Meta
 from .people_state import PeopleState
+from .persons import State as Summed
 from .records import Entry
 
 T = TypeVar("T")
@@ -146,11 +147,16 @@ class IndexState:
         return self._people.contributions(  # lost or stale: fold every note's stored facts again
             lambda: people_file.fold_all(self.stored_facts(), self.kinds(), self._meta, self.resolver()))
 
-    def persons(self) -> persons.State:
+    def persons(self) -> Summed:
         """Every person's contributions summed (index/persons.py), and persons' own fields: what the
         lists (due, ledger, news, references) need, without the per-note contributions."""
         self._ensure_state()
         return self._people.persons(self.contributions)
+
+    def persons_of(self, paths: Iterable[str]) -> Summed:
+        """persons() for these people only (more may come along): a card reads one shard, not all."""
+        self._ensure_state()
+        return self._people.persons_of(list(paths), self.contributions)
 
     def stored_facts(self, paths: Iterable[str] | None = None) -> dict[str, tuple]:
         raise NotImplementedError  # the reading side (NoteIndex) has them

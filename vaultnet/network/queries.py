@@ -169,7 +169,7 @@ def network(index: NoteIndex, today, only=None):
     from .relations import Network
 
     def fold() -> Network:
-        folded, fields = index.persons()
+        folded, fields = index.persons() if only is None else index.persons_of(only)
         return Network(folded, fields, index.kinds(), index.vault.config, today, me=me_path(index), only=only)
 
     if only is not None:  # a few people (a card): nothing worth keeping

@@ -164,14 +164,16 @@ def test_shards_written_for_a_commit_whose_head_never_was_are_not_trusted(tmp_pa
     head.write_bytes(good)  # as if killed before the head was renamed into place
     assert shards.load(head, 1, ("contrib",)) is None  # shard k is commit 2's now
     assert shards.load(head, 2, ("contrib",)) is None
-    # Whoever amends the set from commit 1 regardless never reads a wrong answer from it: the
-    # shard's stamp is not the one the head lists.
+    assert not shards.intact(head, 1)
+    # Amending that set from commit 1 would keep shard k, which the head does not list: whole
+    # tables are written whole instead; tables that hold only some shards cannot be written.
+    with pytest.raises(RuntimeError):
+        shards.write(head, 3, {"contrib": {"b.md": 3}}, {"b.md"}, base=1, partial=True)
     shards.write(head, 3, {"contrib": {"a.md": 10, "b.md": 3}}, {"b.md"}, base=1)
-    if k != shards.shard_of("b.md"):
-        assert shards.load(head, 3, ("contrib",)) is None
-    # The index never does: what it could not load it folded again (base None), and writes whole.
-    shards.write(head, 4, {"contrib": {"a.md": 10, "b.md": 4}}, {"b.md"}, base=None)
-    assert shards.load(head, 4, ("contrib",)) == {"contrib": {"a.md": 10, "b.md": 4}}
+    assert shards.intact(head, 3)
+    assert shards.load(head, 3, ("contrib",)) == {"contrib": {"a.md": 10, "b.md": 3}}
+    (head.parent / f"people.{k}").unlink()
+    assert not shards.intact(head, 3) and shards.load(head, 3, ("contrib",)) is None
 
 
 def test_a_card_reads_its_persons_shard_alone_and_answers_as_with_all(tmp_path):

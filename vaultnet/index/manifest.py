@@ -28,10 +28,15 @@ Meta = tuple  # (kind, name, aliases, problems) as kept in the manifest
 
 def write_marshal(path: Path, data) -> None:
     """Write beside the index atomically: a temp file, fsynced, renamed over."""
+    write_bytes(path, marshal.dumps(data))
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """`data` into `path` atomically: a temp file, fsynced, renamed over."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as fh:
-            marshal.dump(data, fh)
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

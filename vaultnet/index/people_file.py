@@ -24,16 +24,18 @@ def person_fields(facts: dict[str, tuple], meta: dict[str, Meta]) -> dict[str, d
     return {p: f[FIELDS] for p, f in facts.items() if meta.get(p, ("",))[0] == "person"}
 
 
-def load(folder: IndexFolder, generation: int | None) -> Contrib | None:
-    """The stored contributions, if they describe commit `generation` (the newest)."""
-    tables = shards.load(folder.people_path, generation, ("contrib", "fields"))
+def load(folder: IndexFolder, generation: int | None, keys: Iterable[str] | None = None) -> Contrib | None:
+    """The stored contributions, if they describe commit `generation`; with `keys`, only the shards
+    that hold these notes (whole shards, so that they can be written back)."""
+    tables = shards.load(folder.people_path, generation, ("contrib", "fields"), keys)
     return None if tables is None else (tables["contrib"], tables["fields"])
 
 
 def write(folder: IndexFolder, generation: int | None, contrib: Contrib, touched: Iterable[str] | None,
-          base: int | None) -> None:
+          base: int | None, partial: bool = False) -> None:
     """Stored as shards (shards.py): those of the notes `touched` since commit `base`."""
-    shards.write(folder.people_path, generation, {"contrib": contrib[0], "fields": contrib[1]}, touched, base)
+    shards.write(folder.people_path, generation, {"contrib": contrib[0], "fields": contrib[1]}, touched, base,
+                 partial)
 
 
 def fold_all(facts: dict[str, tuple], kinds: dict[str, tuple[str, str]], meta: dict[str, Meta],
@@ -41,19 +43,11 @@ def fold_all(facts: dict[str, tuple], kinds: dict[str, tuple[str, str]], meta: d
     return all_contributions(facts, kinds, resolver), person_fields(facts, meta)
 
 
-def refold(contrib: Contrib, parsed_facts: dict[str, tuple], gone: list[str], old_meta: dict[str, Meta],
-           meta: dict[str, Meta], kinds: dict[str, tuple[str, str]], resolver: LinkResolver,
-           linking: Callable[[Iterable[str]], list[str]],
-           stored_facts: Callable[[Iterable[str]], dict[str, tuple]],
-           moved_files: Iterable[str] = ()) -> tuple[Contrib, set[str]]:
-    """Person contributions after a commit: only the notes whose share may have changed are folded.
-
-    Those are the parsed and removed notes, plus, when a note appeared, went,
-    or changed kind, name or aliases, or an attachment appeared or went
-    (`moved_files`), the notes with links that may now resolve differently
-    (found through the index's link keys). Also returns the notes folded again or gone.
-    """
-    by_source, fields = dict(contrib[0]), dict(contrib[1])
+def relinked(parsed_facts: dict[str, tuple], gone: list[str], old_meta: dict[str, Meta], meta: dict[str, Meta],
+             linking: Callable[[Iterable[str]], list[str]], moved_files: Iterable[str] = ()) -> set[str]:
+    """Notes not parsed whose share may have changed with this commit: when a note appeared, went,
+    or changed kind, name or aliases, or an attachment appeared or went (`moved_files`), the notes
+    with links that may now resolve differently (found through the index's link keys)."""
     keys: set[str] = {link_key(path) for path in moved_files}
     # Notes that appeared or went, or whose kind, name or aliases changed: all were parsed or gone
     # (never a walk over the whole vault, which a watcher's every batch would pay).
@@ -65,16 +59,21 @@ def refold(contrib: Contrib, parsed_facts: dict[str, tuple], gone: list[str], ol
                 keys.add(link_key(path))
                 if m[0] in ("person", "org"):
                     keys.update(fold(x) for x in (m[1], *m[2]))
-    relink = set(linking(keys)) - set(parsed_facts) if keys else set()
-    facts = {**stored_facts(relink), **parsed_facts}
+    return set(linking(keys)) - set(parsed_facts) if keys else set()
+
+
+def refold(contrib: Contrib, facts: dict[str, tuple], gone: Iterable[str], meta: dict[str, Meta],
+           kinds: dict[str, tuple[str, str]], resolver: LinkResolver) -> Contrib:
+    """Person contributions after a commit: those of the notes gone dropped, those of `facts` (the
+    notes parsed and relinked) folded again. `contrib` may hold only the shards of these notes."""
+    by_source, fields = dict(contrib[0]), dict(contrib[1])
     people = {p for p, (k, _) in kinds.items() if k == "person"}
     orgs = {p for p, (k, _) in kinds.items() if k == "org"}
     resolve = caching_resolver(resolver)
-    touched = set(gone) | set(facts)
-    for source in touched:
+    for source in set(gone) | set(facts):
         by_source.pop(source, None)
         fields.pop(source, None)
     for source, f in facts.items():
         by_source[source] = contributions(source, f, kinds[source][0], people, resolve, orgs=orgs)
     fields.update(person_fields(facts, meta))
-    return (by_source, fields), touched
+    return by_source, fields

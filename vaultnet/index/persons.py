@@ -107,6 +107,7 @@ def load(folder: IndexFolder, generation: int | None, keys: Iterable[str] | None
 
 
 def write(folder: IndexFolder, generation: int | None, state: State, touched: Iterable[str] | None,
-          base: int | None) -> None:
+          base: int | None, partial: bool = False) -> None:
     """Stored as shards (shards.py): those of the people `touched` since commit `base`."""
-    shards.write(folder.persons_path, generation, {"folded": state[0], "fields": state[1]}, touched, base)
+    shards.write(folder.persons_path, generation, {"folded": state[0], "fields": state[1]}, touched, base,
+                 partial)

@@ -249,8 +249,7 @@ class NoteIndex(IndexState):
         assert self._files is not None
         files, meta = dict(self._files), dict(self._meta)
         old_meta = self._meta
-        contrib = None if not files else self.contributions()
-        summed = None if not files else self.persons()  # read before the commit moves the generation
+        base = self.folder.generation()  # the commit whose stored contributions and sums this one amends
         to_parse, gone = diff_scan(files, self._too_large, scan, stats, self.vault.config.max_file_size)
         if procs is None:
             procs = writer.processes_for(len(to_parse))
@@ -284,9 +283,9 @@ class NoteIndex(IndexState):
             self._resolver.update([p for p in changed if p not in meta] + sorted(old_attachments - attachments),
                                   [NoteRef(p, *meta[p][:3]) for p in changed if p in meta]
                                   + [_attachment_ref(p) for p in sorted(attachments - old_attachments)])
-        if contrib is None or summed is None:  # first build: every note was just parsed
+        if not old_meta:  # first build: every note was just parsed
             self._people.fold_new(parsed_facts, self.kinds(), self._meta, self.resolver())
         else:
-            self._people.refold(contrib, summed, parsed_facts, gone, old_meta, self._meta, self.kinds(),
-                                self.resolver(), self.linking, self.stored_facts, moved_files=files_changed)
+            self._people.refold(base, parsed_facts, gone, old_meta, self._meta, self.kinds(), self.resolver(),
+                                self.linking, self.stored_facts, moved_files=files_changed)
         self._write_state(self.folder.generation())

@@ -31,14 +31,15 @@ def write_marshal(path: Path, data) -> None:
     write_bytes(path, marshal.dumps(data))
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    """`data` into `path` atomically: a temp file, fsynced, renamed over."""
+def write_bytes(path: Path, data: bytes, sync: bool = True) -> None:
+    """`data` into `path` atomically: a temp file, fsynced (unless not `sync`), renamed over."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as fh:
             fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:

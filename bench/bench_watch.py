@@ -60,8 +60,9 @@ def wait_until(check, timeout: float = 600.0) -> float:
     return time.perf_counter() - started
 
 
-def start_watch(root: Path) -> subprocess.Popen:
-    proc = subprocess.Popen([sys.executable, "-m", "vaultnet", "--vault", str(root), "watch", "--no-reports"],
+def start_watch(root: Path, reports: bool = False) -> subprocess.Popen:
+    args = [sys.executable, "-m", "vaultnet", "--vault", str(root), "watch"] + ([] if reports else ["--no-reports"])
+    proc = subprocess.Popen(args,
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     line = proc.stderr.readline()  # "watching ...": the start-up reconcile is done
     if not line.startswith("watching"):
@@ -128,9 +129,11 @@ def main() -> int:
     parser.add_argument("--sizes", default="1000,10000", help="vault sizes (people), comma-separated")
     parser.add_argument("--bursts", default="1000,10000", help="burst sizes, comma-separated")
     parser.add_argument("--quick", action="store_true", help="N=1000 and a 1,000-file burst only")
+    parser.add_argument("--reports", action="store_true",
+                        help="watch with the report notes on, as `vaultnet watch` runs by default")
     args = parser.parse_args()
     sizes = [1000] if args.quick else [int(x) for x in args.sizes.split(",")]
-    bursts = [1000] if args.quick else [int(x) for x in args.bursts.split(",")]
+    bursts = [1000] if args.quick else [int(x) for x in args.bursts.split(",") if x.strip()]
     rows = []
     with tempfile.TemporaryDirectory(prefix="vaultnet-bench-watch-") as tmp:
         work = Path(tmp)
@@ -140,11 +143,13 @@ def main() -> int:
             generate_vault(root, n, seed=1)
             with NoteIndex(Vault(root)) as index:
                 index.sync()
-            watch = start_watch(root)
+            watch = start_watch(root, args.reports)
             try:
                 progress(f"N={n}: save-to-visible")
                 lat = sorted(save_latencies(root))
                 p95 = lat[min(len(lat) - 1, int(round(0.95 * (len(lat) - 1))))]
+                if not bursts:
+                    rows.append((n, statistics.median(lat) * 1000, p95 * 1000, 0, 0.0, 1.0))
                 for b in bursts:
                     progress(f"N={n}: burst of {b}")
                     settle, first = burst(root, b, work)

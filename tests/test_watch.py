@@ -139,7 +139,8 @@ def test_burst_of_a_thousand_files_and_deletes_during_indexing(root):
             if i % 100 == 99:
                 (folder / f"Note {i - 50:04d}.md").unlink()  # deleted while the burst is indexed
         eventually(lambda: len(found(run, "pulsars")) == 990, "burst fully indexed")
-        assert len(batches) >= 1
+        # The batch is reported once its state is written, a moment after the commit a search sees.
+        eventually(lambda: len(batches) >= 1, "the burst's batch reported")
     live = set(NoteIndex(Vault(root)).entries())
     fresh = root.parent / "fresh"
     shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("index", "people", "manifest"))
@@ -204,3 +205,21 @@ def test_watch_process_coexists_and_stops_cleanly_on_sigterm(root):
     assert "Traceback" not in err and "LockError" not in err
     assert err.startswith("watching ") and err.rstrip().endswith("stopped")
     assert out == ""
+
+
+def test_a_batch_indexes_without_writing_reports_and_the_idle_loop_writes_them(root):
+    """Reports fold the whole vault: never inside the batch that makes a save searchable."""
+    with NoteIndex(Vault(root)) as index:
+        watcher = Watcher(index, lambda: TODAY, lambda batch: None, reports=True)
+        first = watcher._batch(None)  # the reconcile at start writes them
+        assert first is not None and "vaultnet/Follow-ups.md" in first.reports
+        follow = root / "vaultnet/Follow-ups.md"
+        assert "Ada" in follow.read_text() and "Bob" not in follow.read_text()
+        (root / "People/Bob.md").write_text("---\ncadence: 30d\n---\nEngineer.\n")
+        batch = watcher._batch({"People/Bob.md"}, reports=False)
+        assert batch is not None and batch.stats.updated == ["People/Bob.md"] and batch.reports == []
+        assert "Bob" not in follow.read_text()
+        assert watcher._commit() != watcher._reported  # what the idle loop looks at
+        later = watcher._batch(set())
+        assert later is not None and "vaultnet/Follow-ups.md" in later.reports
+        assert "[[People/Bob]]" in follow.read_text()

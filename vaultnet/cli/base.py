@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sys
 from pathlib import Path
@@ -131,7 +130,9 @@ def emit(data, as_json: bool, columns: list[tuple[str, str]] | None = None, empt
     `row_style(row)` gives a rich style for a row (overdue in red); colour is for a
     terminal only, so piped output never holds escape codes."""
     if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        from .json_output import dumps
+
+        click.echo(dumps(data))
         return
     if not data:
         if empty:

@@ -16,24 +16,30 @@ import re
 from pathlib import Path
 
 # Bump whenever the schema, the stored record or the parser's output changes.
-SCHEMA_VERSION = 12
+SCHEMA_VERSION = 14
 INDEX_NAME = "MAIN"
 _TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)  # noqa: UP031 - a regex, not a message
 # What a killed sync leaves in the index folder and nothing else removes: our manifest's
 # temporary files, and Whoosh's TOC written under a temporary name before its rename.
-_STRAY = re.compile(rf"^(\.(manifest|people)\.\d+\.tmp|_{INDEX_NAME}_\d+\.toc\.[\d.]+)$")
+_STRAY = re.compile(rf"^(\.(manifest|people|persons)(\.\d+)?\.\d+\.tmp|_{INDEX_NAME}_\d+\.toc\.[\d.]+)$")
 
 Meta = tuple  # (kind, name, aliases, problems) as kept in the manifest
 
 
 def write_marshal(path: Path, data) -> None:
     """Write beside the index atomically: a temp file, fsynced, renamed over."""
+    write_bytes(path, marshal.dumps(data))
+
+
+def write_bytes(path: Path, data: bytes, sync: bool = True) -> None:
+    """`data` into `path` atomically: a temp file, fsynced (unless not `sync`), renamed over."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as fh:
-            marshal.dump(data, fh)
+            fh.write(data)
             fh.flush()
-            os.fsync(fh.fileno())
+            if sync:
+                os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -59,6 +65,7 @@ class IndexFolder:
         self.path = folder
         self.manifest_path = folder / "manifest"
         self.people_path = folder / "people"
+        self.persons_path = folder / "persons"
         # Outside the index folder, so that a rebuild (which empties it) never drops a held lock.
         self.lock_path = lock_path
 

@@ -1,9 +1,10 @@
 """The per-person contributions, kept beside the index in `people` and refolded after a change.
 
 What each note contributes to each person (vault/contributions.py) is stored
-per source note, stamped with the Whoosh generation it describes, together with
-every person's own fields. After a commit only the notes whose share may have
-changed are folded again.
+per source note, in shards stamped with the Whoosh generation they describe
+(shards.py), together with every person's own fields. After a commit only the
+notes whose share may have changed are folded again, and only their shards
+are written.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from collections.abc import Callable, Iterable
 from ..notes.facts import FIELDS
 from ..vault.contributions import all_contributions, caching_resolver, contributions
 from ..vault.resolve import LinkResolver, fold, link_key
-from .manifest import SCHEMA_VERSION, IndexFolder, Meta, read_marshal, write_marshal
+from . import shards
+from .manifest import IndexFolder, Meta
 
 Contrib = tuple[dict, dict]  # (contributions by source note, persons' own fields)
 
@@ -22,17 +24,18 @@ def person_fields(facts: dict[str, tuple], meta: dict[str, Meta]) -> dict[str, d
     return {p: f[FIELDS] for p, f in facts.items() if meta.get(p, ("",))[0] == "person"}
 
 
-def load(folder: IndexFolder) -> Contrib | None:
-    """The stored contributions, if they describe the newest commit."""
-    data = read_marshal(folder.people_path)
-    if data is None or data.get("version") != SCHEMA_VERSION or data.get("generation") != folder.generation():
-        return None
-    return data["contrib"], data["fields"]
+def load(folder: IndexFolder, generation: int | None, keys: Iterable[str] | None = None) -> Contrib | None:
+    """The stored contributions, if they describe commit `generation`; with `keys`, only the shards
+    that hold these notes (whole shards, so that they can be written back)."""
+    tables = shards.load(folder.people_path, generation, ("contrib", "fields"), keys)
+    return None if tables is None else (tables["contrib"], tables["fields"])
 
 
-def write(folder: IndexFolder, generation: int | None, contrib: Contrib) -> None:
-    write_marshal(folder.people_path, {"version": SCHEMA_VERSION, "generation": generation,
-                                       "contrib": contrib[0], "fields": contrib[1]})
+def write(folder: IndexFolder, generation: int | None, contrib: Contrib, touched: Iterable[str] | None,
+          base: int | None, partial: bool = False) -> None:
+    """Stored as shards (shards.py): those of the notes `touched` since commit `base`."""
+    shards.write(folder.people_path, generation, {"contrib": contrib[0], "fields": contrib[1]}, touched, base,
+                 partial)
 
 
 def fold_all(facts: dict[str, tuple], kinds: dict[str, tuple[str, str]], meta: dict[str, Meta],
@@ -40,30 +43,30 @@ def fold_all(facts: dict[str, tuple], kinds: dict[str, tuple[str, str]], meta: d
     return all_contributions(facts, kinds, resolver), person_fields(facts, meta)
 
 
-def refold(contrib: Contrib, parsed_facts: dict[str, tuple], gone: list[str], old_meta: dict[str, Meta],
-           meta: dict[str, Meta], kinds: dict[str, tuple[str, str]], resolver: LinkResolver,
-           linking: Callable[[Iterable[str]], list[str]],
-           stored_facts: Callable[[Iterable[str]], dict[str, tuple]],
-           moved_files: Iterable[str] = ()) -> Contrib:
-    """Person contributions after a commit: only the notes whose share may have changed are folded.
-
-    Those are the parsed and removed notes, plus, when a note appeared, went,
-    or changed kind, name or aliases, or an attachment appeared or went
-    (`moved_files`), the notes with links that may now resolve differently
-    (found through the index's link keys).
-    """
-    by_source, fields = dict(contrib[0]), dict(contrib[1])
+def relinked(parsed_facts: dict[str, tuple], gone: list[str], old_meta: dict[str, Meta], meta: dict[str, Meta],
+             linking: Callable[[Iterable[str]], list[str]], moved_files: Iterable[str] = ()) -> set[str]:
+    """Notes not parsed whose share may have changed with this commit: when a note appeared, went,
+    or changed kind, name or aliases, or an attachment appeared or went (`moved_files`), the notes
+    with links that may now resolve differently (found through the index's link keys)."""
     keys: set[str] = {link_key(path) for path in moved_files}
-    for path in set(old_meta) ^ set(meta) | {
-        p for p in parsed_facts if p in old_meta and tuple(old_meta[p][:3]) != tuple(meta[p][:3])
+    # Notes that appeared or went, or whose kind, name or aliases changed: all were parsed or gone
+    # (never a walk over the whole vault, which a watcher's every batch would pay).
+    for path in set(gone) | {
+        p for p in parsed_facts if p not in old_meta or tuple(old_meta[p][:3]) != tuple(meta[p][:3])
     }:
         for m in (old_meta.get(path), meta.get(path)):
             if m is not None:
                 keys.add(link_key(path))
                 if m[0] in ("person", "org"):
                     keys.update(fold(x) for x in (m[1], *m[2]))
-    relink = set(linking(keys)) - set(parsed_facts) if keys else set()
-    facts = {**stored_facts(relink), **parsed_facts}
+    return set(linking(keys)) - set(parsed_facts) if keys else set()
+
+
+def refold(contrib: Contrib, facts: dict[str, tuple], gone: Iterable[str], meta: dict[str, Meta],
+           kinds: dict[str, tuple[str, str]], resolver: LinkResolver) -> Contrib:
+    """Person contributions after a commit: those of the notes gone dropped, those of `facts` (the
+    notes parsed and relinked) folded again. `contrib` may hold only the shards of these notes."""
+    by_source, fields = dict(contrib[0]), dict(contrib[1])
     people = {p for p, (k, _) in kinds.items() if k == "person"}
     orgs = {p for p, (k, _) in kinds.items() if k == "org"}
     resolve = caching_resolver(resolver)

@@ -2,11 +2,12 @@
 
 The index is a cache of the notes: it carries a schema version, and whatever
 cannot be opened is rebuilt. Its parts, each in its own module: the folder's
-own files and the manifest (manifest.py), the per-person contributions
-(people_file.py), the batch a sync writes (batch.py), the Whoosh writers and
-the lock (writer.py), the read side (reader.py), the stored records
-(records.py) and the schema (schema.py). Nothing outside this package touches
-Whoosh.
+own files and the manifest (manifest.py), what is held in memory between
+commits (state.py, people_state.py), the per-note contributions
+(people_file.py) and their per-person sums (persons.py), both kept in shards
+(shards.py), the batch a sync writes (batch.py), the Whoosh writers and the
+lock (writer.py), the read side (reader.py), the stored records (records.py)
+and the schema (schema.py). Nothing outside this package touches Whoosh.
 """
 
 from __future__ import annotations
@@ -14,25 +15,24 @@ from __future__ import annotations
 import errno
 import shutil
 import time
-from collections.abc import Callable, Hashable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
 
 from ..errors import IndexBusy, IndexReadOnly, VaultnetError
-from ..vault.folder import ScanResult, Stat, Vault
-from ..vault.resolve import ATTACHMENT, LinkResolver, NoteRef
-from . import people_file, reader, writer
+from ..vault.folder import ScanResult
+from ..vault.resolve import NoteRef
+from . import reader, writer
 from .batch import Progress, diff_scan, targeted_scan, write_notes
-from .manifest import SCHEMA_VERSION, IndexFolder, Meta
+from .manifest import SCHEMA_VERSION, IndexFolder
 from .reader import why_unusable
-from .records import Entry, Hit, Record, SyncStats
+from .records import Hit, Record, SyncStats
+from .state import IndexState, _attachment_ref
 
 __all__ = ["READER_SYNC_TIMEOUT", "SCHEMA_VERSION", "WRITER_TIMEOUT", "NoteIndex", "sync_for"]
 
 # Errors that say "no room or no right to write here": rebuilding cannot help, and would
 # throw away the last good index that reads can still answer from.
 _CANNOT_WRITE = {errno.ENOSPC, errno.EROFS, errno.EACCES, errno.EPERM, getattr(errno, "EDQUOT", errno.ENOSPC)}
-T = TypeVar("T")
 WRITER_TIMEOUT = 30.0  # seconds a writer waits for another process's lock
 READER_SYNC_TIMEOUT = 3.0  # a read command waits this long, then answers from the last commit
 
@@ -54,157 +54,7 @@ def sync_for(sync: Callable[[float], SyncStats], for_write: bool) -> SyncStats:
         return sync(READER_SYNC_TIMEOUT)
 
 
-def _attachment_ref(path: str) -> NoteRef:
-    return NoteRef(path, ATTACHMENT, path.rsplit("/", 1)[-1])
-
-
-class NoteIndex:
-    def __init__(self, vault: Vault, on_warning: Callable[[str], None] | None = None):
-        self.vault = vault
-        self._on_warning = on_warning
-        self.warnings: list[str] = []  # kept here when no on_warning callback is given
-        self._use_folder(IndexFolder(vault.index_dir, vault.state_dir / "index.lock"))
-        self._held_lock: writer.FileLock | None = None  # our index.lock while a sync holds it
-        self.temporary = False  # True once answering from a temporary index outside the vault
-
-    def _use_folder(self, folder: IndexFolder) -> None:
-        self.folder = folder
-        self.dir = folder.path
-        self._whoosh = reader.WhooshHandle(folder)
-        self._files: dict[str, Stat] | None = None
-        self._meta: dict[str, Meta] = {}
-        self._too_large: dict[str, Stat] = {}
-        self._attachments: set[str] = set()
-        self._entries: dict[str, Entry] | None = None
-        self._contrib: people_file.Contrib | None = None
-        self._resolver: LinkResolver | None = None
-        self._generation: int | None = None  # the commit the in-memory state describes
-        self._derived: dict = {}  # what callers computed from this state (derived()); dropped with it
-
-    def warn(self, message: str) -> None:
-        if self._on_warning is not None:
-            self._on_warning(message)
-        else:
-            self.warnings.append(message)
-
-    def generation(self) -> int | None:
-        """The newest commit on disk (another process may have made it)."""
-        return self.folder.generation()
-
-    # ------------------------------------------------------------------ state
-
-    def _load_manifest(self) -> dict | None:
-        return self.folder.load_manifest(self.vault.fingerprint())
-
-    def _use_manifest(self, data: dict) -> None:
-        if self._files is not None and data.get("generation") == self._generation:
-            return  # what we hold in memory (a watcher's resolver, contributions) is still current
-        if self._generation is not None and data.get("generation") != self._generation:
-            self._whoosh.close_searcher()  # another process committed: a kept searcher reads the old state
-        self._files, self._meta, self._too_large = data["files"], data["meta"], data["too_large"]
-        self._attachments = data["attachments"]
-        self._generation = data.get("generation")
-        self._entries = None
-        self._contrib = None
-        self._resolver = None
-        self._derived = {}
-
-    def _write_state(self, generation: int | None) -> None:
-        self._generation = generation
-        if self._contrib is not None:
-            people_file.write(self.folder, generation, self._contrib)
-        self.folder.write_manifest(generation, self.vault.fingerprint(), self._files or {},
-                                   self._meta, self._too_large, self._attachments)
-
-    def _state_from_whoosh(self) -> None:
-        """Rebuild the manifest's view from stored records (after a crash between two writes).
-        The attachments are not in the records: the sync that follows finds them all new."""
-        self._files, self._meta, self._attachments = {}, {}, set()
-        self._entries, self._contrib, self._resolver = None, None, None
-        self._derived = {}
-        self._generation = self.folder.generation()
-        ix = self._whoosh.open()
-        if ix is None:
-            return
-        for rec in reader.state_records(ix):
-            self._files[rec["path"]] = tuple(rec["stat"])
-            self._meta[rec["path"]] = (
-                rec["kind"], rec["name"], tuple(rec["aliases"]), tuple(tuple(p) for p in rec["problems"])
-            )
-
-    def _ensure_state(self) -> None:
-        if self._files is None:
-            data = self._load_manifest()
-            if data is not None:
-                self._use_manifest(data)
-            else:
-                self._state_from_whoosh()
-
-    def entries(self) -> dict[str, Entry]:
-        if self._entries is None:
-            self._ensure_state()
-            assert self._files is not None
-            self._entries = {
-                path: Entry(st[0], st[1], *self._meta[path]) for path, st in self._files.items()
-            }
-        return self._entries
-
-    def kinds(self) -> dict[str, tuple[str, str]]:
-        """path -> (kind, name) for every note, straight from the manifest."""
-        self._ensure_state()
-        return {path: (m[0], m[1]) for path, m in self._meta.items()}
-
-    def entry(self, path: str) -> Entry | None:
-        """One note's entry, without building the entries of the whole vault."""
-        if self._entries is not None:
-            return self._entries.get(path)
-        self._ensure_state()
-        assert self._files is not None
-        st = self._files.get(path)
-        return Entry(st[0], st[1], *self._meta[path]) if st is not None else None
-
-    def contributions(self) -> people_file.Contrib:
-        """What each note contributes to each person (vault/contributions.py), and persons' own fields."""
-        if self._contrib is None:
-            self._ensure_state()
-            self._contrib = people_file.load(self.folder)
-        if self._contrib is None:  # lost or stale: fold every note's stored facts again
-            self._contrib = people_file.fold_all(self.stored_facts(), self.kinds(), self._meta, self.resolver())
-        return self._contrib
-
-    def resolver(self) -> LinkResolver:
-        """Resolves link targets to notes and to the vault's other files (attachments)."""
-        if self._resolver is None:
-            notes = [NoteRef(p, e.kind, e.name, e.aliases) for p, e in self.entries().items()]
-            self._resolver = LinkResolver(notes + [_attachment_ref(p) for p in self._attachments])
-        return self._resolver
-
-    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
-        """`make()`, kept until the index's state changes (a sync that changed something, another
-        process's commit taken up): for what is costly to fold from the whole vault and asked
-        again and again by a process that lives long (the MCP server's `due` at 10,000 people)."""
-        if key not in self._derived:
-            self._derived[key] = make()
-        return self._derived[key]
-
-    def problems(self, found: Iterable[dict] = ()) -> list[dict]:
-        """Every problem known in the vault: notes' own, files skipped for their size, and Obsidian
-        settings that could not be read; plus
-        those of `found` (a sync's) about files the index holds nothing of (a folder or a file
-        that could not be read), which every sync finds again."""
-        out = [
-            {"path": p, "line": line, "message": message}
-            for p, e in sorted(self.entries().items())
-            for line, message in e.problems
-        ]
-        for rel, (size, _) in sorted(self._too_large.items()):
-            out.append({"path": rel, "line": None,
-                        "message": f"{size} bytes, over max_file_size ({self.vault.config.max_file_size}); skipped"})
-        out += [{"path": rel, "line": None, "message": message} for rel, message in self.vault.obsidian.problems]
-        known = {p["path"] for p in out}
-        out += [p for p in found if p["line"] is None and p["path"] not in known]
-        return out
-
+class NoteIndex(IndexState):
     # ------------------------------------------------------------------ reading
 
     def searcher(self):
@@ -378,10 +228,11 @@ class NoteIndex:
         self.close()
         self._whoosh.ix = writer.create_index(self.folder)
         self._files, self._meta, self._too_large, self._attachments = {}, {}, {}, set()
-        self._contrib = ({}, {})
+        self._people.drop(empty=True)
         self._derived = {}
         self._resolver = None
         self._generation = None
+        self._from_manifest = False
 
     def _use_temporary_dir(self) -> None:
         """Keep the index in a fresh folder outside the vault (removed with this object)."""
@@ -398,7 +249,7 @@ class NoteIndex:
         assert self._files is not None
         files, meta = dict(self._files), dict(self._meta)
         old_meta = self._meta
-        contrib = None if not files else self.contributions()
+        base = self.folder.generation()  # the commit whose stored contributions and sums this one amends
         to_parse, gone = diff_scan(files, self._too_large, scan, stats, self.vault.config.max_file_size)
         if procs is None:
             procs = writer.processes_for(len(to_parse))
@@ -427,15 +278,14 @@ class NoteIndex:
         self._entries = None
         self._derived = {}
         if self._resolver is not None:  # kept current in place: a watcher reuses it batch after batch
-            changed = [p for p in set(old_meta) | set(meta)
+            changed = [p for p in sorted(set(parsed_facts) | set(gone))  # only these can have changed
                        if tuple(old_meta.get(p, ("",))[:3]) != tuple(meta.get(p, ("",))[:3])]
             self._resolver.update([p for p in changed if p not in meta] + sorted(old_attachments - attachments),
                                   [NoteRef(p, *meta[p][:3]) for p in changed if p in meta]
                                   + [_attachment_ref(p) for p in sorted(attachments - old_attachments)])
-        if contrib is None:  # first build: every note was just parsed
-            self._contrib = people_file.fold_all(parsed_facts, self.kinds(), self._meta, self.resolver())
+        if not old_meta:  # first build: every note was just parsed
+            self._people.fold_new(parsed_facts, self.kinds(), self._meta, self.resolver())
         else:
-            self._contrib = people_file.refold(contrib, parsed_facts, gone, old_meta, self._meta, self.kinds(),
-                                               self.resolver(), self.linking, self.stored_facts,
-                                               moved_files=files_changed)
+            self._people.refold(base, parsed_facts, gone, old_meta, self._meta, self.kinds(), self.resolver(),
+                                self.linking, self.stored_facts, moved_files=files_changed)
         self._write_state(self.folder.generation())

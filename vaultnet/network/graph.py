@@ -157,9 +157,9 @@ def intro(index: NoteIndex, today: dt.date, target: str, max_hops: int = 3, limi
     ranked = sorted(found.items(), key=lambda kv: (kv[1][0], -kv[1][1], -kv[1][2], kv[0]))[:limit]
     rows = [_intro_row(graph, index, hops, score) for hops, score in ranked]
     # When you were last in touch with the person each path starts at: whom to ask first.
-    from .relations import last_contacts
+    from .relations import last_contacts_from
 
-    last = last_contacts(index.contributions()[0], {r["notes"][0] for r in rows if r["notes"][0]}, today)
+    last = last_contacts_from(index.persons()[0], {r["notes"][0] for r in rows if r["notes"][0]}, today)
     for row in rows:
         day = last.get(row["notes"][0]) if row["notes"][0] else None
         row["last_contact"] = day.isoformat() if day else None

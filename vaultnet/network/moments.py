@@ -1,8 +1,9 @@
 """Moments that keep a network alive (SPEC §8): birthdays, news, and the references pool.
 
 All three are folded with the other relationship facts (relations.Network);
-this module turns them into lists. Texts of news and noticed lines come from
-the stored facts of the few notes that hold them, never from every note.
+this module turns them into lists. Texts of news and noticed lines are kept
+with them (Network.texts), so these lists read no note and open no full-text
+index.
 """
 
 from __future__ import annotations
@@ -10,23 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable
 
 from ..errors import BadValue
 from ..index import NoteIndex
-from ..notes.facts import LOGS
 from .relations import COLD_DAYS, Network, Person
 
 RECENT_CONTACT_DAYS = 365  # contact within this counts toward a reference's strength, more when recent
 _WORD = re.compile(r"\w+")
 
 
-def _line_texts(index: NoteIndex, items: list[tuple[int, str, int]]) -> dict[tuple[str, int], str]:
-    """(source, line) -> the log line's text, for these (day, source, line) items."""
-    facts = index.stored_facts(sorted({source for _, source, _ in items}))
-    return {(source, log[0]): log[2] for source, f in facts.items() for log in f[LOGS]}
-
-
-def _rows(items: list[tuple[int, str, int]], texts: dict[tuple[str, int], str]) -> list[dict]:
+def _rows(items: Iterable[tuple[int, str, int]], texts: dict[tuple[str, int], str]) -> list[dict]:
     return [{"date": dt.date.fromordinal(day).isoformat(), "text": texts.get((source, line), ""),
              "source": source, "line": line}
             for day, source, line in sorted(items, key=lambda i: (-i[0], i[1], i[2]))]
@@ -37,19 +32,17 @@ def news(index: NoteIndex, net: Network, since: dt.date) -> list[dict]:
     first, last = since.toordinal(), net.today.toordinal()
     found = [(item, p) for p in net.people.values() if p.path != net.me
              for item in p.news if first <= item[0] <= last]
-    texts = _line_texts(index, [item for item, _ in found])
-    rows = [{"path": p.path, "name": p.name, **_rows([item], texts)[0]} for item, p in found]
+    rows = [{"path": p.path, "name": p.name, **_rows([item], net.texts)[0]} for item, p in found]
     # Newest first; ISO dates sort as text, so the date is negated through its ordinal.
     rows.sort(key=lambda r: (-dt.date.fromisoformat(r["date"]).toordinal(), r["name"].casefold(),
                              r["source"], r["line"]))
     return rows
 
 
-def latest_news(index: NoteIndex, person: Person) -> dict | None:
+def latest_news(net: Network, person: Person) -> dict | None:
     if not person.news:
         return None
-    item = max(person.news)
-    return _rows([item], _line_texts(index, [item]))[0]
+    return _rows([max(person.news)], net.texts)[0]
 
 
 def birthdays(net: Network, within: int) -> list[dict]:
@@ -92,11 +85,10 @@ def references(index: NoteIndex, net: Network, topic: str | None = None) -> list
     if topic is not None and not topic.strip():
         raise BadValue("the topic is empty", "topic")
     pool = [p for p in net.people.values() if p.path != net.me and (p.noticed or _reference(p))]
-    texts = _line_texts(index, [item for p in pool for item in p.noticed])
     rows: list[dict] = []
     about = _topic_matcher(index, topic) if topic else None
     for p in pool:
-        noticed = _rows(p.noticed, texts)
+        noticed = _rows(p.noticed, net.texts)
         reference = _reference(p)
         if about is not None:
             lines = [n for n in noticed if about.text(n["text"])]

@@ -6,7 +6,6 @@ from collections import Counter
 
 from ..errors import BadValue, NameNotFound
 from ..index import NoteIndex, Record
-from ..notes.contact_fields import field_values
 from ..vault.resolve import fold, is_attachment, is_note_path, strip_md
 from .names import KINDS, find_note, find_person  # noqa: F401  (callers find names here)
 
@@ -20,13 +19,14 @@ def search(index: NoteIndex, text: str, kind: str | None = None, limit: int | No
     import datetime as dt
 
     from ..index.schema import stem_word
-    from .relations import last_contacts
+    from ..notes.contact_fields import field_values
+    from .relations import last_contacts_from
     from .snippets import snippet
 
     hits = index.search(text, kind=kind, limit=limit)
     records = index.records([h.path for h in hits])
     people = [h.path for h in hits if (e := index.entry(h.path)) is not None and e.kind == "person"]
-    last = last_contacts(index.contributions()[0], people, today or dt.date.today()) if people else {}
+    last = last_contacts_from(index.persons()[0], people, today or dt.date.today()) if people else {}
     out = []
     for hit in hits:
         e = index.entry(hit.path)
@@ -163,14 +163,17 @@ def unresolved_links(index: NoteIndex) -> list[dict]:
     return rows
 
 
-def network(index: NoteIndex, today):
-    """Everyone's relationship facts (interactions, due dates, ledger) as of `today`."""
+def network(index: NoteIndex, today, only=None):
+    """Everyone's relationship facts (interactions, due dates, ledger) as of `today`; with `only`,
+    the people among those paths."""
     from .relations import Network
 
     def fold() -> Network:
-        contrib, fields = index.contributions()
-        return Network(contrib, fields, index.kinds(), index.vault.config, today, me=me_path(index))
+        folded, fields = index.persons() if only is None else index.persons_of(only)
+        return Network(folded, fields, index.kinds(), index.vault.config, today, me=me_path(index), only=only)
 
+    if only is not None:  # a few people (a card): nothing worth keeping
+        return fold()
     return index.derived(("network", today), fold)
 
 
@@ -194,23 +197,26 @@ _ON_THE_CARD = {"name", "aliases", "alias", "tags", "tag", "type", "company", "o
 def card(index: NoteIndex, path: str, today) -> dict:
     """The contact card: fields, last contact, next due, ledger, mentions, interactions (past ones;
     those after today are `planned`); an organization's card lists its people."""
+
     rec = index.records([path]).get(path)
     if rec is None:
         raise NameNotFound(path, [])
-    data = card_from_record(rec, backlink_count=len({b["source"] for b in backlinks(index, path)}))
+    linking = {b["source"] for b in backlinks(index, path)}
+    data = card_from_record(rec, backlink_count=len(linking))
     from .moments import latest_news
     from .relations import interactions_of
 
-    net = network(index, today)
+    net = network(index, today, only=[path])
     person = net.people.get(path)
     if person is not None:
-        everything = interactions_of(path, index.contributions()[0], index.stored_facts, index.kinds(),
+        # Only their own note and the notes that link them can say anything about them.
+        everything = interactions_of(path, linking | {path}, index.stored_facts, index.kinds(),
                                      index.resolver())
         birthday = person.birthday
         data.update({
             "next_birthday": person.next_birthday.isoformat() if person.next_birthday else None,
             "age": birthday.age_on(today) if birthday else None,
-            "latest_news": latest_news(index, person),
+            "latest_news": latest_news(net, person),
             "noticed": len(person.noticed),
             "cadence_days": person.cadence.approx_days if person.cadence else None,
             "last_contact": person.last_contact.isoformat() if person.last_contact else None,
@@ -224,13 +230,15 @@ def card(index: NoteIndex, path: str, today) -> dict:
                               key=lambda i: (i["date"], i["source"], i["line"])),
         })
     if rec.kind == "org":
-        data["people"] = org_people(index, rec, net)
+        data["people"] = org_people(index, rec, today)
     return data
 
 
-def org_people(index: NoteIndex, org: Record, net) -> list[dict]:
+def org_people(index: NoteIndex, org: Record, today) -> list[dict]:
     """People whose company is this organization: a link to its note, or its name or an alias as text."""
+    from ..notes.contact_fields import field_values
     from .names import name_key
+    from .relations import last_contacts_from
 
     resolver = index.resolver()
     labels = {name_key(label) for label in (org.name, *org.aliases)}
@@ -245,8 +253,7 @@ def org_people(index: NoteIndex, org: Record, net) -> list[dict]:
                 here = name_key(value) in labels
             if here:
                 role = field_values(rec.frontmatter, "role", "title")
-                person = net.people.get(path)
-                last = person.last_contact if person is not None else None
+                last = last_contacts_from(index.persons()[0], [path], today)[path]
                 rows.append({"path": path, "name": rec.name, "role": role[0] if role else None,
                              "last_contact": last.isoformat() if last else None})
                 break
@@ -255,6 +262,8 @@ def org_people(index: NoteIndex, org: Record, net) -> list[dict]:
 
 
 def card_from_record(rec: Record, backlink_count: int) -> dict:
+    from ..notes.contact_fields import field_values
+
     fm = rec.frontmatter
     company = field_values(fm, "company", "org")
     role = field_values(fm, "role", "title")

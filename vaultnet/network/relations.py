@@ -8,6 +8,8 @@ a new alias makes old links count) is always right after any single change.
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..notes.dates import Birthday, Cadence, parse_birthday, parse_cadence, parse_date
@@ -21,18 +23,18 @@ BIRTHDAY_GRACE_DAYS = 7  # a birthday stays listed this long after the day, unti
 COLD_DAYS = 180  # a reference you have not spoken to for this long needs warming up first
 
 
-def interactions_of(path: str, contrib: dict[str, dict], facts_of, kinds: dict[str, tuple[str, str]],
+def interactions_of(path: str, sources: Iterable[str], facts_of, kinds: dict[str, tuple[str, str]],
                     resolver: LinkResolver) -> list[dict]:
     """One person's interactions with their texts, newest first.
 
-    `facts_of(paths)` gives the stored facts of the notes that contribute to
-    this person; only those are folded again, with texts this time.
+    `sources` are the notes that may contribute to this person: their own note
+    and the notes that link them (backlinks). `facts_of(paths)` gives their
+    stored facts; only those are folded again, with texts this time.
     """
-    sources = [source for source, per in contrib.items() if path in per and unpack(per[path])[0]]
     people = {p for p, (k, _) in kinds.items() if k == "person"}
     resolve = caching_resolver(resolver)
     found = []
-    for source, f in facts_of(sources).items():
+    for source, f in facts_of(sorted(set(sources))).items():
         mine = contributions(source, f, kinds[source][0], people, resolve, texts=True).get(path)
         for day, line, text in (mine[0] if mine else ()):
             found.append((day, source, line, text))
@@ -49,14 +51,14 @@ class Person:
     name: str
     tags: tuple[str, ...] = ()
     fields: dict = field(default_factory=dict)
-    days: list[int] = field(default_factory=list)  # interaction dates, as ordinals
+    days: tuple[int, ...] = ()  # interaction dates, as sorted ordinals
     gave: int = 0
     got: int = 0
-    due_days: list[int] = field(default_factory=list)  # open tasks' 📅 dates, as ordinals
-    linked_from: set[str] = field(default_factory=set)  # other notes that link this person
-    news: list[tuple[int, str, int]] = field(default_factory=list)  # (day, source, line) of #news lines
-    noticed: list[tuple[int, str, int]] = field(default_factory=list)  # (day, source, line) of #noticed lines
-    # Filled in by Network.finish():
+    due_days: tuple[int, ...] = ()  # open tasks' 📅 dates, as sorted ordinals
+    links: int = 0  # how many other notes link this person
+    news: tuple[tuple[int, str, int], ...] = ()  # (day, source, line) of #news lines, sorted
+    noticed: tuple[tuple[int, str, int], ...] = ()  # (day, source, line) of #noticed lines, sorted
+    # Filled in by Network._finish():
     cadence: Cadence | None = None
     last_contact: dt.date | None = None
     follow_up: dt.date | None = None
@@ -68,64 +70,69 @@ class Person:
     contacts: int = 0  # interactions up to today
 
 
-class Network:
-    """Everyone's relationship facts as of `today`, from per-note contributions."""
+_EMPTY: tuple = ((), 0, 0, (), 0, (), ())
 
-    def __init__(self, contrib: dict[str, dict], fields: dict[str, dict], kinds: dict[str, tuple[str, str]],
-                 config: Config, today: dt.date, me: str | None = None):
+
+class Network:
+    """Everyone's relationship facts as of `today`, from each person's summed contributions
+    (index/persons.py: the sum is kept on disk, so nothing is folded here)."""
+
+    def __init__(self, folded: dict[str, tuple], fields: dict[str, dict], kinds: dict[str, tuple[str, str]],
+                 config: Config, today: dt.date, me: str | None = None, only: Iterable[str] | None = None):
         self.today = today
         self.config = config
         self.me = me
-        people = self.people = {
-            path: Person(path, name) for path, (kind, name) in kinds.items() if kind == "person"
-        }
-        for path, own in fields.items():
-            if path in people:
-                people[path].fields = own
-                people[path].tags = tuple(own.get("tags", ()))
-        for source, per in contrib.items():
-            for path, entry in per.items():
-                person = people.get(path)
-                if person is None:  # also the "" entry, which holds graph edges
-                    continue
-                if type(entry) is tuple:
-                    person.days.extend(entry)
-                    person.linked_from.add(source)
-                    continue
-                days, gave, got, dues, linked, news, noticed = entry
-                person.days.extend(days)
-                person.gave += gave
-                person.got += got
-                person.due_days.extend(dues)
-                person.news.extend((day, source, line) for day, line in news)
-                person.noticed.extend((day, source, line) for day, line in noticed)
-                if linked:
-                    person.linked_from.add(source)
-        for person in people.values():
+        self._parsed: dict[tuple, object] = {}  # the same cadence, date or birthday text is read once
+        wanted = kinds if only is None else {p: kinds[p] for p in only if p in kinds}
+        people: dict[str, Person] = {}
+        self.people = people
+        self.texts: dict[tuple[str, int], str] = {}  # (source, line) -> the text of a #news or #noticed line
+        for path, (kind, name) in wanted.items():
+            if kind != "person":
+                continue
+            own = fields.get(path, {})
+            days, gave, got, dues, links, news, noticed = folded.get(path, _EMPTY)
+            if news or noticed:
+                self.texts.update(((s, ln), text) for _, s, ln, text in news + noticed)
+                news = tuple(item[:3] for item in news)
+                noticed = tuple(item[:3] for item in noticed)
+            person = people[path] = Person(path, name, tuple(own.get("tags", ())), own, days, gave, got, dues,
+                                           links, news, noticed)
             self._finish(person)
+
+    def _read(self, parse, text):
+        if not isinstance(text, str):  # a list or a mapping where a value was wanted: not memoized
+            return parse(text)
+        key = (parse, text)
+        if key not in self._parsed:
+            self._parsed[key] = parse(text)
+        return self._parsed[key]
 
     def _cadence_of(self, person: Person) -> Cadence | None:
         written = person.fields.get("cadence")
         if written is not None:
-            own = parse_cadence(written[0])
+            own = self._read(parse_cadence, written[0])
             if own is not None:
-                return own
-        by_tag = [c for t, written_by_tag in self.config.cadence_by_tag.items()
-                  if has_tag(person.tags, t) and (c := parse_cadence(written_by_tag)) is not None]
-        if by_tag:
-            # "Shortest wins", compared on the same start date.
-            return min(by_tag, key=lambda c: c.after(self.today))
-        return parse_cadence(self.config.default_cadence) if self.config.default_cadence else None
+                return own  # type: ignore[return-value]
+        if self.config.cadence_by_tag:
+            by_tag = [c for t, written_by_tag in self.config.cadence_by_tag.items()
+                      if has_tag(person.tags, t) and (c := self._read(parse_cadence, written_by_tag)) is not None]
+            if by_tag:
+                # "Shortest wins", compared on the same start date.
+                return min(by_tag, key=lambda c: c.after(self.today))  # type: ignore[union-attr]
+        return self._read(parse_cadence, self.config.default_cadence) if self.config.default_cadence \
+            else None  # type: ignore[return-value]
 
     def _finish(self, person: Person) -> None:
         today = self.today.toordinal()
-        past = [d for d in person.days if d <= today]
-        person.contacts = len(past)
-        person.last_contact = dt.date.fromordinal(max(past)) if past else None
+        days = person.days
+        # Sorted: the interactions up to today are a prefix (the rest are plans).
+        contacts = person.contacts = bisect_right(days, today) if days and days[-1] > today else len(days)
+        person.last_contact = dt.date.fromordinal(days[contacts - 1]) if contacts else None
         person.cadence = self._cadence_of(person)
         candidates: list[tuple[dt.date, str]] = []
         follow = person.fields.get("follow_up")
-        person.follow_up = parse_date(follow[0]) if follow else None
+        person.follow_up = self._read(parse_date, follow[0]) if follow else None  # type: ignore[assignment]
         # A follow-up is met by contact on or after its day (a plan is not contact). Until
         # then it is the plan and stands in for the cadence ("by then, whatever the
         # cadence"): `snooze` moves someone overdue by cadence to a later day.
@@ -139,15 +146,16 @@ class Network:
             else:
                 candidates.append((person.cadence.after(person.last_contact), "cadence"))
         if person.due_days:
-            candidates.append((dt.date.fromordinal(min(person.due_days)), "task"))
+            candidates.append((dt.date.fromordinal(person.due_days[0]), "task"))
         birthday = person.fields.get("birthday")
-        person.birthday = parse_birthday(birthday[0]) if birthday else None
+        person.birthday = self._read(parse_birthday, birthday[0]) if birthday else None  # type: ignore[assignment]
         if person.birthday is not None:
             person.next_birthday = self._birthday_due(person.birthday, person.last_contact)
             candidates.append((person.next_birthday, "birthday"))
-        fresh = self.fresh_news(person)
-        if fresh:
-            candidates.append((dt.date.fromordinal(fresh[0][0]), "news"))
+        if person.news:
+            fresh = self.fresh_news(person)
+            if fresh:
+                candidates.append((dt.date.fromordinal(fresh[0][0]), "news"))
         if candidates:
             person.next_due, person.reason = min(candidates, key=lambda c: (c[0], REASON_ORDER[c[1]]))
 
@@ -212,7 +220,7 @@ class Network:
         rows = [
             {"path": p.path, "name": p.name}
             for p in self.people.values()
-            if not p.linked_from and not p.days and p.path != self.me
+            if not p.links and not p.days and p.path != self.me
         ]
         rows.sort(key=lambda r: (r["name"].casefold(), r["path"]))
         return rows
@@ -229,3 +237,14 @@ def last_contacts(contrib: dict[str, dict], paths, today: dt.date) -> dict[str, 
             if days:
                 best[path] = max(best.get(path, 0), *days)
     return {p: dt.date.fromordinal(best[p]) if p in best else None for p in wanted}
+
+
+def last_contacts_from(folded: dict[str, tuple], paths, today: dt.date) -> dict[str, dt.date | None]:
+    """The last contact of each person in `paths`, from the summed contributions (index/persons.py)."""
+    limit = today.toordinal()
+    out: dict[str, dt.date | None] = {}
+    for path in set(paths):
+        days = folded.get(path, _EMPTY)[0]
+        past = bisect_right(days, limit)
+        out[path] = dt.date.fromordinal(days[past - 1]) if past else None
+    return out

@@ -40,7 +40,7 @@ def who(index: NoteIndex, topic: str, limit: int = 20, hits_considered: int = 30
 
     from ..index.schema import stem_word
     from ..notes.note import decode
-    from .relations import last_contacts
+    from .relations import last_contacts_from
 
     resolver = index.resolver()
     kinds = index.kinds()
@@ -99,7 +99,7 @@ def who(index: NoteIndex, topic: str, limit: int = 20, hits_considered: int = 30
             rows.append((path, score, shown[:MAX_EVIDENCE]))
         if len(rows) == limit:
             break
-    last = last_contacts(index.contributions()[0], [p for p, _, _ in rows], today or dt.date.today())
+    last = last_contacts_from(index.persons()[0], [p for p, _, _ in rows], today or dt.date.today())
     return [
         {"path": path, "name": kinds[path][1], "score": round(score, 3), "evidence": shown,
          "last_contact": _iso(last[path])}

@@ -98,8 +98,9 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
     {person: [interactions, gave, got, task_dues, linked, news, noticed]}, dates
     as ordinals so it stores with marshal. Interactions are bare dates unless
     `texts`, then (date, line, text): the lists only need dates, a card needs
-    texts. news and noticed are (date, line) of `#news` lines (about the person,
-    no contact) and `#noticed` lines (they saw your work).
+    texts. news and noticed are (date, line, text) of `#news` lines (about the
+    person, no contact) and `#noticed` lines (they saw your work): the lists of
+    news and references show them without reading the notes.
     `resolve(target, source)` is the vault's link resolver; `people` the
     paths of person notes.
     """
@@ -146,9 +147,9 @@ def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, t
                 entry[1] += bool(flags & GAVE)
                 entry[2] += bool(flags & GOT)
                 if flags & NEWS:
-                    entry[5].append((day, line))
+                    entry[5].append((day, line, text))
                 if flags & NOTICED:
-                    entry[6].append((day, line))
+                    entry[6].append((day, line, text))
     if f[DATE] and kind == "note":
         note_day = ordinal(f[DATE])
         if note_day is not None:

@@ -12,7 +12,9 @@ reconcile sync runs at start and every few minutes.
 The watcher is not the only writer of the index: every command syncs at its
 start, so a `vaultnet due` in another shell often indexes a save before the
 watcher's batch does. The report notes therefore follow the index's commits,
-whoever made them, not only the watcher's own. And another process may hold
+whoever made them, not only the watcher's own; and they are written apart from
+the batches, once the vault has been quiet a moment, so that building them
+(the whole vault folded) never delays the next save being indexed. And another process may hold
 the index lock for long (a rebuild of a large vault): the batch waits, then
 keeps its paths for the next try instead of dropping them (or the watcher).
 """
@@ -34,6 +36,10 @@ QUIET_SECONDS = 0.1  # editors finish a save within milliseconds; git checkout k
 MAX_DELAY_SECONDS = 2.0  # a steady stream of events still gets indexed this often
 RECONCILE_SECONDS = 300.0
 BUSY_RETRY_SECONDS = 1.0  # after the index lock stayed taken, try the batch again this much later
+# The report notes fold the whole vault (seconds at 10,000 notes): they follow the commits once
+# the vault has been quiet this long, never inside a batch, so a save is searchable as soon as
+# it is indexed and a run of saves rewrites the reports once.
+REPORT_DELAY_SECONDS = 1.0
 REPORT_ATTEMPTS = 5
 
 
@@ -143,6 +149,7 @@ class Watcher:
         self.dirty = _Dirty(index.vault)
         self._reported: object = None  # the index commit the report notes were last built from
         self._reported_day: dt.date | None = None  # ... and the day they were built for
+        self._reports_after = 0.0  # monotonic time before which reports wait (the last batch + delay)
 
     def _commit(self) -> object:
         """What identifies the index's latest commit, whoever made it."""
@@ -168,8 +175,9 @@ class Watcher:
             return written
         return []
 
-    def _batch(self, paths: set[str] | None) -> Batch | None:
-        """Index `paths` (None: reconcile the whole vault); None when the index lock stayed taken."""
+    def _batch(self, paths: set[str] | None, reports: bool = True) -> Batch | None:
+        """Index `paths` (None: reconcile the whole vault), then, with `reports`, bring the report
+        notes up to date; None when the index lock stayed taken."""
         started = time.perf_counter()
         self.index.close()  # the searcher kept from the last reports may be on a commit long gone
         try:
@@ -185,7 +193,9 @@ class Watcher:
             return None
         day = self.today()
         written: list[str] = []
-        if self.reports and (paths is None or day != self._reported_day or self._commit() != self._reported):
+        if not reports:
+            self._reports_after = time.monotonic() + REPORT_DELAY_SECONDS
+        elif self.reports and (paths is None or day != self._reported_day or self._commit() != self._reported):
             written = self._reports(day)
             self._reported_day = day
         return Batch(stats, time.perf_counter() - started, written, paths is None)
@@ -234,6 +244,7 @@ class Watcher:
             with self.guard:
                 self.index.resolver()
                 self.index.contributions()
+                self.index.persons()
             if ready is not None:
                 ready(first)
             next_reconcile = time.monotonic() + self.reconcile_every
@@ -243,13 +254,13 @@ class Watcher:
                     break
                 with self.guard:
                     paths, wait = self.dirty.take(self.quiet, MAX_DELAY_SECONDS)
-                    batch = self._batch(paths) if paths else None
+                    batch = self._batch(paths, reports=False) if paths else None
                 if paths:
                     if batch is not None and (batch.stats.changed or batch.reports):
                         self.on_batch(batch)
                 elif time.monotonic() >= next_reconcile:
                     with self.guard:
-                        batch = self._batch(None)
+                        batch = self._batch(None, reports=False)
                     next_reconcile = time.monotonic() + (
                         self.reconcile_every if batch is not None else BUSY_RETRY_SECONDS)
                     if batch is not None and (batch.stats.changed or batch.reports):
@@ -257,8 +268,12 @@ class Watcher:
                 elif self.dirty.arrived.is_set():
                     stop.wait(wait)  # until the vault has been quiet long enough
                 elif self.reports and (self._commit() != self._reported or self.today() != self._reported_day):
-                    # Another process committed (its own sync at the start of a command), or a
-                    # new day began: take up its manifest and bring the report notes up to date.
+                    # A commit since the reports were written (our batches', or another process's
+                    # sync at the start of a command), or a new day began: once the vault has been
+                    # quiet a moment, take up the newest manifest and bring the report notes up to date.
+                    if time.monotonic() < self._reports_after:
+                        self.dirty.arrived.wait(max(0.0, min(0.5, self._reports_after - time.monotonic())))
+                        continue
                     with self.guard:
                         batch = self._batch(set())
                     if batch is not None and batch.reports:

@@ -1,0 +1,127 @@
+"""What an index holds about people, beside the notes' own entries: the per-note contributions
+(people_file.py) and the per-person sums (persons.py), as loaded from their shards or folded,
+and what a commit changed in them, so that it writes only the shards it touched."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ..vault.resolve import LinkResolver
+from . import people_file, shards
+from . import persons as sums
+from .manifest import IndexFolder, Meta
+
+
+class PeopleState:
+    def __init__(self, folder: IndexFolder):
+        self.folder = folder
+        self.drop()
+
+    def drop(self, empty: bool = False) -> None:
+        """Forget what is held (another commit came); `empty`: a new index, nothing in it yet."""
+        self.contrib: people_file.Contrib | None = ({}, {}) if empty else None
+        self.summed: sums.State | None = ({}, {}) if empty else None
+        # The commit whose shards the two tables were read from or written as (None: folded here),
+        # and the keys changed since (None: unknown, write every shard).
+        self._contrib_base: int | None = None
+        self._summed_base: int | None = None
+        self._touched: tuple[set[str] | None, set[str] | None] = (None, None)
+        self._partial = False  # the tables hold only some shards (a command's refold)
+
+    def contributions(self, fold: Callable[[], people_file.Contrib]) -> people_file.Contrib:
+        """The stored contributions of the newest commit, else `fold()` (every note's stored facts)."""
+        if self.contrib is None:
+            generation = self.folder.generation()
+            self.contrib = people_file.load(self.folder, generation)
+            self._contrib_base = generation
+        if self.contrib is None:  # lost or stale
+            self.contrib = fold()
+            self._contrib_base = None
+        return self.contrib
+
+    def persons(self, contributions: Callable[[], people_file.Contrib]) -> sums.State:
+        """The stored per-person sums of the newest commit, else the sum of `contributions()`."""
+        if self.summed is None:
+            generation = self.folder.generation()
+            self.summed = sums.load(self.folder, generation)
+            self._summed_base = generation
+        if self.summed is None:  # lost or stale
+            contrib = contributions()
+            self.summed = (sums.fold_all(contrib[0]), contrib[1])
+            self._summed_base = None
+        return self.summed
+
+    def persons_of(self, paths: list[str], contributions: Callable[[], people_file.Contrib]) -> sums.State:
+        """The sums of (at least) these people: from memory, else from their shards alone."""
+        if self.summed is None:
+            some = sums.load(self.folder, self.folder.generation(), paths)
+            if some is not None:
+                return some
+        return self.persons(contributions)
+
+    def fold_new(self, parsed_facts: dict[str, tuple], kinds: dict[str, tuple[str, str]], meta: dict[str, Meta],
+                 resolver: LinkResolver) -> None:
+        """A first build: every note was just parsed."""
+        self.contrib = people_file.fold_all(parsed_facts, kinds, meta, resolver)
+        self.summed = (sums.fold_all(self.contrib[0]), self.contrib[1])
+        self._touched = (None, None)
+
+    def refold(self, base: int | None, parsed_facts: dict[str, tuple], gone: list[str], old_meta: dict[str, Meta],
+               meta: dict[str, Meta], kinds: dict[str, tuple[str, str]], resolver: LinkResolver,
+               linking: Callable[[Iterable[str]], list[str]],
+               stored_facts: Callable[[Iterable[str] | None], dict[str, tuple]], moved_files: Iterable[str]) -> None:
+        """After commit `base` + 1 (we hold the lock): fold again only what the commit may have changed.
+
+        A long-lived index holds both tables whole; a command reads from the shards of commit
+        `base` only those of the notes folded again and of the people they concern, and after
+        writing them forgets them (the next question reads what it needs).
+        """
+        facts = {**stored_facts(people_file.relinked(parsed_facts, gone, old_meta, meta, linking, moved_files)),
+                 **parsed_facts}
+        touched = set(gone) | set(facts)
+        whole = self.contrib is not None and self.summed is not None \
+            and self._contrib_base == base and self._summed_base == base
+        if not whole and not (shards.intact(self.folder.people_path, base)
+                              and shards.intact(self.folder.persons_path, base)):
+            return self._fold_again(stored_facts(None), kinds, meta, resolver)  # a set a crash or a hand broke
+        old = self.contrib if whole else people_file.load(self.folder, base, touched)
+        if old is None:  # lost or stale: every note's facts, as now committed
+            return self._fold_again(stored_facts(None), kinds, meta, resolver)
+        contrib = people_file.refold(old, facts, gone, meta, kinds, resolver)
+        concerned = set(touched)  # a person's own fields are under their own path
+        for source in touched:
+            concerned.update(old[0].get(source, ()), contrib[0].get(source, ()))
+        concerned.discard("")
+        summed = self.summed if whole else sums.load(self.folder, base, concerned)
+        if summed is None:
+            return self._fold_again(stored_facts(None), kinds, meta, resolver)
+        summed_again: set[str] = set(touched)
+        try:
+            folded = sums.refold(summed[0], old[0], contrib[0], touched, summed_again)
+        except ValueError:  # a sum that does not hold what is taken away
+            return self._fold_again(stored_facts(None), kinds, meta, resolver)
+        own = {k: v for k, v in summed[1].items() if k not in touched}
+        own.update(people_file.person_fields(facts, meta))
+        self.contrib, self.summed = contrib, (folded, own)
+        self._contrib_base = self._summed_base = base  # what they amend: only the touched shards differ
+        self._touched = (touched, summed_again)
+        self._partial = not whole
+
+    def _fold_again(self, facts: dict[str, tuple], kinds: dict[str, tuple[str, str]], meta: dict[str, Meta],
+                    resolver: LinkResolver) -> None:
+        self.fold_new(facts, kinds, meta, resolver)
+        self._contrib_base = self._summed_base = None  # every shard is written
+        self._partial = False
+
+    def write(self, generation: int | None) -> None:
+        """Both tables as of commit `generation`: the shards they changed, then their heads."""
+        sources, people = self._touched
+        if self.contrib is not None:
+            people_file.write(self.folder, generation, self.contrib, sources, self._contrib_base, self._partial)
+            self._contrib_base = generation
+        if self.summed is not None:
+            sums.write(self.folder, generation, self.summed, people, self._summed_base, self._partial)
+            self._summed_base = generation
+        self._touched = (set(), set())
+        if self._partial:  # only some shards were read: the rest is on disk, read it when asked
+            self.drop()

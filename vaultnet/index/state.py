@@ -1,0 +1,195 @@
+"""The state an index holds in memory between commits: the manifest's view of the notes, their
+entries and kinds, the link resolver, what is known about people (people_state.py), and what
+callers derived from them; all of one commit, dropped when another commit is taken up.
+
+NoteIndex (store.py) adds the reading and the syncing on top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from typing import TypeVar
+
+from ..vault.folder import Stat, Vault
+from ..vault.resolve import ATTACHMENT, LinkResolver, NoteRef
+from . import people_file, reader, writer
+from .manifest import IndexFolder, Meta
+from .people_state import PeopleState
+from .persons import State as Summed
+from .records import Entry
+
+T = TypeVar("T")
+
+
+def _attachment_ref(path: str) -> NoteRef:
+    return NoteRef(path, ATTACHMENT, path.rsplit("/", 1)[-1])
+
+
+class IndexState:
+    def __init__(self, vault: Vault, on_warning: Callable[[str], None] | None = None):
+        self.vault = vault
+        self._on_warning = on_warning
+        self.warnings: list[str] = []  # kept here when no on_warning callback is given
+        self._use_folder(IndexFolder(vault.index_dir, vault.state_dir / "index.lock"))
+        self._held_lock: writer.FileLock | None = None  # our index.lock while a sync holds it
+        self.temporary = False  # True once answering from a temporary index outside the vault
+
+    def _use_folder(self, folder: IndexFolder) -> None:
+        self.folder = folder
+        self.dir = folder.path
+        self._whoosh = reader.WhooshHandle(folder)
+        self._files: dict[str, Stat] | None = None
+        self._meta: dict[str, Meta] = {}
+        self._too_large: dict[str, Stat] = {}
+        self._attachments: set[str] = set()
+        self._entries: dict[str, Entry] | None = None
+        self._people = PeopleState(folder)  # contributions and per-person sums
+        self._resolver: LinkResolver | None = None
+        self._generation: int | None = None  # the commit the in-memory state describes
+        self._from_manifest = False  # ... and whether it is that commit's manifest (not rebuilt from records)
+        self._derived: dict = {}  # what callers computed from this state (derived()); dropped with it
+
+    def warn(self, message: str) -> None:
+        if self._on_warning is not None:
+            self._on_warning(message)
+        else:
+            self.warnings.append(message)
+
+    def generation(self) -> int | None:
+        """The newest commit on disk (another process may have made it)."""
+        return self.folder.generation()
+
+    # ------------------------------------------------------------------ state
+
+    def _load_manifest(self) -> dict | None:
+        if self._files is not None and self._from_manifest and self._generation is not None \
+                and self.folder.generation() == self._generation:
+            # What we hold is that manifest (read, or written by us) and nobody committed since: a
+            # long-lived process (the watcher) need not read a megabyte again per batch.
+            return {"generation": self._generation, "files": self._files, "meta": self._meta,
+                    "too_large": self._too_large, "attachments": self._attachments}
+        return self.folder.load_manifest(self.vault.fingerprint())
+
+    def _use_manifest(self, data: dict) -> None:
+        if self._files is not None and data.get("generation") == self._generation:
+            return  # what we hold in memory (a watcher's resolver, contributions) is still current
+        if self._generation is not None and data.get("generation") != self._generation:
+            self._whoosh.close_searcher()  # another process committed: a kept searcher reads the old state
+        self._files, self._meta, self._too_large = data["files"], data["meta"], data["too_large"]
+        self._attachments = data["attachments"]
+        self._generation = data.get("generation")
+        self._from_manifest = True
+        self._entries = None
+        self._people.drop()
+        self._resolver = None
+        self._derived = {}
+
+    def _write_state(self, generation: int | None) -> None:
+        self._generation = generation
+        self._from_manifest = False  # until the manifest is written
+        self._people.write(generation)
+        self.folder.write_manifest(generation, self.vault.fingerprint(), self._files or {},
+                                   self._meta, self._too_large, self._attachments)
+        self._from_manifest = True
+
+    def _state_from_whoosh(self) -> None:
+        """Rebuild the manifest's view from stored records (after a crash between two writes).
+        The attachments are not in the records: the sync that follows finds them all new."""
+        self._files, self._meta, self._attachments = {}, {}, set()
+        self._entries, self._resolver = None, None
+        self._people.drop()
+        self._derived = {}
+        self._generation = self.folder.generation()
+        self._from_manifest = False
+        ix = self._whoosh.open()
+        if ix is None:
+            return
+        for rec in reader.state_records(ix):
+            self._files[rec["path"]] = tuple(rec["stat"])
+            self._meta[rec["path"]] = (
+                rec["kind"], rec["name"], tuple(rec["aliases"]), tuple(tuple(p) for p in rec["problems"])
+            )
+
+    def _ensure_state(self) -> None:
+        if self._files is None:
+            data = self._load_manifest()
+            if data is not None:
+                self._use_manifest(data)
+            else:
+                self._state_from_whoosh()
+
+    def entries(self) -> dict[str, Entry]:
+        if self._entries is None:
+            self._ensure_state()
+            assert self._files is not None
+            self._entries = {
+                path: Entry(st[0], st[1], *self._meta[path]) for path, st in self._files.items()
+            }
+        return self._entries
+
+    def kinds(self) -> dict[str, tuple[str, str]]:
+        """path -> (kind, name) for every note, straight from the manifest."""
+        self._ensure_state()
+        return {path: (m[0], m[1]) for path, m in self._meta.items()}
+
+    def entry(self, path: str) -> Entry | None:
+        """One note's entry, without building the entries of the whole vault."""
+        if self._entries is not None:
+            return self._entries.get(path)
+        self._ensure_state()
+        assert self._files is not None
+        st = self._files.get(path)
+        return Entry(st[0], st[1], *self._meta[path]) if st is not None else None
+
+    def contributions(self) -> people_file.Contrib:
+        """What each note contributes to each person (vault/contributions.py), and persons' own fields."""
+        self._ensure_state()
+        return self._people.contributions(  # lost or stale: fold every note's stored facts again
+            lambda: people_file.fold_all(self.stored_facts(), self.kinds(), self._meta, self.resolver()))
+
+    def persons(self) -> Summed:
+        """Every person's contributions summed (index/persons.py), and persons' own fields: what the
+        lists (due, ledger, news, references) need, without the per-note contributions."""
+        self._ensure_state()
+        return self._people.persons(self.contributions)
+
+    def persons_of(self, paths: Iterable[str]) -> Summed:
+        """persons() for these people only (more may come along): a card reads one shard, not all."""
+        self._ensure_state()
+        return self._people.persons_of(list(paths), self.contributions)
+
+    def stored_facts(self, paths: Iterable[str] | None = None) -> dict[str, tuple]:
+        raise NotImplementedError  # the reading side (NoteIndex) has them
+
+    def resolver(self) -> LinkResolver:
+        """Resolves link targets to notes and to the vault's other files (attachments)."""
+        if self._resolver is None:
+            notes = [NoteRef(p, e.kind, e.name, e.aliases) for p, e in self.entries().items()]
+            self._resolver = LinkResolver(notes + [_attachment_ref(p) for p in self._attachments])
+        return self._resolver
+
+    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+        """`make()`, kept until the index's state changes (a sync that changed something, another
+        process's commit taken up): for what is costly to fold from the whole vault and asked
+        again and again by a process that lives long (the MCP server's `due` at 10,000 people)."""
+        if key not in self._derived:
+            self._derived[key] = make()
+        return self._derived[key]
+
+    def problems(self, found: Iterable[dict] = ()) -> list[dict]:
+        """Every problem known in the vault: notes' own, files skipped for their size, and Obsidian
+        settings that could not be read; plus
+        those of `found` (a sync's) about files the index holds nothing of (a folder or a file
+        that could not be read), which every sync finds again."""
+        out = [
+            {"path": p, "line": line, "message": message}
+            for p, e in sorted(self.entries().items())
+            for line, message in e.problems
+        ]
+        for rel, (size, _) in sorted(self._too_large.items()):
+            out.append({"path": rel, "line": None,
+                        "message": f"{size} bytes, over max_file_size ({self.vault.config.max_file_size}); skipped"})
+        out += [{"path": rel, "line": None, "message": message} for rel, message in self.vault.obsidian.problems]
+        known = {p["path"] for p in out}
+        out += [p for p in found if p["line"] is None and p["path"] not in known]
+        return out

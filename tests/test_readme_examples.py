@@ -17,7 +17,8 @@ example vault's today. The commands of a block share the copy, in order, so a wr
 the commands after it.
 
 What the README shows: what a terminal shows, stdout and stderr interleaved as the command wrote
-them (counts, problems, `wrote ...` and `Error: ...` are stderr). The exit status is not shown
+them (counts, problems, `wrote ...` and `Error: ...` are stderr). Piped into `head -N`, only
+stdout goes down the pipe: the block shows its first N lines, then what went to stderr. The exit status is not shown
 and not checked; an `Error:` line is. Besides `vaultnet`, a block may `cat FILE` (a file of the
 copy), pipe a command into `head -N`, and chain two with `&&`.
 
@@ -36,7 +37,6 @@ README keeps the right output.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import shlex
 import shutil
@@ -204,24 +204,28 @@ class Runner:
         self.root = root
         self.cli = CliRunner()
 
-    def vaultnet(self, args: list[str]) -> str:
+    def vaultnet(self, args: list[str]) -> tuple[str, str, str]:
+        """What the terminal shows, and stdout and stderr on their own."""
         env = {"VAULTNET_TODAY": TODAY, "VAULTNET_VAULT": None, "VISUAL": None, "EDITOR": None}
         result = self.cli.invoke(cli, [vault_path(a) for a in args], env=env, catch_exceptions=False)
-        return result.output
+        return result.output, result.stdout, result.stderr
 
     def pipeline(self, words: list[str]) -> str:
         stages = split(words, "|")
-        out = self.one(stages[0])
-        for stage in stages[1:]:
+        shown, out, err = self.one(stages[0])
+        if len(stages) == 1:
+            return shown
+        for stage in stages[1:]:  # only stdout goes down the pipe; stderr goes to the terminal
             assert stage[0] == "head" and re.fullmatch(r"-\d+", stage[1]) and len(stage) == 2, stage
             out = "".join(out.splitlines(keepends=True)[:int(stage[1][1:])])
-        return out
+        return out + err
 
-    def one(self, words: list[str]) -> str:
+    def one(self, words: list[str]) -> tuple[str, str, str]:
         if words[0] == "vaultnet":
             return self.vaultnet(words[1:])
         if words[0] == "cat" and len(words) == 2:
-            return (self.root / words[1]).read_text(encoding="utf-8")
+            text = (self.root / words[1]).read_text(encoding="utf-8")
+            return text, text, ""
         raise AssertionError(f"the checker runs only vaultnet, cat and head: {words}")
 
     def run(self, text: str) -> str:

@@ -1,26 +1,26 @@
 """The README's examples are real: every `$ vaultnet ...` block, run again, prints what it shows.
 
 Which blocks: every fenced block in README.md with a line that starts with `$ vaultnet` (or
-`$ VAR=value vaultnet`). Each
-`$ ` line is a command; the lines under it, up to the next `$ ` line or the end of the block,
-are what it prints (blank lines at the end of that stretch are the gap between commands).
+`$ VAR=value vaultnet`). Each `$ ` line is a command; the lines under it, up to the next `$ `
+line or the end of the block, are what it prints (blank lines at the end of that stretch are
+the gap between commands).
 
-Where they run: each block on its own copy of `example-vault/` (copied without the index and the
-lock files), in the working directory of the copy, through the real CLI (click's CliRunner, in
-process). `--vault example-vault` and no `--vault` both mean the copy, and so does a path
+Where they run: each block on its own copy of `example-vault/` (copied without the index and
+the lock files), in the working directory of the copy, through the real CLI (click's CliRunner,
+in process). `--vault example-vault` and no `--vault` both mean the copy, and so does a path
 argument starting `example-vault/`. The copy is indexed before the block runs, as the reader's
 vault is; a block whose first command is `index` shows a first indexing and starts without an
-index. A block right after the line
+index. The commands of a block share the copy, in order, so a write is seen by the commands
+after it; a block right after the line
 `<!-- README check: this block runs on the vault as the block above left it -->` (invisible on
-the rendered page) goes on in the copy of the block before it. A command with no `--today` runs on Sunday 22 November 2026 (VAULTNET_TODAY), the
-example vault's today. The commands of a block share the copy, in order, so a write is seen by
-the commands after it.
+the rendered page) goes on in the copy of the block before it. A command with no `--today`
+runs on Sunday 22 November 2026 (VAULTNET_TODAY), the example vault's today.
 
-What the README shows: what a terminal shows, stdout and stderr interleaved as the command wrote
-them (counts, problems, `wrote ...` and `Error: ...` are stderr). Piped into `head -N`, only
-stdout goes down the pipe: the block shows its first N lines, then what went to stderr. The exit status is not shown
-and not checked; an `Error:` line is. Besides `vaultnet`, a block may `cat FILE` (a file of the
-copy), pipe a command into `head -N`, and chain two with `&&`.
+What the README shows: what a terminal shows, stdout and stderr interleaved as the command
+wrote them (counts, problems, `wrote ...` and `Error: ...` are stderr). Piped into `head -N`,
+only stdout goes down the pipe: the block shows its first N lines, then what went to stderr.
+The exit status is not shown and not checked; an `Error:` line is. Besides `vaultnet`, a block
+may `cat FILE` (a file of the copy), pipe a command into `head -N`, and chain two with `&&`.
 
 What is normalized, on both sides: trailing spaces, and timings (`(0.31s)`, `0.08s`). Nothing
 else: names, dates, counts, paths and column widths must be what the command prints today.
@@ -28,10 +28,10 @@ else: names, dates, counts, paths and column widths must be what the command pri
 Abridged output: a line that is only `...` (indented or not) stands for any number of lines
 left out there, none included. It is the only way a block may show less than is printed.
 
-Not run (SKIPPED below, each with its reason): commands that need something outside the vault or
-the project (a shell's `~`, `jq`), open an editor, or run until stopped (`watch`). Run but
+Not run (SKIPPED below, each with its reason): commands that need something outside the vault
+or the project (a shell's `~`, `jq`), open an editor, or run until stopped (`watch`). Run but
 expected to differ (KNOWN_BUGS, each with the bug): commands whose output today is wrong; the
-README keeps the right output.
+README keeps the right output, and the test fails once they print it, so the entry goes.
 """
 
 from __future__ import annotations

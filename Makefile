@@ -26,7 +26,7 @@ demo: $(STAMP)
 	@$(DEMO) news
 	@echo '$$ vaultnet --vault example-vault references' >&2
 	@$(DEMO) references
-	@echo '$$ vaultnet --vault example-vault search "kubernetes"' >&2
+	@echo '$$ vaultnet --vault example-vault search kubernetes --limit 5' >&2
 	@$(DEMO) search kubernetes --limit 5
 	@echo '$$ vaultnet --vault example-vault backlinks "Ada Lovelace"' >&2
 	@$(DEMO) backlinks "Ada Lovelace"

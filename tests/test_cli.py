@@ -213,3 +213,12 @@ def test_a_first_or_last_name_finds_the_one_person(run):
     result = run("show", "Lee")
     assert result.exit_code == 0  # Bob Lee is the only one
     assert run.json("show", "Kim")["path"] == "People/Alex Kim.md"
+
+
+def test_index_lists_new_problems_in_path_order_as_json_does(vault):
+    """Regression: `index` printed problems in the order the file system listed the notes
+    (People/Nora Kelly.md before People/Beatriz Costa.md on one disk), `index --json` by path."""
+    names = ["Quinn", "Beatriz", "Nora", "Arjun", "Zed", "Mia", "Hugo", "Carla"]
+    run = vault({f"People/{n}.md": f"---\ncadence: often-{n}\n---\n" for n in names})
+    lines = [line for line in run.ok("index").stderr.splitlines() if "is not a cadence" in line]
+    assert [line.split(".md")[0] for line in lines] == [f"People/{n}" for n in sorted(names)]

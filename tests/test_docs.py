@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import click
+
 from vaultnet.cli import cli
 
 from .conftest import REPO
@@ -17,6 +19,42 @@ def test_every_command_has_a_readme_section_with_an_example():
         assert heading, f"README has no section for `{name}`"
         section = README[heading.end():].split("\n### ", 1)[0]
         assert "```" in section, f"README section for `{name}` has no example"
+
+
+def _section(heading: re.Match) -> str:
+    return README[heading.end():].split("\n### ", 1)[0]
+
+
+def _runs(section: str, words: str) -> bool:
+    """The section shows a `$ ... vaultnet ... WORDS ...` example."""
+    return bool(re.search(rf"^\$ (\w+=\S+ )*vaultnet (.* )?{re.escape(words)}( |$)", section, re.MULTILINE))
+
+
+def test_every_subcommand_of_a_group_has_a_readme_section_with_an_example():
+    groups = {name: command for name, command in cli.commands.items() if isinstance(command, click.Group)}
+    assert "import" in groups
+    for group_name, group in groups.items():
+        for name in group.commands:
+            heading = re.search(rf"^### `{group_name} ([\w|]*\|)?{name}\b[^`]*`$", README, re.MULTILINE)
+            assert heading, f"README has no section for `{group_name} {name}`"
+            assert _runs(_section(heading), f"{group_name} {name}"), f"no example of `{group_name} {name}`"
+
+
+def test_every_export_format_has_an_example():
+    export = cli.commands["export"]
+    formats = next(p for p in export.params if p.name == "kind")
+    heading = re.search(r"^### `export [^`]*`$", README, re.MULTILINE)
+    assert heading
+    for fmt in formats.type.choices:
+        assert _runs(_section(heading), f"export {fmt}"), f"no example of `export {fmt}`"
+
+
+def test_every_command_section_runs_it():
+    for name in cli.commands:
+        if name in ("mcp", "import"):  # mcp: a JSON-RPC exchange; import: per subcommand, above
+            continue
+        heading = re.search(rf"^### `{name}\b[^`]*`$", README, re.MULTILINE)
+        assert heading and _runs(_section(heading), name), f"the section for `{name}` shows no `$ vaultnet {name}`"
 
 
 def test_every_command_and_option_has_help():

@@ -76,7 +76,8 @@ def plural(n: int, word: str) -> str:
 def report_sync(stats, index, verbose: bool, quiet: bool) -> None:
     if quiet:
         return
-    for p in stats.problems:
+    # In path order, as `--json` and `doctor` list them: the scan's order is the file system's.
+    for p in sorted(stats.problems, key=lambda p: (p["path"], p["line"] or 0)):
         warn(f"{p['path']}{':' + str(p['line']) if p['line'] else ''}: {p['message']}")
     if verbose:
         # Every known problem is counted, also those an earlier sync found (and printed).

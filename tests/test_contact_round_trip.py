@@ -170,3 +170,20 @@ def test_a_backup_brings_back_the_relationship_and_finds_each_note_by_its_path(t
     assert {k: ada[k] for k in ("company", "cadence", "met", "introduced_by", "follow_up")} == {
         "company": "[[Analytical Engines]]", "cadence": "monthly", "met": "RustConf 2023",
         "introduced_by": "[[Ravi Iyer]]", "follow_up": "2026-12-01"}
+
+
+@pytest.mark.parametrize("version", ["3.0", "4.0"])
+def test_regression_an_impossible_birthday_survives_a_backup_and_a_restore(tmp_path, version):
+    """`birthday: 1988-02-30` (the example vault's Nora Kelly) went out as BDAY:19880230; the
+    import read it back as text under a new `bday:` key, over the vault and in a restore."""
+    nora = "---\ntype: person\nbirthday: 1988-02-30\n---\n# Nora Kelly\n"
+    run = Run(write_vault(tmp_path / "a", {"People/Nora Kelly.md": nora}, CONFIG))
+    backup = tmp_path / "backup.vcf"
+    run.ok("export", "vcard", "--version", version, "-o", str(backup))
+    assert b"BDAY" not in backup.read_bytes()
+    again = run("import", "vcard", str(backup))
+    assert again.exit_code == 0 and "bday" not in again.stderr, again.stderr
+    assert (tmp_path / "a" / "People" / "Nora Kelly.md").read_text() == nora
+    restored = tmp_path / "b"
+    Run(write_vault(restored, {}, CONFIG)).ok("import", "vcard", str(backup))
+    assert frontmatter(restored / "People" / "Nora Kelly.md")["birthday"] == "1988-02-30"

@@ -17,6 +17,7 @@ import vobject
 
 from ..notes.contact import ADDRESS_PARTS, Contact, address_line, two_words
 from ..notes.contact_fields import plain_value
+from ..notes.dates import parse_birthday
 
 VCARD_VERSIONS = ("3.0", "4.0")
 
@@ -141,7 +142,9 @@ def _vcard(c: Contact, version: str) -> vobject.base.Component:
         add("x-vaultnet-field", c.company, x_name="company")
     if c.role:
         add("title", c.role)
-    if _FULL_DATE.fullmatch(c.birthday) or _NO_YEAR.fullmatch(c.birthday):
+    # Only a day that exists goes in BDAY: `1988-02-30` in BDAY comes back from an import as
+    # text under `bday`, and the backup would not restore the note.
+    if (_FULL_DATE.fullmatch(c.birthday) or _NO_YEAR.fullmatch(c.birthday)) and parse_birthday(c.birthday):
         bday = c.birthday
         if v4:  # 4.0 allows only ISO 8601's basic format: 19850412, --0412
             bday = ("--" if bday.startswith("--") else "") + bday.replace("-", "")

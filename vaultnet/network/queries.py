@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..errors import BadValue, NameNotFound
+from ..gc_pause import gc_paused
 from ..index import NoteIndex, Record
 from ..vault.resolve import fold, is_attachment, is_note_path, strip_md
 from .names import KINDS, find_note, find_person  # noqa: F401  (callers find names here)
@@ -169,8 +170,9 @@ def network(index: NoteIndex, today, only=None):
     from .relations import Network
 
     def fold() -> Network:
-        folded, fields = index.persons() if only is None else index.persons_of(only)
-        return Network(folded, fields, index.kinds(), index.vault.config, today, me=me_path(index), only=only)
+        with gc_paused():  # 10,000 people's sums and Person objects, no cycles among them
+            folded, fields = index.persons() if only is None else index.persons_of(only)
+            return Network(folded, fields, index.kinds(), index.vault.config, today, me=me_path(index), only=only)
 
     if only is not None:  # a few people (a card): nothing worth keeping
         return fold()

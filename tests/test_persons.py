@@ -194,3 +194,20 @@ def test_a_card_reads_its_persons_shard_alone_and_answers_as_with_all(tmp_path):
         net = queries.network(index, dt.date(2026, 11, 22), only=["People/Ada Lovelace.md"])
         assert net.people["People/Ada Lovelace.md"].last_contact.isoformat() == card["last_contact"]
     assert run.json("--today", TODAY, "--no-sync", "show", "Ada Lovelace") == card
+
+
+def test_the_ledger_from_the_sums_alone_equals_the_networks(tmp_path):
+    """`ledger` reads the per-person sums without building everyone's Network: the same rows,
+    the user's own note left out as the Network leaves it out."""
+    import datetime as dt
+
+    from vaultnet.network import queries
+
+    for config, names in (("", ["Cy Young", "Ada Lovelace"]), ('me = "Cy Young"\n', ["Ada Lovelace"])):
+        root = write_vault(tmp_path / f"v{len(config)}", {**FILES, ".vaultnet/config.toml": config})
+        with NoteIndex(Vault(root)) as index:
+            index.sync()
+            rows = queries.ledger(index)
+            assert rows == queries.network(index, dt.date(2026, 11, 22)).ledger()
+        assert [r["name"] for r in rows] == names  # Cy got 1, Ada gave 1; Cy is "me" in the second
+        assert Run(root).json("--today", TODAY, "ledger") == rows

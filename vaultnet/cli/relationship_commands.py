@@ -55,7 +55,7 @@ def ledger(app: App, as_json: bool):
     """Gave and got per person (#gave/#got log lines): those you only take from first."""
     from ..network import queries
 
-    rows = queries.network(app.index(), app.today).ledger()
+    rows = queries.ledger(app.index())
     emit(rows, as_json, [("name", "NAME"), ("gave", "GAVE"), ("got", "GOT"), ("balance", "BALANCE")],
          empty="no #gave or #got yet")
 

@@ -194,3 +194,49 @@ def test_a_card_reads_its_persons_shard_alone_and_answers_as_with_all(tmp_path):
         net = queries.network(index, dt.date(2026, 11, 22), only=["People/Ada Lovelace.md"])
         assert net.people["People/Ada Lovelace.md"].last_contact.isoformat() == card["last_contact"]
     assert run.json("--today", TODAY, "--no-sync", "show", "Ada Lovelace") == card
+
+
+def test_the_ledger_from_the_sums_alone_equals_the_networks(tmp_path):
+    """`ledger` reads the per-person sums without building everyone's Network: the same rows,
+    the user's own note left out as the Network leaves it out."""
+    import datetime as dt
+
+    from vaultnet.network import queries
+
+    for config, names in (("", ["Cy Young", "Ada Lovelace"]), ('me = "Cy Young"\n', ["Ada Lovelace"])):
+        root = write_vault(tmp_path / f"v{len(config)}", {**FILES, ".vaultnet/config.toml": config})
+        with NoteIndex(Vault(root)) as index:
+            index.sync()
+            rows = queries.ledger(index)
+            assert rows == queries.network(index, dt.date(2026, 11, 22)).ledger()
+        assert [r["name"] for r in rows] == names  # Cy got 1, Ada gave 1; Cy is "me" in the second
+        assert Run(root).json("--today", TODAY, "ledger") == rows
+
+
+def test_news_and_references_from_their_people_alone_equal_the_whole_networks(tmp_path):
+    """`news` and `references` build the Network of the people with #news, #noticed or a
+    `reference` only: the same rows as from everyone's, with the user's own note left out."""
+    import datetime as dt
+
+    from vaultnet.network import moments, queries
+
+    day = dt.date(2026, 11, 22)
+    for config in ("", 'me = "Bob Lee"\n'):
+        root = write_vault(tmp_path / f"v{len(config)}", {**FILES, ".vaultnet/config.toml": config})
+        with NoteIndex(Vault(root)) as index:
+            index.sync()
+            whole = queries.network(index, day)
+            some = queries.people_with(index, news=True)
+            assert some == ["People/Bob Lee.md"]
+            news = moments.news(index, queries.network(index, day, only=some), dt.date(2026, 1, 1))
+            assert news == moments.news(index, whole, dt.date(2026, 1, 1))
+            pool = queries.people_with(index, noticed=True, reference=True)
+            assert sorted(pool) == ["People/Bob Lee.md", "People/Cy Young.md"]
+            references = moments.references(index, queries.network(index, day, only=pool))
+            assert references == moments.references(index, whole)
+        assert [r["name"] for r in news] == ([] if config else ["Bob Lee"])
+        names = {r["name"] for r in references}
+        assert "Cy Young" in names and ("Bob Lee" in names) == (not config)
+        run = Run(root)
+        assert run.json("--today", TODAY, "news", "--since", "2026-01-01") == news
+        assert run.json("--today", TODAY, "references") == references

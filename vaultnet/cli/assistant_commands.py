@@ -11,6 +11,9 @@ from .base import App, cli, report_sync, warn
 @click.pass_obj
 def mcp(app: App):
     """Serve the vault to an AI assistant over the Model Context Protocol, on stdio, until it closes."""
+    from ..gc_pause import freeze_after_loads
+
+    freeze_after_loads(False)  # it lives on: every call's garbage must stay collectable
     try:
         from ..assistant.server import serve
     except ImportError as exc:  # the SDK is an extra: `pip install 'vaultnet[mcp]'`

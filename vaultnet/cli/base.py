@@ -316,6 +316,9 @@ def write_output(data: bytes, output: Path | None) -> None:
 
 
 def main() -> None:
+    from ..gc_pause import freeze_after_loads
+
+    freeze_after_loads()  # this process exits after its answer (watch and mcp say otherwise)
     try:
         cli.main(prog_name="vaultnet")
     except SystemExit as done:

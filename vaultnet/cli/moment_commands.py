@@ -20,7 +20,7 @@ def news(app: App, since: str | None, as_json: bool):
 
     first = since_argument(since, app.today, app.vault.config.news_days, "since")
     index = app.index()
-    rows = moments.news(index, queries.network(index, app.today), first)
+    rows = moments.news(index, queries.network(index, app.today, only=queries.people_with(index, news=True)), first)
     emit(rows, as_json, [("date", "DATE"), ("name", "NAME"), ("text", "NEWS"), ("source", "SOURCE")],
          empty=f"no news since {first.isoformat()}")
 
@@ -37,7 +37,8 @@ def references(app: App, topic: str | None, as_json: bool):
     from ..network import moments, queries
 
     index = app.index()
-    rows = moments.references(index, queries.network(index, app.today), topic)
+    some = queries.people_with(index, noticed=True, reference=True)  # the pool is among them
+    rows = moments.references(index, queries.network(index, app.today, only=some), topic)
     if as_json:
         emit(rows, True)
         return

@@ -39,12 +39,12 @@ def due(app: App, within: int, tag: str | None, ics: Path | None, as_json: bool)
         write_export(ics, due_calendar(rows, app.today, birthdays))
         events = sum(1 for r in rows if r["reason"] != "birthday") + len(birthdays)
         warn(f"wrote {events} events to {ics} ({len(birthdays)} of them yearly birthdays)")
-    for row in rows:
-        row["when"] = relative_day(row["next_due"], app.today)
-        row["why"] = row["reason"].replace("_", " ")
-    emit(rows if not as_json else [{k: v for k, v in r.items() if k not in ("when", "why")} for r in rows],
-         as_json, [("name", "NAME"), ("next_due", "DUE"), ("when", "WHEN"), ("why", "WHY"),
-                   ("last_contact", "LAST CONTACT")], empty="nobody is due",
+    if not as_json:  # the table's own columns
+        for row in rows:
+            row["when"] = relative_day(row["next_due"], app.today)
+            row["why"] = row["reason"].replace("_", " ")
+    emit(rows, as_json, [("name", "NAME"), ("next_due", "DUE"), ("when", "WHEN"), ("why", "WHY"),
+                         ("last_contact", "LAST CONTACT")], empty="nobody is due",
          row_style=lambda r: "red" if r["overdue_days"] > 0 else "yellow" if r["overdue_days"] == 0 else None)
 
 
@@ -55,7 +55,7 @@ def ledger(app: App, as_json: bool):
     """Gave and got per person (#gave/#got log lines): those you only take from first."""
     from ..network import queries
 
-    rows = queries.network(app.index(), app.today).ledger()
+    rows = queries.ledger(app.index())
     emit(rows, as_json, [("name", "NAME"), ("gave", "GAVE"), ("got", "GOT"), ("balance", "BALANCE")],
          empty="no #gave or #got yet")
 

@@ -218,8 +218,11 @@ def watch(app: App, no_reports: bool):
     import threading
     import time as clock
 
+    from ..gc_pause import freeze_after_loads
     from ..index import NoteIndex
     from ..watch.watcher import Watcher
+
+    freeze_after_loads(False)  # it lives on: every batch's garbage must stay collectable
 
     index = NoteIndex(app.vault, on_warning=lambda m: warn(f"vaultnet: {m}"))
     click.get_current_context().call_on_close(index.close)

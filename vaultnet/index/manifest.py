@@ -15,6 +15,8 @@ import os
 import re
 from pathlib import Path
 
+from ..gc_pause import gc_paused
+
 # Bump whenever the schema, the stored record or the parser's output changes.
 SCHEMA_VERSION = 14
 INDEX_NAME = "MAIN"
@@ -51,7 +53,7 @@ def write_bytes(path: Path, data: bytes, sync: bool = True) -> None:
 
 def read_marshal(path: Path) -> dict | None:
     try:
-        with open(path, "rb") as fh:
+        with open(path, "rb") as fh, gc_paused():
             data = marshal.loads(fh.read())  # marshal.load(fh) reads in many small pieces
     except (OSError, EOFError, ValueError, TypeError):
         return None

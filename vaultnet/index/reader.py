@@ -25,6 +25,9 @@ class WhooshHandle:
         """The Whoosh index, or None when there is none yet."""
         if self.ix is not None:
             return self.ix
+        from .whoosh_import import import_whoosh
+
+        import_whoosh()
         from whoosh import index as windex
 
         for _ in range(OPEN_ATTEMPTS):

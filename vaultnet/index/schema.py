@@ -12,12 +12,16 @@ import re
 from collections import Counter
 from functools import lru_cache
 
-from whoosh import fields
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
-from whoosh.analysis.filters import STOP_WORDS
-from whoosh.lang.porter import stem
-from whoosh.system import pack_uint
-from whoosh.writing import SegmentWriter
+from .whoosh_import import import_whoosh
+
+import_whoosh()  # before any other Whoosh module: see whoosh_import.py
+
+from whoosh import fields  # noqa: E402
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter  # noqa: E402
+from whoosh.analysis.filters import STOP_WORDS  # noqa: E402
+from whoosh.lang.porter import stem  # noqa: E402
+from whoosh.system import pack_uint  # noqa: E402
+from whoosh.writing import SegmentWriter  # noqa: E402
 
 WORD_PATTERN = r"\w+(?:[.'’]\w+)*"
 _find_words = re.compile(WORD_PATTERN).findall

@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
+from ..gc_pause import gc_paused
 from .manifest import SCHEMA_VERSION, read_marshal, write_bytes, write_marshal
 
 SHARDS = 64
@@ -71,6 +72,12 @@ def load(head: Path, generation: int | None, names: tuple[str, ...],
          keys: Iterable[str] | None = None) -> dict[str, dict] | None:
     """The tables `names`, if the head describes `generation` and every shard is the one it lists;
     with `keys`, only the shards that hold them (a card needs one person's)."""
+    with gc_paused():
+        return _load(head, generation, names, keys)
+
+
+def _load(head: Path, generation: int | None, names: tuple[str, ...],
+          keys: Iterable[str] | None = None) -> dict[str, dict] | None:
     stamps = _head(head, generation)
     if stamps is None:
         return None

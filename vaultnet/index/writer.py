@@ -36,6 +36,9 @@ def acquire_lock(lock_path: Path, wait: float) -> FileLock:
 
 def create_index(folder: IndexFolder):
     """An empty index of this schema in the folder, whatever was there before."""
+    from .whoosh_import import import_whoosh
+
+    import_whoosh()
     from whoosh import index as windex
 
     from .schema import schema
@@ -88,6 +91,9 @@ def _make_worker_task():
     import multiprocessing
     import threading
 
+    from .whoosh_import import import_whoosh
+
+    import_whoosh()
     from whoosh.multiproc import SubWriterTask
 
     class _WorkerTask(SubWriterTask):

@@ -208,13 +208,7 @@ class Network:
         }
 
     def ledger(self) -> list[dict]:
-        rows: list[dict] = [
-            {"path": p.path, "name": p.name, "gave": p.gave, "got": p.got, "balance": p.gave - p.got}
-            for p in self.people.values()
-            if (p.gave or p.got) and p.path != self.me
-        ]
-        rows.sort(key=lambda r: (r["balance"], r["name"].casefold(), r["path"]))
-        return rows
+        return ledger_rows(((p.path, p.name, p.gave, p.got) for p in self.people.values()), self.me)
 
     def orphans(self) -> list[dict]:
         rows = [
@@ -224,6 +218,17 @@ class Network:
         ]
         rows.sort(key=lambda r: (r["name"].casefold(), r["path"]))
         return rows
+
+
+def ledger_rows(people: Iterable[tuple[str, str, int, int]], me: str | None) -> list[dict]:
+    """The ledger from (path, name, gave, got) of every person: those you only take from first."""
+    rows: list[dict] = [
+        {"path": path, "name": name, "gave": gave, "got": got, "balance": gave - got}
+        for path, name, gave, got in people
+        if (gave or got) and path != me
+    ]
+    rows.sort(key=lambda r: (r["balance"], r["name"].casefold(), r["path"]))
+    return rows
 
 
 def last_contacts(contrib: dict[str, dict], paths, today: dt.date) -> dict[str, dt.date | None]:

@@ -1,0 +1,45 @@
+"""Importing Whoosh without two trees of modules it imports and never uses here.
+
+`whoosh.compat` imports `urllib.request` (and with it http.client, email and
+ssl) for `urlretrieve`, which nothing in Whoosh calls; `whoosh.reading` imports
+the cached-property package, which imports asyncio, for one cached attribute
+(`deleted_docs_set`). Together about 45 ms of every command that opens the
+index (a card, a search, any change), a seventh of a `show` at 10,000 notes.
+While those two Whoosh modules are imported, stand-ins take the two names;
+then they are taken away again, so any later import gets the real module.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import types
+
+
+def _urlretrieve(*args, **kwargs):  # pragma: no cover - Whoosh never calls it
+    from urllib.request import urlretrieve
+
+    return urlretrieve(*args, **kwargs)
+
+
+def _stand_ins() -> dict[str, types.ModuleType]:
+    request = types.ModuleType("urllib.request")
+    request.urlretrieve = _urlretrieve  # type: ignore[attr-defined]
+    cached = types.ModuleType("cached_property")
+    cached.cached_property = functools.cached_property  # type: ignore[attr-defined]  # same for a plain method
+    return {"urllib.request": request, "cached_property": cached}
+
+
+def import_whoosh() -> None:
+    """Import the Whoosh modules every other one imports, with the stand-ins (once per process)."""
+    if "whoosh.reading" in sys.modules:
+        return
+    stand_ins = {name: module for name, module in _stand_ins().items() if name not in sys.modules}
+    sys.modules.update(stand_ins)
+    try:
+        import whoosh.compat
+        import whoosh.reading  # noqa: F401
+    finally:
+        for name, module in stand_ins.items():
+            if sys.modules.get(name) is module:
+                del sys.modules[name]

@@ -72,6 +72,12 @@ def answers_and_errors(server: Server, tool: str, arguments: dict) -> str:
     return "\n".join(getattr(c, "text", "") for c in result.content) + json.dumps(result.structured_content)
 
 
+def assert_nothing_changed(outside: Outside, root: Path, before: dict, name: str) -> None:
+    """Nothing outside the vault, and no note in it, changed for `name`."""
+    outside.assert_unchanged()
+    assert tree(root) == before, f"the vault changed for {name!r}"
+
+
 def test_no_tool_takes_a_path_argument(served):
     server, _, _ = served
     tools = server.tools()
@@ -90,8 +96,7 @@ def test_a_read_tool_given_a_path_reads_nothing_outside_the_vault(served, name):
         said = answers_and_errors(server, tool, {argument: name})
         assert SECRET not in said, (tool, name, said)
         assert "root:" not in said, (tool, name)  # /etc/passwd's first line
-    outside.assert_unchanged()
-    assert tree(root) == before, f"a read tool changed the vault for {name!r}"
+    assert_nothing_changed(outside, root, before, name)
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
@@ -106,8 +111,7 @@ def test_a_write_tool_given_a_path_writes_only_inside_the_vault(served, name):
         # No note answers to a path: the CLI's "no note matches" (with the closest names), never a write.
         assert result.is_error, (tool, name, result.content)
         assert SECRET not in result.content[0].text
-    outside.assert_unchanged()
-    assert tree(root) == before, f"a write tool refused but changed the vault for {name!r}"
+    assert_nothing_changed(outside, root, before, name)
 
 
 @pytest.mark.parametrize("name", HOSTILE_NAMES)

@@ -17,13 +17,18 @@ if TYPE_CHECKING:  # imported when used: a command that needs no index never loa
 
     from ..index import NoteIndex
     from ..vault import Vault
+    from .resident import Resident
 
 
 class App:
     """Per-invocation state: the vault, the index, and whether the sync already ran."""
 
-    def __init__(self, vault_opt: str | None, today: dt.date | None, no_sync: bool, debug: bool, quiet: bool):
+    def __init__(self, vault_opt: str | None, today: dt.date | None, no_sync: bool, debug: bool, quiet: bool,
+                 resident: Resident | None = None):
         self.vault_opt = vault_opt
+        # Set when a running watch answers for another process (cli/resident.py): its index,
+        # kept current, instead of one opened and synced here.
+        self.resident = resident
         self.fixed_today = today
         self.no_sync = no_sync
         self.debug = debug
@@ -39,6 +44,8 @@ class App:
 
     @property
     def vault(self) -> Vault:
+        if self._vault is None and self.resident is not None:
+            self._vault = self.resident.index.vault
         if self._vault is None:
             from ..vault.folder import Vault, find_vault
 
@@ -52,6 +59,12 @@ class App:
         A command about to write (`for_write`) waits as long as a writer does and never
         goes on from a stale index: a name resolved against it could pick the wrong note.
         """
+        if self._index is None and self.resident is not None:
+            index = self._index = self.resident.index
+            if sync and not self.no_sync:
+                stats = self.resident.catch_up(for_write)
+                report_sync(stats, index, verbose=False, quiet=self.quiet)
+                self.stale = bool(stats.stale)
         if self._index is None:
             from ..index import NoteIndex, sync_for
 
@@ -298,7 +311,10 @@ def _bad_value(ctx: click.Context, exc: BadValue) -> str:
 @click.pass_context
 def cli(ctx, vault, today, no_sync, quiet, debug):
     """Keep a professional network alive in plain Markdown files."""
-    ctx.obj = App(vault, today, no_sync, debug, quiet)
+    resident = ctx.obj  # given only by a watch answering for another process (cli/resident.py)
+    if resident is not None and today is None:
+        today = resident.today  # the asker's date, not the watch's
+    ctx.obj = App(vault, today, no_sync, debug, quiet, resident)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")

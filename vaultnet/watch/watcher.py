@@ -63,6 +63,10 @@ class _Dirty:
         self.first = 0.0
         self.last = 0.0
         self.arrived = threading.Event()
+        # A file whose events only say "every event before this one has arrived" (fence()).
+        self.fence_path = ""
+        self.fenced = threading.Condition()
+        self.fences = 0
 
     def _relevant(self, rel: str, is_dir: bool) -> bool:
         parts = rel.split("/")
@@ -78,6 +82,11 @@ class _Dirty:
 
     def add(self, path: str, is_dir: bool) -> None:
         if not path:
+            return
+        if self.fence_path and os.fsdecode(path) == self.fence_path:
+            with self.fenced:
+                self.fences += 1
+                self.fenced.notify_all()
             return
         rel = os.path.relpath(os.fsdecode(path), self.root).replace(os.sep, "/")
         if rel.startswith("..") or rel == "." or not self._relevant(rel, is_dir):
@@ -217,6 +226,31 @@ class Watcher:
         if stats.stale and paths:
             self.dirty.requeue(paths, BUSY_RETRY_SECONDS)
         return stats
+
+    def fence(self, path: str, timeout: float) -> bool:
+        """Touch `path` (a file in the vault's state folder) and wait until its event arrives.
+
+        The OS hands a watch's events over in the order they happened, so once this one is
+        here, so is every event of a save made before the call: a command that asks after
+        saving a note finds it (catch_up). False if it did not come within `timeout` (events
+        lost or late): then only a scan of the vault is sure to see every change.
+        """
+        dirty = self.dirty
+        with dirty.fenced:
+            dirty.fence_path = path
+            seen = dirty.fences
+        try:
+            os.utime(path)
+        except OSError:  # gone (removed by hand, say): no fence today
+            return False
+        deadline = time.monotonic() + timeout
+        with dirty.fenced:
+            while dirty.fences == seen:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                dirty.fenced.wait(left)
+        return True
 
     def run(self, stop: threading.Event, ready: Callable[[Batch], None] | None = None) -> None:
         import warnings

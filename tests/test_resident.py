@@ -1,0 +1,297 @@
+"""A running `vaultnet watch` answers other processes' reading commands (cli/resident.py, cli/launch.py).
+
+Everything here is real: `vaultnet watch` in its own process, the socket, the
+watchdog observer, and `vaultnet` commands run as the user runs them. What
+must hold: a served answer is byte for byte the answer the command gives on
+its own, a note saved just before the command is in it, and whenever the watch
+cannot or must not answer, the command answers itself and nothing is lost or
+printed twice.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from vaultnet.cli.launch import PROTOCOL, SOCKET, parse_reply, request
+
+from .conftest import REPO
+
+TODAY = "2026-11-22"
+WAIT = 60.0
+ALONE = {"VAULTNET_NO_SERVER": "1"}
+
+
+def program(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`vaultnet ARGS` as a user runs it, output piped; bytes, not text, to compare them exactly."""
+    full = {k: v for k, v in os.environ.items() if k not in ("VAULTNET_NO_SERVER", "VAULTNET_TODAY",
+                                                             "VAULTNET_VAULT")}
+    return subprocess.run([sys.executable, "-m", "vaultnet", *args], cwd=cwd, env={**full, **(env or {})},
+                          capture_output=True, timeout=120, stdin=subprocess.DEVNULL)
+
+
+def served(argv: list[str], cwd: Path, env: dict | None = None):
+    """(exit code, stdout, stderr) as the watch answered `argv`, or None if it did not."""
+    answer = request(argv, cwd=str(cwd), env=env or {})
+    if answer is None:
+        return None
+    code, chunks = answer
+    return code, b"".join(d for fd, d in chunks if fd == 1), b"".join(d for fd, d in chunks if fd == 2)
+
+
+def alone(argv: list[str], cwd: Path, env: dict | None = None):
+    done = program(*argv, cwd=cwd, env={**ALONE, **(env or {})})
+    return done.returncode, done.stdout, done.stderr
+
+
+@contextmanager
+def watching(root: Path, *extra: str, today: str = TODAY):
+    """`vaultnet watch` on `root` until the block ends; yields the process once it answers."""
+    proc = subprocess.Popen([sys.executable, "-m", "vaultnet", "--vault", str(root), "--today", today, "watch",
+                             "--no-reports", *extra],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                            env={**os.environ, **ALONE})
+    try:
+        deadline = time.monotonic() + WAIT
+        while served(["links", "--json"], root) is None:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                out, err = proc.communicate()
+                pytest.fail(f"the watch did not start answering:\n{err.decode()}")
+            time.sleep(0.05)
+        yield proc
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+        try:
+            proc.communicate(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+
+
+@pytest.fixture
+def root(tmp_path):
+    shutil.copytree(REPO / "example-vault", tmp_path / "vault", ignore=shutil.ignore_patterns(".vaultnet"))
+    (tmp_path / "vault" / ".vaultnet").mkdir()
+    assert program("index", cwd=tmp_path / "vault", env=ALONE).returncode in (0, 1)
+    return tmp_path / "vault"
+
+
+READING = [
+    ["due"], ["due", "--json"], ["due", "--within", "30", "--tag", "mentor"], ["ledger"], ["ledger", "--json"],
+    ["news"], ["references", "--json"], ["search", "kubernetes"], ["search", "tag:mentor", "--json"],
+    ["show", "Ada"], ["show", "ada lovelace", "--json"], ["backlinks", "Ada Lovelace"], ["links", "--unresolved"],
+    ["who", "compilers"], ["intro", "Ada", "--json"], ["orphans"],
+    # Errors are answers too: the same message, the same exit code.
+    ["show", "Nobody At All"], ["show", "Ada", "--no-such-option"], ["due", "--within", "soon"],
+    ["search", "kubernetes", "--today", "2026-02-30"],
+]
+
+
+def test_a_watch_answers_reading_commands_with_the_bytes_the_command_prints_itself(root):
+    with watching(root):
+        for argv in READING:
+            argv = ["--today", TODAY, *argv]
+            answer = served(argv, root)
+            assert answer is not None, argv
+            assert answer == alone(argv, root), argv
+            # And through the program itself, from a folder inside the vault.
+            done = program(*argv, cwd=root / "People")
+            assert (done.returncode, done.stdout, done.stderr) == answer, argv
+
+
+def test_the_askers_date_and_environment_are_the_answers_not_the_watchs(root):
+    with watching(root, today="2020-01-01"):
+        for env in ({"VAULTNET_TODAY": TODAY}, {}, {"VAULTNET_TODAY": "2026-12-24"}):
+            answer = served(["due", "--json"], root, env)
+            assert answer is not None
+            assert answer == alone(["due", "--json"], root, env), env
+        elsewhere = root.parent / "elsewhere"
+        elsewhere.mkdir()
+        env = {"VAULTNET_VAULT": str(root), "VAULTNET_TODAY": TODAY}
+        assert served(["ledger"], elsewhere, env) == alone(["ledger"], elsewhere, env)
+
+
+def test_a_note_saved_just_before_the_command_is_in_its_answer(root):
+    with watching(root):
+        for i in range(25):
+            word = f"zebracorn{i}"
+            note = root / "People" / f"Fresh Person {i}.md"
+            if i % 2:  # as Obsidian and VS Code save: a temp file renamed over the note
+                tmp = root / "People" / f".fresh{i}.tmp"
+                tmp.write_text(f"---\ntype: person\n---\nWorks on {word}.\n", encoding="utf-8")
+                os.replace(tmp, note)
+            else:
+                note.write_text(f"---\ntype: person\n---\nWorks on {word}.\n", encoding="utf-8")
+            answer = served(["search", word, "--json"], root)
+            assert answer is not None
+            assert [hit["path"] for hit in json.loads(answer[1])] == [f"People/Fresh Person {i}.md"], i
+        # A change inside a note, and a note removed, each right before the next command.
+        ada = root / "People" / "Ada Lovelace.md"
+        ada.write_bytes(ada.read_bytes() + f"\n- {TODAY} Lunch, talked about zebracornunique\n".encode())
+        answer = served(["--today", TODAY, "search", "zebracornunique", "--json"], root)
+        assert [hit["path"] for hit in json.loads(answer[1])] == ["People/Ada Lovelace.md"]
+        (root / "People" / "Fresh Person 3.md").unlink()
+        assert json.loads(served(["search", "zebracorn3", "--json"], root)[1]) == []
+        # The watch's answers equal those of an index rebuilt from the files.
+        mine = {tuple(a): served(["--today", TODAY, *a], root) for a in (["due", "--json"], ["ledger", "--json"])}
+    assert program("index", "--rebuild", cwd=root, env=ALONE).returncode in (0, 1)
+    for argv, answer in mine.items():
+        assert answer == alone(["--no-sync", "--today", TODAY, *argv], root), argv
+
+
+def test_commands_that_write_or_need_a_terminal_are_run_by_themselves(root):
+    with watching(root):
+        for argv in (["log", "Ada", "Coffee"], ["add", "Someone New"], ["index"], ["doctor"], ["watch"],
+                     ["due", "--ics", "out.ics"], ["due", "--help"], ["--help"], ["--version"],
+                     ["--debug", "due"], ["graph"], ["export", "vcard"]):
+            assert served(argv, root) is None, argv
+        # A write run while the watch runs lands once, and the next answer has it.
+        done = program("--today", TODAY, "log", "Ada", "Talked about zebracornlogged", cwd=root)
+        assert done.returncode == 0, done.stderr
+        answer = served(["search", "zebracornlogged", "--json"], root)
+        assert [hit["path"] for hit in json.loads(answer[1])] == ["People/Ada Lovelace.md"]
+
+
+def test_each_vault_is_answered_by_its_own_watch_or_by_the_command(root, tmp_path):
+    other = tmp_path / "other"
+    shutil.copytree(root, other, ignore=shutil.ignore_patterns(".vaultnet"))
+    (other / ".vaultnet").mkdir()
+    (other / "People" / "Only Here.md").write_text("---\ntype: person\n---\nzebracornother\n", encoding="utf-8")
+    with watching(root), watching(other):
+        for cwd, vault_opt, where in ((root, [], "vault"), (other, [], "other"),
+                                      (root, ["--vault", str(other)], "other"), (other, ["--vault", "../vault"], "vault")):
+            argv = [*vault_opt, "search", "zebracornother", "--json"]
+            answer = served(argv, cwd)
+            assert answer is not None
+            assert answer == alone(argv, cwd)
+            assert len(json.loads(answer[1])) == (1 if where == "other" else 0), (cwd, vault_opt)
+        # Asked on its socket about another vault, a watch declines.
+        reply = raw_request(root / ".vaultnet" / SOCKET, {
+            "protocol": PROTOCOL, "argv": ["--vault", str(other), "due"], "cwd": str(root), "env": {},
+            "today": TODAY, "streams": [["utf-8", "strict"], ["utf-8", "backslashreplace"]]})
+        assert json.loads(reply) == {"protocol": PROTOCOL, "answered": False, "why": "another vault"}
+
+
+def test_changed_settings_are_read_by_the_command_not_answered_from_the_watchs_memory(root):
+    with watching(root):
+        assert served(["due"], root) is not None
+        config = root / ".vaultnet" / "config.toml"
+        config.write_text('people_dirs = ["Nobody"]\n', encoding="utf-8")
+        assert served(["due"], root) is None
+        done = program("--today", TODAY, "due", "--json", cwd=root)
+        assert (done.returncode, done.stdout) == alone(["--today", TODAY, "due", "--json"], root)[:2]
+
+
+def test_the_socket_is_the_owners_alone_and_gone_when_the_watch_stops(root):
+    sock = root / ".vaultnet" / SOCKET
+    with watching(root) as proc:
+        mode = os.stat(sock).st_mode
+        assert stat.S_ISSOCK(mode) and stat.S_IMODE(mode) == 0o600
+        # A second watch on the same vault keeps the index but leaves the answering to the first.
+        second = subprocess.Popen([sys.executable, "-m", "vaultnet", "--vault", str(root), "watch", "--no-reports"],
+                                  stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, env={**os.environ, **ALONE})
+        try:
+            deadline = time.monotonic() + WAIT
+            line = b""
+            while b"another watch answers" not in line and time.monotonic() < deadline:
+                line = second.stderr.readline()
+            assert b"another watch answers commands for this vault" in line
+        finally:
+            second.send_signal(signal.SIGTERM)
+            second.communicate(timeout=WAIT)
+        assert served(["due"], root) is not None  # still the first one's
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=WAIT)
+    assert not sock.exists()
+
+
+def test_a_watch_killed_leaves_a_socket_the_command_steps_over(root):
+    sock = root / ".vaultnet" / SOCKET
+    with watching(root) as proc:
+        proc.kill()
+        proc.wait()
+    assert sock.exists()  # nobody removed it
+    assert served(["due"], root) is None
+    for argv in (["--today", TODAY, "due"], ["--today", TODAY, "show", "Ada", "--json"]):
+        done = program(*argv, cwd=root)
+        assert (done.returncode, done.stdout, done.stderr) == alone(argv, root)
+    with watching(root):  # the next watch takes the place over
+        assert served(["due"], root) is not None
+
+
+@pytest.mark.parametrize("behaviour", ["close", "garbage", "half", "declined", "wrong-protocol"])
+def test_a_broken_listener_makes_the_command_answer_itself(root, behaviour):
+    """Whatever listens at the socket (a watch dying mid-answer, another program), the command
+    prints its own answer once, whole."""
+    whole = alone(["--today", TODAY, "due", "--json"], root)
+    real = b'{"protocol": 1, "answered": true, "code": 0, "chunks": [[1, %d]]}\n' % len(whole[1]) + whole[1]
+    replies = {"close": b"", "garbage": b"\x00\xffnot json\n", "half": real[: len(real) // 2],
+               "declined": b'{"protocol": 1, "answered": false, "why": "x"}\n',
+               "wrong-protocol": real.replace(b'"protocol": 1', b'"protocol": 99', 1)}
+    with listening(root / ".vaultnet" / SOCKET, replies[behaviour]) as asked:
+        done = program("--today", TODAY, "due", "--json", cwd=root)
+    assert asked, "the command did ask"
+    assert (done.returncode, done.stdout, done.stderr) == whole
+
+
+def test_no_part_of_an_answer_is_taken_for_the_whole():
+    """The watch killed mid-answer leaves the asker a prefix: it runs the command instead of
+    printing what it has."""
+    body = b"x" * 50 + b"\xe2\x82\xac" + b"y" * 20
+    reply = b'{"protocol": 1, "answered": true, "code": 3, "chunks": [[2, 5], [1, %d]]}\n' % (len(body) - 5) + body
+    assert parse_reply(reply) == (3, [(2, body[:5]), (1, body[5:])])
+    assert all(parse_reply(reply[:n]) is None for n in range(len(reply)))
+    assert parse_reply(reply + b"more") is None
+
+
+@contextmanager
+def listening(path: Path, reply: bytes):
+    """A listener at `path` that reads one request and answers `reply`; yields the requests it got."""
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    server.bind(str(path))
+    server.listen(1)
+    asked: list[bytes] = []
+
+    def serve() -> None:
+        try:
+            conn, _ = server.accept()
+        except OSError:
+            return
+        with conn:
+            asked.append(conn.recv(1 << 20))
+            if reply:
+                conn.sendall(reply)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield asked
+    finally:
+        server.close()
+        thread.join(timeout=10)
+        path.unlink(missing_ok=True)
+
+
+def raw_request(path: Path, body: dict) -> bytes:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+        conn.connect(str(path))
+        conn.sendall(json.dumps(body).encode() + b"\n")
+        conn.shutdown(socket.SHUT_WR)
+        data = b""
+        while chunk := conn.recv(65536):
+            data += chunk
+        return data

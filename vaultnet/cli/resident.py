@@ -1,0 +1,314 @@
+"""`vaultnet watch` answering other `vaultnet` processes' reading commands from memory (cli/launch.py).
+
+The watch keeps the index open and every table a command loads (resolver,
+contributions, people) in memory, and knows from the file events which notes
+changed. A request is a command line with its working folder, the environment
+it reads and the asker's date; the answer is the exit code and the bytes it
+wrote to stdout and stderr, in order. Each command runs through the same click
+group as in its own process, on the watch's index, after the sync it would have
+run itself: every note saved before the request is indexed first (a fence, see
+Watcher.fence, makes sure its file event has arrived; if the fence does not come
+back, a full scan of the vault as a command runs). Requests are answered one at
+a time, under the lock the watcher's batches take, so no batch runs halfway
+through an answer.
+
+The socket is the owner's alone: made under another name, made owner-only,
+then renamed into place; and a connection from another user is closed unread.
+A request is declined, and the asker runs the command itself, when this watch
+cannot answer it exactly as that process would: another vault, a command that
+writes or is not in launch.READING, --help, --debug, settings changed since the
+watch started (it reads them once), or any error of the watch's own.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import io
+import json
+import os
+import socket
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from ..errors import VaultnetError
+from ..index import READER_SYNC_TIMEOUT, NoteIndex, SyncStats, sync_for
+from ..watch.watcher import Watcher
+from .launch import ENVIRONMENT, PROTOCOL, READING, SOCKET
+
+FENCE_SECONDS = 1.0  # the fence's event takes about a millisecond; past this, scan instead
+REQUEST_BYTES = 1 << 20
+REQUEST_SECONDS = 10.0
+DECLINED_OPTIONS = frozenset({"--help", "-h", "--version", "--debug"})
+WRITING_OPTIONS = {"due": ("--ics",)}  # options that make a reading command write a file
+
+
+class Resident:
+    """What a served command's App answers from: the watch's index, synced the way a command syncs."""
+
+    def __init__(self, index: NoteIndex, watcher: Watcher, fence: str, today: dt.date):
+        self.index = index
+        self.watcher = watcher
+        self.fence = fence
+        self.today = today
+
+    def catch_up(self, for_write: bool) -> SyncStats:
+        if self.watcher.fence(self.fence, FENCE_SECONDS):
+            return sync_for(self.watcher.catch_up, for_write)
+        return sync_for(lambda wait: self.index.sync(wait=wait), for_write)
+
+
+class ResidentServer:
+    """Listens on `.vaultnet/serve.sock` of `index`'s vault from `start()` to `stop()`."""
+
+    def __init__(self, index: NoteIndex, watcher: Watcher, guard: threading.Lock, warn: Callable[[str], None]):
+        self.index = index
+        self.watcher = watcher
+        self.guard = guard
+        self.warn = warn
+        self.root = index.vault.root
+        self.path = str(index.vault.state_dir / SOCKET)
+        self.settings = _settings_stamp(self.root)
+        self.answered = 0
+        self._listener: socket.socket | None = None
+        self._thread: threading.Thread | None = None
+        self._inode: int | None = None
+
+    def start(self) -> bool:
+        """Listen; False (and why, through `warn`) when another watch already answers or the socket
+        cannot be made (a path too long for one, say): the watch goes on without answering."""
+        if _answers(self.path):
+            self.warn(f"vaultnet: another watch answers commands for this vault ({self.path}); "
+                      "this one only keeps the index current")
+            return False
+        temporary = f"{self.path}.{os.getpid()}"
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            _remove(temporary)
+            listener.bind(temporary)
+            os.chmod(temporary, 0o600)
+            os.replace(temporary, self.path)  # over a socket a killed watch left behind
+            listener.listen(16)
+            self._inode = os.stat(self.path).st_ino
+        except OSError as exc:
+            listener.close()
+            _remove(temporary)
+            self.warn(f"vaultnet: not answering other commands from memory: cannot listen at "
+                      f"{self.path} ({exc.strerror or exc})")
+            return False
+        self._listener = listener
+        self._thread = threading.Thread(target=self._serve, name="vaultnet-answers", daemon=True)
+        self._thread.start()
+        return True
+
+    def stop(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is None:
+            return
+        try:
+            if os.stat(self.path).st_ino == self._inode:  # not a newer watch's socket
+                os.unlink(self.path)
+        except OSError:
+            pass
+        listener.shutdown(socket.SHUT_RDWR)
+        listener.close()
+        if self._thread is not None:
+            self._thread.join(timeout=15)
+
+    def _serve(self) -> None:
+        while self._listener is not None:
+            try:
+                conn, _ = self._listener.accept()
+            except OSError:
+                return  # stop() closed the listener
+            with conn:
+                try:
+                    self._one(conn)
+                except OSError:
+                    pass  # the asker went away; it runs the command itself
+
+    def _one(self, conn: socket.socket) -> None:
+        if not _same_user(conn):
+            return
+        conn.settimeout(REQUEST_SECONDS)
+        data = b""
+        while len(data) <= REQUEST_BYTES:
+            part = conn.recv(65536)
+            if not part:
+                break
+            data += part
+        try:
+            request = json.loads(data)
+        except ValueError:
+            return
+        reply = self.answer(request) if isinstance(request, dict) else _declined("not a request")
+        conn.sendall(reply)
+
+    def answer(self, request: dict) -> bytes:
+        """The reply to `request`: a JSON header line, then the bytes written, in order."""
+        why = self._cannot(request)
+        if why:
+            return _declined(why)
+        try:
+            streams = [(str(enc), str(errors)) for enc, errors in request["streams"]]
+            for enc, errors in streams:
+                codecs.lookup(enc)
+                codecs.lookup_error(errors)
+            today = dt.date.fromisoformat(request["today"])
+        except (KeyError, TypeError, ValueError, LookupError):
+            return _declined("a malformed request")
+        if not self.guard.acquire(timeout=READER_SYNC_TIMEOUT):
+            return _declined("the watch is busy")
+        try:
+            code, chunks = self._run(request, streams, today)
+        except Exception as exc:  # any fault of ours: the asker runs the command and shows it
+            return _declined(f"{type(exc).__name__}: {exc}")
+        finally:
+            self.guard.release()
+        self.answered += 1
+        merged: list[list] = []
+        for fd, data in chunks:
+            if merged and merged[-1][0] == fd:
+                merged[-1][1] += data
+            elif data:
+                merged.append([fd, data])
+        header = {"protocol": PROTOCOL, "answered": True, "code": code,
+                  "chunks": [[fd, len(data)] for fd, data in merged]}
+        return json.dumps(header).encode() + b"\n" + b"".join(data for _, data in merged)
+
+    def _cannot(self, request: dict) -> str:
+        """Why this watch must not answer `request` ("" if it may)."""
+        if request.get("protocol") != PROTOCOL:
+            return "another version of vaultnet"
+        argv, cwd, env = request.get("argv"), request.get("cwd"), request.get("env")
+        if not (isinstance(argv, list) and all(isinstance(a, str) for a in argv) and isinstance(cwd, str)
+                and isinstance(env, dict) and all(isinstance(v, str) for v in env.values())):
+            return "a malformed request"
+        from .base import cli
+
+        args = cli._globals_first(argv)
+        words = args[: args.index("--")] if "--" in args else args
+        if DECLINED_OPTIONS.intersection(words):
+            return "help, version or --debug"
+        command = next((a for a in words if a in cli.commands), None)
+        if command not in READING:
+            return f"{command or 'no command'} is not answered from memory"
+        if any(w == opt or w.startswith(opt + "=") for w in words for opt in WRITING_OPTIONS.get(command, ())):
+            return "an option that writes a file"
+        from ..vault.folder import find_vault
+
+        vault_opt = next((args[i + 1] for i, a in enumerate(words[:-1]) if a == "--vault"), None) or \
+            next((a.split("=", 1)[1] for a in words if a.startswith("--vault=")), None)
+        try:
+            if vault_opt is not None:
+                vault_opt = str(Path(cwd) / Path(vault_opt).expanduser())
+            root = find_vault(vault_opt, env.get("VAULTNET_VAULT") and str(Path(cwd) / Path(
+                env["VAULTNET_VAULT"]).expanduser()), Path(cwd))
+        except (VaultnetError, OSError):
+            return "no vault, or another one"
+        if root != self.root:
+            return "another vault"
+        if _settings_stamp(self.root) != self.settings:
+            return "the vault's settings changed since the watch started"
+        return ""
+
+    def _run(self, request: dict, streams: list[tuple[str, str]], today: dt.date) -> tuple[int, list]:
+        from .base import cli
+
+        chunks: list[tuple[int, bytes]] = []
+        saved = sys.stdin, sys.stdout, sys.stderr
+        saved_env = {k: os.environ.get(k) for k in ENVIRONMENT}
+        saved_cwd = os.getcwd()
+        sys.stdin = io.TextIOWrapper(io.BytesIO())
+        sys.stdout = io.TextIOWrapper(_Tap(1, chunks), encoding=streams[0][0], errors=streams[0][1],
+                                      write_through=True)
+        sys.stderr = io.TextIOWrapper(_Tap(2, chunks), encoding=streams[1][0], errors=streams[1][1],
+                                      write_through=True)
+        for k in ENVIRONMENT:
+            if k in request["env"]:
+                os.environ[k] = request["env"][k]
+            else:
+                os.environ.pop(k, None)
+        os.chdir(request["cwd"])
+        resident = Resident(self.index, self.watcher, self.path, today)
+        try:
+            cli.main(args=list(request["argv"]), prog_name="vaultnet", obj=resident)
+            code = 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+        finally:
+            try:
+                sys.stdout.flush()
+                sys.stderr.flush()
+            finally:
+                sys.stdin, sys.stdout, sys.stderr = saved
+                for k, v in saved_env.items():
+                    if v is None:
+                        os.environ.pop(k, None)
+                    else:
+                        os.environ[k] = v
+                os.chdir(saved_cwd)
+        return code, chunks
+
+
+class _Tap(io.RawIOBase):
+    """One of a command's output streams, kept as (1 or 2, bytes) in the order written."""
+
+    def __init__(self, fd: int, chunks: list[tuple[int, bytes]]):
+        self.fd = fd
+        self.chunks = chunks
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:  # type: ignore[override]
+        self.chunks.append((self.fd, bytes(data)))
+        return len(data)
+
+
+def _declined(why: str) -> bytes:
+    return json.dumps({"protocol": PROTOCOL, "answered": False, "why": why}).encode() + b"\n"
+
+
+def _answers(path: str) -> bool:
+    """Whether something listens at `path` already (a socket a killed watch left refuses)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+        probe.settimeout(1.0)
+        try:
+            probe.connect(path)
+        except OSError:
+            return False
+        return True
+
+
+def _same_user(conn: socket.socket) -> bool:
+    import struct
+
+    peercred = getattr(socket, "SO_PEERCRED", None)
+    if peercred is None:  # not Linux: the socket's owner-only mode is the guard
+        return True
+    _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, peercred, struct.calcsize("3i")))
+    return uid == os.getuid()
+
+
+def _remove(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _settings_stamp(root: Path) -> tuple:
+    """(size, mtime) of every file the vault's settings are read from (vault/folder.py's Vault)."""
+    from ..vault.obsidian import APP, DAILY_NOTES, TEMPLATER, TEMPLATES
+
+    stamp = []
+    for rel in (".vaultnet/config.toml", *(f".obsidian/{name}" for name in (APP, TEMPLATES, TEMPLATER, DAILY_NOTES))):
+        try:
+            st = os.stat(root / rel)
+            stamp.append((rel, st.st_size, st.st_mtime_ns))
+        except OSError:
+            stamp.append((rel, None, None))
+    return tuple(stamp)

@@ -42,7 +42,7 @@ ENVIRONMENT = ("VAULTNET_TODAY", "VAULTNET_VAULT")
 def main() -> None:
     code = ask(sys.argv[1:])
     if code is None:
-        from . import base, _load
+        from . import _load, base
 
         _load()
         base.main()
@@ -176,7 +176,7 @@ def _option(argv: list[str], name: str) -> str | None:
 
 
 def _read_all(conn: socket.socket) -> bytes:
-    parts = []
+    parts: list[bytes] = []
     while True:
         data = conn.recv(1 << 20)
         if not data:

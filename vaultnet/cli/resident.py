@@ -304,7 +304,7 @@ def _settings_stamp(root: Path) -> tuple:
     """(size, mtime) of every file the vault's settings are read from (vault/folder.py's Vault)."""
     from ..vault.obsidian import APP, DAILY_NOTES, TEMPLATER, TEMPLATES
 
-    stamp = []
+    stamp: list[tuple[str, int | None, int | None]] = []
     for rel in (".vaultnet/config.toml", *(f".obsidian/{name}" for name in (APP, TEMPLATES, TEMPLATER, DAILY_NOTES))):
         try:
             st = os.stat(root / rel)

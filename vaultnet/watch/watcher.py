@@ -130,6 +130,11 @@ def _handler(dirty: _Dirty):
         def on_any_event(self, event):
             if event.event_type in ("opened", "closed_no_write"):
                 return
+            if event.event_type == "modified" and event.is_directory:
+                # watchdog adds one for the folder to every create, delete, move and save in it,
+                # each of which comes with its own event: taken as a folder, it made every save
+                # rescan the whole folder (10,000 stats in a People/ of 10,000 notes).
+                return
             dirty.add(event.src_path, event.is_directory)
             dest = getattr(event, "dest_path", "")
             if dest:

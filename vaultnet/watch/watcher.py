@@ -143,6 +143,16 @@ def _handler(dirty: _Dirty):
     return Handler()
 
 
+def _taken_events() -> list:
+    """The events the watcher takes, and so the only ones the OS queues for it (watchdog builds the
+    inotify mask from them). Left out: every open and every read-only close, which a `grep -r` or
+    `rg` over the vault makes by the ten thousand; and a folder's modified event (see _handler)."""
+    from watchdog import events as e
+
+    return [e.FileCreatedEvent, e.DirCreatedEvent, e.FileDeletedEvent, e.DirDeletedEvent, e.FileMovedEvent,
+            e.DirMovedEvent, e.FileModifiedEvent, e.FileClosedEvent, e.FileAttribEvent, e.DirAttribEvent]
+
+
 class Watcher:
     """Runs until `stop` is set; calls `on_batch` after every batch that changed the index or the reports."""
 
@@ -268,7 +278,8 @@ class Watcher:
         warnings.filterwarnings("ignore", message=r"Callback with id .* already exists", category=RuntimeWarning)
 
         observer = Observer()
-        observer.schedule(_handler(self.dirty), str(self.index.vault.root), recursive=True)
+        observer.schedule(_handler(self.dirty), str(self.index.vault.root), recursive=True,
+                          event_filter=_taken_events())
         observer.start()
         try:
             first = None

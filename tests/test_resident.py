@@ -295,3 +295,51 @@ def raw_request(path: Path, body: dict) -> bytes:
         while chunk := conn.recv(65536):
             data += chunk
         return data
+
+
+def test_events_the_os_dropped_are_made_up_for_by_a_scan_before_the_next_answer(root, tmp_path):
+    """A change made through a hard link outside the vault fires no event in it: the watch cannot
+    know of it, as when the OS drops events. When watchdog says the OS dropped events (inotify's
+    queue overflowed; its own warning, the one sign there is), the next answer scans the vault."""
+    import datetime as dt
+    import logging
+
+    from vaultnet.cli import cli  # noqa: F401  (the commands, as `vaultnet watch` has them)
+    from vaultnet.cli.resident import ResidentServer
+    from vaultnet.index import NoteIndex
+    from vaultnet.vault.folder import Vault
+    from vaultnet.watch.watcher import OVERFLOW_LOGGER, Watcher
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    os.link(root / "People" / "Ada Lovelace.md", outside / "ada.md")
+    index = NoteIndex(Vault(root.resolve()))
+    guard = threading.Lock()
+    ready, stop = threading.Event(), threading.Event()
+    watcher = Watcher(index, lambda: dt.date(2026, 11, 22), lambda batch: None, reports=False, guard=guard,
+                      reconcile_every=3600)
+    thread = threading.Thread(target=watcher.run, args=(stop, lambda batch: ready.set()), daemon=True)
+    thread.start()
+    server = ResidentServer(index, watcher, guard, lambda message: None)
+    try:
+        assert ready.wait(WAIT) and server.start()
+
+        def hits() -> list[str]:
+            reply = server.answer({"protocol": PROTOCOL, "argv": ["search", "zebracornlost", "--json"],
+                                   "cwd": str(root), "env": {}, "today": TODAY,
+                                   "streams": [["utf-8", "strict"], ["utf-8", "backslashreplace"]]})
+            code, chunks = parse_reply(reply)
+            assert code == 0
+            return [hit["path"] for hit in json.loads(b"".join(d for fd, d in chunks if fd == 1))]
+
+        with open(outside / "ada.md", "a", encoding="utf-8") as fh:
+            fh.write(f"\n- {TODAY} Call about zebracornlost\n")
+        assert hits() == []  # no event came: nothing could tell the watch
+        logging.getLogger(OVERFLOW_LOGGER).warning("Inotify queue overflowed; filesystem events were lost")
+        assert hits() == ["People/Ada Lovelace.md"]
+    finally:
+        stop.set()
+        watcher.dirty.arrived.set()
+        thread.join(timeout=WAIT)
+        server.stop()
+        index.close()

@@ -38,7 +38,6 @@ from ..index import READER_SYNC_TIMEOUT, NoteIndex, SyncStats, sync_for
 from ..watch.watcher import Watcher
 from .launch import ENVIRONMENT, PROTOCOL, READING, SOCKET
 
-FENCE_SECONDS = 1.0  # the fence's event takes about a millisecond; past this, scan instead
 REQUEST_BYTES = 1 << 20
 REQUEST_SECONDS = 10.0
 DECLINED_OPTIONS = frozenset({"--help", "-h", "--version", "--debug"})
@@ -55,9 +54,7 @@ class Resident:
         self.today = today
 
     def catch_up(self, for_write: bool) -> SyncStats:
-        if self.watcher.fence(self.fence, FENCE_SECONDS):
-            return sync_for(self.watcher.catch_up, for_write)
-        return sync_for(lambda wait: self.index.sync(wait=wait), for_write)
+        return sync_for(lambda wait: self.watcher.sync_seen(wait, self.fence), for_write)
 
 
 class ResidentServer:

@@ -22,6 +22,7 @@ keeps its paths for the next try instead of dropping them (or the watcher).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import threading
 import time
@@ -41,6 +42,7 @@ BUSY_RETRY_SECONDS = 1.0  # after the index lock stayed taken, try the batch aga
 # it is indexed and a run of saves rewrites the reports once.
 REPORT_DELAY_SECONDS = 1.0
 REPORT_ATTEMPTS = 5
+FENCE_SECONDS = 1.0  # a fence's event takes well under a millisecond; past this, scan instead
 
 
 @dataclass
@@ -67,6 +69,7 @@ class _Dirty:
         self.fence_path = ""
         self.fenced = threading.Condition()
         self.fences = 0
+        self.lost = False  # the OS dropped events (watchdog said so): only a scan is sure now
 
     def _relevant(self, rel: str, is_dir: bool) -> bool:
         parts = rel.split("/")
@@ -99,6 +102,16 @@ class _Dirty:
             self.last = now
         self.arrived.set()
 
+    def lose(self) -> None:
+        with self.lock:
+            self.lost = True
+        self.arrived.set()
+
+    def take_lost(self) -> bool:
+        with self.lock:
+            lost, self.lost = self.lost, False
+            return lost
+
     def requeue(self, paths: set[str], after: float) -> None:
         """Put back the paths of a batch that could not be indexed; try again `after` seconds from now."""
         with self.lock:
@@ -121,6 +134,23 @@ class _Dirty:
                 return None, wait
             taken, self.paths = self.paths, set()
             return taken, 0.0
+
+
+class _Overflow(logging.Handler):
+    """watchdog's word that the OS dropped events: inotify's queue overflowed (a `git checkout`
+    of thousands of files on a busy machine). It logs that and nothing else happens: the events
+    are gone. The watcher then scans the vault at once rather than at the next reconcile."""
+
+    def __init__(self, dirty: _Dirty):
+        super().__init__(logging.WARNING)
+        self.dirty = dirty
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage().lower():
+            self.dirty.lose()
+
+
+OVERFLOW_LOGGER = "watchdog.observers.inotify_c"
 
 
 def _handler(dirty: _Dirty):
@@ -267,6 +297,23 @@ class Watcher:
                 dirty.fenced.wait(left)
         return True
 
+    def sync_seen(self, wait: float, fence: str | None = None) -> SyncStats:
+        """For a reader about to answer (the caller holds `guard`): every change made so far indexed.
+
+        The paths events named (catch_up), once the events up to now have all arrived (`fence`,
+        a file to touch, see fence()); a scan of the vault instead when the fence did not come
+        back or the OS dropped events."""
+        if self.dirty.take_lost() or (fence is not None and not self.fence(fence, FENCE_SECONDS)):
+            try:
+                stats = self.index.sync(wait=wait)
+            except BaseException:
+                self.dirty.lose()
+                raise
+            if stats.stale:
+                self.dirty.lose()
+            return stats
+        return self.catch_up(wait)
+
     def run(self, stop: threading.Event, ready: Callable[[Batch], None] | None = None) -> None:
         import warnings
 
@@ -277,6 +324,8 @@ class Watcher:
         # as an error (python -W error) it would stop the event thread.
         warnings.filterwarnings("ignore", message=r"Callback with id .* already exists", category=RuntimeWarning)
 
+        overflow = _Overflow(self.dirty)
+        logging.getLogger(OVERFLOW_LOGGER).addHandler(overflow)
         observer = Observer()
         observer.schedule(_handler(self.dirty), str(self.index.vault.root), recursive=True,
                           event_filter=_taken_events())
@@ -303,9 +352,17 @@ class Watcher:
                 if stop.is_set():
                     break
                 with self.guard:
-                    paths, wait = self.dirty.take(self.quiet, MAX_DELAY_SECONDS)
-                    batch = self._batch(paths, reports=False) if paths else None
-                if paths:
+                    lost = self.dirty.take_lost()
+                    paths, wait = (None, 0.0) if lost else self.dirty.take(self.quiet, MAX_DELAY_SECONDS)
+                    batch = self._batch(None if lost else paths, reports=False) if lost or paths else None
+                if lost:  # events were dropped: the scan (reconcile) just made sees what they said
+                    if batch is None:
+                        self.dirty.lose()
+                    else:
+                        next_reconcile = time.monotonic() + self.reconcile_every
+                        if batch.stats.changed or batch.reports:
+                            self.on_batch(batch)
+                elif paths:
                     if batch is not None and (batch.stats.changed or batch.reports):
                         self.on_batch(batch)
                 elif time.monotonic() >= next_reconcile:
@@ -329,5 +386,6 @@ class Watcher:
                     if batch is not None and batch.reports:
                         self.on_batch(batch)
         finally:
+            logging.getLogger(OVERFLOW_LOGGER).removeHandler(overflow)
             observer.stop()
             observer.join(timeout=10)

@@ -265,6 +265,11 @@ def test_regression_an_rrule_with_interval_0_is_reported_not_expanded_forever():
     says = "repeats the same moment over and over (RRULE INTERVAL=0); a series' INTERVAL is 1 or more; skipped"
     assert [(p.where, p.message) for p in out.problems] == [("x.ics:9", f"'Coffee': {says}"),
                                                            ("x.ics:16", f"'Coffee': {says}")]
+    # What the long fuzz run caught, shrunk by hand: an all-day start, no UID, no title.
+    caught = crlf([b"BEGIN:VCALENDAR", b"BEGIN:VEVENT", b"DTSTART;VALUE=DATE:20261105",
+                   b"RRULE:FREQ=DAILY;INTERVAL=0", b"END:VEVENT", b"END:VCALENDAR"])
+    out = read_calendar(caught, SINCE, UNTIL, name="x.ics")
+    assert (out.occurrences, [(p.where, p.message) for p in out.problems]) == ([], [("x.ics:2", says)])
 
 
 @pytest.mark.parametrize("start, rule, expanded", [

@@ -344,6 +344,21 @@ def test_a_refused_file_writes_nothing(vault, tmp_path):
     assert "Traceback" not in result.stderr and snapshot(run.root) == before
 
 
+def test_regression_an_rrule_with_interval_0_is_reported_and_the_other_meetings_imported(vault, tmp_path):
+    """A series with INTERVAL=0 held `import calendar` until the kernel killed it for memory
+    (dateutil gave its start again forever). It is said on stderr with its line; the other
+    meeting of the file is written."""
+    run = vault(PEOPLE, CONFIG)
+    raw = ics(google_event("bomb@x", "20261105T100000Z", "Standup", attendee("bob@initech.example"),
+                           extra="RRULE:FREQ=DAILY;INTERVAL=0"),
+              google_event("a@x", "20261110T100000Z", "Chat", attendee("bob@initech.example")))
+    result = run.ok("--today", TODAY, "import", "calendar", cal_file(tmp_path, raw))
+    assert result.stdout.splitlines()[0] == "create Meetings/2026-11-10 Chat.md"
+    assert ("cal.ics:5: 'Standup': repeats the same moment over and over (RRULE INTERVAL=0); a series' INTERVAL "
+            "is 1 or more; skipped") in result.stderr.splitlines()
+    assert sorted(p.name for p in (run.root / "Meetings").iterdir()) == ["2026-11-10 Chat.md"]
+
+
 def test_dry_run_prints_what_it_would_write_and_writes_nothing(vault, tmp_path):
     run = vault(PEOPLE, CONFIG)
     before = snapshot(run.root)

@@ -72,6 +72,8 @@ def check_calendar(raw: bytes) -> CalendarFile | None:
     for problem in out.problems:
         assert problem.where == "fuzz.ics" or problem.where.startswith("fuzz.ics:"), problem
         assert problem.message and "\n" not in problem.message, problem
+        # A series the reader's bounds let through, caught only by a memory limit: a bug.
+        assert "ran out of memory" not in problem.message, problem
     return out
 
 
@@ -233,6 +235,10 @@ def test_regression_nested_vevents_are_reported_not_expanded_once_per_level():
     ("FREQ=DAILY;INTERVAL=7;BYDAY=TU", "matches no day at all"),  # every 7th day from a Thursday
     ("FREQ=MONTHLY;BYMONTHDAY=31;BYMONTH=4,6,9,11", "matches no day at all"),
     ("FREQ=MONTHLY;BYDAY=6MO", "matches no day at all"),
+    ("FREQ=DAILY;INTERVAL=0", "repeats the same moment over and over (RRULE INTERVAL=0); a series' INTERVAL is 1 "
+                              "or more"),
+    ("FREQ=WEEKLY;INTERVAL=0;COUNT=3", "repeats the same moment over and over"),
+    ("FREQ=WEEKLY;INTERVAL=-2", "repeats backwards in time (RRULE INTERVAL=-2)"),
 ])
 def test_regression_a_series_that_would_cost_minutes_is_reported_and_skipped(rule, says):
     """dateutil steps through every repetition from DTSTART and on to the next one after the
@@ -248,9 +254,31 @@ def test_regression_a_series_that_would_cost_minutes_is_reported_and_skipped(rul
     assert problem.message.endswith("; skipped")
 
 
+def test_regression_an_rrule_with_interval_0_is_reported_not_expanded_forever():
+    """`RRULE:FREQ=DAILY;INTERVAL=0` (the grammar's own) made dateutil give the series' start
+    again and again without end, each one kept in recurring-ical-events' cache: a 100-byte
+    event took a gigabyte every half a minute until the kernel killed the process (24 GB in
+    the long fuzz run). Such a series is reported and skipped, and so is one whose later
+    event of the same UID (a higher SEQUENCE: the one recurring-ical-events expands) has it."""
+    bomb = event("bomb", "RRULE:FREQ=DAILY;INTERVAL=0")
+    later = event("later") + event("later", "SEQUENCE:2", "RRULE:FREQ=DAILY;INTERVAL=0")
+    out = read_calendar(ics(event("before") + bomb + later + event("after")), SINCE, UNTIL, name="x.ics")
+    assert [o.uid for o in out.occurrences] == ["before", "after"]
+    says = "repeats the same moment over and over (RRULE INTERVAL=0); a series' INTERVAL is 1 or more; skipped"
+    assert [(p.where, p.message) for p in out.problems] == [("x.ics:9", f"'Coffee': {says}"),
+                                                           ("x.ics:16", f"'Coffee': {says}")]
+    # What the long fuzz run caught, shrunk by hand: an all-day start, no UID, no title.
+    caught = crlf([b"BEGIN:VCALENDAR", b"BEGIN:VEVENT", b"DTSTART;VALUE=DATE:20261105",
+                   b"RRULE:FREQ=DAILY;INTERVAL=0", b"END:VEVENT", b"END:VCALENDAR"])
+    out = read_calendar(caught, SINCE, UNTIL, name="x.ics")
+    assert (out.occurrences, [(p.where, p.message) for p in out.problems]) == ([], [("x.ics:2", says)])
+
+
 @pytest.mark.parametrize("start, rule, expanded", [
     ("00010101T100000Z", "FREQ=DAILY", False),  # 739,000 days to step through before the window
     ("00010101T100000Z", "FREQ=DAILY;COUNT=5", True),  # over by the year 1: cheap, and nothing to show
+    ("00010101T100000Z", "FREQ=DAILY;COUNT=1000000000", False),  # a COUNT that bounds nothing
+    ("00010101T100000Z", "FREQ=DAILY;COUNT=-1", False),  # recurring-ical-events drops a negative COUNT
     ("19000101T100000Z", "FREQ=WEEKLY;BYDAY=TH", True),
     ("19500105T100000Z", "FREQ=YEARLY", True),  # a birthday
     ("20261105T100000Z", "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO", True),  # next: 2044

@@ -21,7 +21,8 @@ A series is expanded only when that is a bounded piece of work (see
 _check_repeats): dateutil steps through every repetition from DTSTART, and on
 past the window to the next one, so a rule that repeats every second, starts
 in year 1, or matches no day at all (30 February) would cost minutes to hours
-for a hundred bytes of file.
+for a hundred bytes of file, and one that steps by nothing (INTERVAL=0) gives
+its start again forever, a gigabyte of memory every half a minute.
 """
 
 from __future__ import annotations
@@ -126,8 +127,11 @@ def _read(raw: bytes, since: dt.date, until: dt.date, name: str, event_lines: li
             out.occurrences += _expand(context, members, since, until, window)
         except Exception as exc:  # one broken series must not stop the others
             title = _title(members[0][0])
+            # Memory runs out only on a series the bounds above let through: said as such (a
+            # MemoryError's own text is empty), so a fuzz run under a memory limit fails on it.
+            why = "ran out of memory expanding this series" if isinstance(exc, MemoryError) else _short(exc)
             out.problems.append(ReadProblem(_where(name, members[0][1]),
-                                            f"{(repr(title) + ': ') if title else ''}{_short(exc)}; skipped"))
+                                            f"{(repr(title) + ': ') if title else ''}{why}; skipped"))
         else:
             for member, line in members:
                 for prop, message in getattr(member, "errors", ()):
@@ -148,8 +152,11 @@ def _expand(context, members, since: dt.date, until: dt.date, window) -> list[Oc
         raise ValueError("no start (DTSTART)")
     uid = str(master.get("UID") or "").strip() or _made_up_uid(master)
     recurring = master.get("RRULE") is not None or master.get("RDATE") is not None
-    if master.get("RRULE") is not None:
-        _check_repeats(master, window[1])
+    # recurring-ical-events expands the event of the UID with the highest SEQUENCE, which
+    # need not be the first: every event that is no override is checked.
+    for event, _ in members:
+        if event.get("RECURRENCE-ID") is None and event.get("RRULE") is not None and event.get("DTSTART") is not None:
+            _check_repeats(event, window[1])
     # One small calendar per series (the file's settings and time zones, this UID's events):
     # a broken series fails alone.
     settings, zones = context
@@ -181,8 +188,9 @@ def _expand(context, members, since: dt.date, until: dt.date, window) -> list[Oc
 def _check_repeats(master, window_end: dt.datetime) -> None:
     """Refuse (ValueError: the series is reported and skipped) a rule that no meeting series
     has and whose expansion is unbounded work: repeating more often than daily or more than
-    MAX_A_DAY times a day, more than MAX_STEPS repetitions to step through before the
-    window ends, or a rule that never happens (dateutil would step on to the year 9999)."""
+    MAX_A_DAY times a day, an INTERVAL that is not 1 or more, more than MAX_STEPS
+    repetitions to step through before the window ends (a COUNT bounds them only when it
+    is that small), or a rule that never happens (dateutil would step on to the year 9999)."""
     from icalendar.prop import vRecur
 
     rules = master.get("RRULE")
@@ -208,7 +216,15 @@ def _check_repeats(master, window_end: dt.datetime) -> None:
             interval = int((rule.get("INTERVAL") or [1])[0])
         except (TypeError, ValueError):
             continue
-        if freq not in _DAYS_PER_STEP or interval < 1:
+        # dateutil takes INTERVAL=0 for a step of nothing: the start again and again, forever,
+        # each one kept in recurring-ical-events' cache (gigabytes a minute). RFC 5545: 1 or more.
+        if interval == 0:
+            raise ValueError("repeats the same moment over and over (RRULE INTERVAL=0); a series' INTERVAL "
+                             "is 1 or more")
+        if interval < 0:
+            raise ValueError(f"repeats backwards in time (RRULE INTERVAL={interval}); a series' INTERVAL "
+                             "is 1 or more")
+        if freq not in _DAYS_PER_STEP:
             continue
         until = (rule.get("UNTIL") or [None])[0]
         end = window_end
@@ -216,7 +232,11 @@ def _check_repeats(master, window_end: dt.datetime) -> None:
             until = until if isinstance(until, dt.datetime) else dt.datetime.combine(until, dt.time())
             end = min(end, until.replace(tzinfo=None))
         steps = (end - start).days / (_DAYS_PER_STEP[freq] * interval)
-        if not rule.get("COUNT") and steps > MAX_STEPS:
+        # A COUNT ends the steps sooner, when it is small; a negative one recurring-ical-events drops.
+        count = (rule.get("COUNT") or [None])[0]
+        if isinstance(count, int) and count >= 0:
+            steps = min(steps, count)
+        if steps > MAX_STEPS:
             raise ValueError(f"starts {start.date()} and repeats {freq.lower()}: more than {MAX_STEPS:,} "
                              f"repetitions before {end.date()}")
         if _never_happens(rule, start, freq, interval):

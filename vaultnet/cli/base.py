@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import click
 
@@ -15,9 +15,17 @@ from ..errors import BadValue, VaultnetError, os_error_message
 if TYPE_CHECKING:  # imported when used: a command that needs no index never loads it
     from rich.progress import Progress, TaskID
 
-    from ..index import NoteIndex
+    from ..index import NoteIndex, SyncStats
     from ..vault import Vault
-    from .resident import Resident
+
+
+class Resident(Protocol):
+    """A running watch's index, for a command it answers for another process (cli/resident.py)."""
+
+    index: NoteIndex
+    today: dt.date
+
+    def catch_up(self, for_write: bool) -> SyncStats: ...
 
 
 class App:

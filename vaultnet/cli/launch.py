@@ -26,17 +26,12 @@ import socket
 import sys
 import time
 
-SOCKET = "serve.sock"  # in the vault's .vaultnet/
-PROTOCOL = 1
+from .protocol import ENVIRONMENT, PROTOCOL, READING, SOCKET
+
 CONNECT_SECONDS = 1.0
 # A reading command waits at most a few seconds for the index; the watch may be finishing a
 # batch of a `git checkout` first. Past this, the answer is not worth waiting for: run here.
 ANSWER_SECONDS = 120.0
-# Commands the watch may answer (it checks again, with the whole command line parsed).
-READING = frozenset({"search", "show", "backlinks", "links", "due", "ledger", "orphans", "news",
-                     "references", "who", "intro"})
-# Environment a command's answer depends on, sent with the request.
-ENVIRONMENT = ("VAULTNET_TODAY", "VAULTNET_VAULT")
 
 
 def main() -> None:

@@ -16,7 +16,7 @@ The socket is the owner's alone: made under another name, made owner-only,
 then renamed into place; and a connection from another user is closed unread.
 A request is declined, and the asker runs the command itself, when this watch
 cannot answer it exactly as that process would: another vault, a command that
-writes or is not in launch.READING, --help, --debug, settings changed since the
+writes or is not in protocol.READING, --help, --debug, settings changed since the
 watch started (it reads them once), or any error of the watch's own.
 """
 
@@ -36,7 +36,7 @@ from pathlib import Path
 from ..errors import VaultnetError
 from ..index import READER_SYNC_TIMEOUT, NoteIndex, SyncStats, sync_for
 from ..watch.watcher import Watcher
-from .launch import ENVIRONMENT, PROTOCOL, READING, SOCKET
+from .protocol import ENVIRONMENT, PROTOCOL, READING, SOCKET
 
 REQUEST_BYTES = 1 << 20
 REQUEST_SECONDS = 10.0

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultnet.cli.launch import PROTOCOL, SOCKET, parse_reply, request
+from vaultnet.cli.launch import ACCEPTED, PROTOCOL, SOCKET, parse_reply, request
 
 from .conftest import REPO
 
@@ -183,7 +183,8 @@ def test_each_vault_is_answered_by_its_own_watch_or_by_the_command(root, tmp_pat
         reply = raw_request(root / ".vaultnet" / SOCKET, {
             "protocol": PROTOCOL, "argv": ["--vault", str(other), "due"], "cwd": str(root), "env": {},
             "today": TODAY, "streams": [["utf-8", "strict"], ["utf-8", "backslashreplace"]]})
-        assert json.loads(reply) == {"protocol": PROTOCOL, "answered": False, "why": "another vault"}
+        assert reply.startswith(ACCEPTED)
+        assert json.loads(reply[1:]) == {"protocol": PROTOCOL, "answered": False, "why": "another vault"}
 
 
 def test_changed_settings_are_read_by_the_command_not_answered_from_the_watchs_memory(root):
@@ -233,19 +234,88 @@ def test_a_watch_killed_leaves_a_socket_the_command_steps_over(root):
         assert served(["due"], root) is not None
 
 
-@pytest.mark.parametrize("behaviour", ["close", "garbage", "half", "declined", "wrong-protocol"])
+@pytest.mark.parametrize("behaviour", ["close", "garbage", "accepted-then-close", "half", "declined",
+                                       "wrong-protocol", "silent"])
 def test_a_broken_listener_makes_the_command_answer_itself(root, behaviour):
-    """Whatever listens at the socket (a watch dying mid-answer, another program), the command
-    prints its own answer once, whole."""
+    """Whatever listens at the socket (a watch dying mid-answer, a watch stopped with Ctrl-Z,
+    another program), the command prints its own answer once, whole."""
     whole = alone(["--today", TODAY, "due", "--json"], root)
-    real = b'{"protocol": 1, "answered": true, "code": 0, "chunks": [[1, %d]]}\n' % len(whole[1]) + whole[1]
-    replies = {"close": b"", "garbage": b"\x00\xffnot json\n", "half": real[: len(real) // 2],
-               "declined": b'{"protocol": 1, "answered": false, "why": "x"}\n',
-               "wrong-protocol": real.replace(b'"protocol": 1', b'"protocol": 99', 1)}
+    real = ACCEPTED + b'{"protocol": 1, "answered": true, "code": 0, "chunks": [[1, %d]]}\n' % len(whole[1]) \
+        + whole[1]
+    replies = {"close": b"", "garbage": b"\x00\xffnot json\n", "accepted-then-close": ACCEPTED,
+               "half": real[: len(real) // 2],
+               "declined": ACCEPTED + b'{"protocol": 1, "answered": false, "why": "x"}\n',
+               "wrong-protocol": real.replace(b'"protocol": 1', b'"protocol": 99', 1), "silent": None}
     with listening(root / ".vaultnet" / SOCKET, replies[behaviour]) as asked:
         done = program("--today", TODAY, "due", "--json", cwd=root)
     assert asked, "the command did ask"
     assert (done.returncode, done.stdout, done.stderr) == whole
+
+
+def test_an_asker_that_sends_nothing_holds_up_nobody(root):
+    with watching(root):
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as idle:
+            idle.connect(str(root / ".vaultnet" / SOCKET))  # and says nothing
+            for argv in (["due"], ["ledger"]):
+                assert served(argv, root) == alone(argv, root)
+
+
+def test_vault_given_twice_is_the_commands_to_sort_out(root, tmp_path):
+    """click takes the last --vault; a shell alias with one, then another typed after it."""
+    other = tmp_path / "other"
+    shutil.copytree(root, other, ignore=shutil.ignore_patterns(".vaultnet"))
+    (other / ".vaultnet").mkdir()
+    (other / "People" / "Only Here.md").write_text("---\ntype: person\n---\nzebracornother\n", encoding="utf-8")
+    assert program("index", cwd=other, env=ALONE).returncode == 0
+    with watching(root):
+        for argv in (["--vault", str(root), "--vault", str(other), "search", "zebracornother", "--json"],
+                     ["--vault", str(root), "search", "zebracornother", "--vault", str(tmp_path), "--json"]):
+            assert served(argv, root) is None
+            done = program(*argv, cwd=root)
+            assert (done.returncode, done.stdout, done.stderr) == alone(argv, root)
+
+
+def test_no_sync_reads_the_newest_commit_as_the_command_does(root):
+    """--no-sync answers from the index as it is: with what another process committed."""
+    with watching(root):
+        assert served(["search", "zebracornlogged", "--json"], root) is not None
+        done = program("--today", TODAY, "log", "Ada", "Talked about zebracornlogged", cwd=root, env=ALONE)
+        assert done.returncode == 0, done.stderr
+        assert program("index", cwd=root, env=ALONE).returncode == 0
+        answer = served(["--no-sync", "search", "zebracornlogged", "--json"], root)
+        assert answer == alone(["--no-sync", "search", "zebracornlogged", "--json"], root)
+        assert [hit["path"] for hit in json.loads(answer[1])] == ["People/Ada Lovelace.md"]
+
+
+def test_the_askers_own_trouble_is_told_as_the_command_tells_it(root, tmp_path):
+    """A working folder removed under the command, a full disk: the same message and exit code
+    as the command run alone gives."""
+    with watching(root):
+        script = f"mkdir gone && cd gone && rmdir ../gone && exec {sys.executable} -m vaultnet --vault {root} due"
+        both = [subprocess.run(["sh", "-c", script], cwd=tmp_path, env={**os.environ, **env}, capture_output=True)
+                for env in ({}, ALONE)]
+        assert [(d.returncode, d.stdout, d.stderr) for d in both][0] == [(d.returncode, d.stdout, d.stderr)
+                                                                         for d in both][1]
+        if os.path.exists("/dev/full"):
+            full = [subprocess.run(["sh", "-c", f"exec {sys.executable} -m vaultnet --today {TODAY} due >/dev/full"],
+                                   cwd=root, env={**os.environ, **env}, capture_output=True) for env in ({}, ALONE)]
+            assert full[0].returncode == full[1].returncode == 1
+            assert full[0].stderr == full[1].stderr == b"Error: No space left on device\n"
+
+
+def test_answers_scan_first_where_file_events_may_miss_changes(tmp_path):
+    from vaultnet.cli.resident import events_complete
+
+    assert events_complete(tmp_path) is (Path("/proc/self/mountinfo").exists()
+                                         and _fstype(tmp_path) in ("ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs",
+                                                                   "zfs", "f2fs", "overlay"))
+    assert events_complete(Path("/proc")) is False  # no local disk: its files change unseen
+    assert events_complete(Path("/sys/kernel")) is False
+
+
+def _fstype(path: Path) -> str:
+    done = subprocess.run(["findmnt", "-n", "-o", "FSTYPE", "--target", str(path)], capture_output=True, text=True)
+    return done.stdout.strip()
 
 
 def test_no_part_of_an_answer_is_taken_for_the_whole():
@@ -273,7 +343,9 @@ def listening(path: Path, reply: bytes):
             return
         with conn:
             asked.append(conn.recv(1 << 20))
-            if reply:
+            if reply is None:  # says nothing and keeps the line open, as a stopped watch does
+                time.sleep(10)
+            elif reply:
                 conn.sendall(reply)
 
     thread = threading.Thread(target=serve, daemon=True)

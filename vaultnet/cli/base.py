@@ -27,6 +27,8 @@ class Resident(Protocol):
 
     def catch_up(self, for_write: bool) -> SyncStats: ...
 
+    def latest(self) -> None: ...
+
 
 class App:
     """Per-invocation state: the vault, the index, and whether the sync already ran."""
@@ -73,6 +75,8 @@ class App:
                 stats = self.resident.catch_up(for_write)
                 report_sync(stats, index, verbose=False, quiet=self.quiet)
                 self.stale = bool(stats.stale)
+            else:
+                self.resident.latest()
         if self._index is None:
             from ..index import NoteIndex, sync_for
 

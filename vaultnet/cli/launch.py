@@ -26,11 +26,14 @@ import socket
 import sys
 import time
 
-from .protocol import ENVIRONMENT, PROTOCOL, READING, SOCKET
+from .protocol import ACCEPTED, ENVIRONMENT, PROTOCOL, READING, SOCKET, same_user
 
 CONNECT_SECONDS = 1.0
-# A reading command waits at most a few seconds for the index; the watch may be finishing a
-# batch of a `git checkout` first. Past this, the answer is not worth waiting for: run here.
+# The watch says it took the request (ACCEPTED) as soon as it has read it; a watch that does
+# not (stopped with Ctrl-Z, say, or busy with many askers) is not waited for.
+ACCEPT_SECONDS = 3.0
+# Then the answer: a reading command waits a few seconds for the index (the watch may be
+# finishing a batch of a `git checkout` first) and a long list takes a while to write.
 ANSWER_SECONDS = 120.0
 
 
@@ -49,7 +52,10 @@ def ask(argv: list[str]) -> int | None:
     """The exit code of `argv` answered by a running watch, its output written; None if not answered."""
     if os.environ.get("VAULTNET_NO_SERVER") or _isatty(1):
         return None
-    answer = request(argv)
+    try:
+        answer = request(argv)
+    except Exception:  # anything at all (no AF_UNIX here, a removed working folder): run it here
+        return None
     if answer is None:
         return None
     code, chunks = answer
@@ -64,6 +70,15 @@ def ask(argv: list[str]) -> int | None:
         except OSError:
             pass
         return 0
+    except OSError as exc:  # a full disk, say: what the command says of it when it writes itself
+        from ..errors import os_error_message
+
+        try:
+            sys.stderr.write(f"Error: {os_error_message(exc)}\n")
+            sys.stderr.flush()
+        except OSError:
+            pass
+        return 1
     return code
 
 
@@ -76,8 +91,8 @@ def request(argv: list[str], cwd: str | None = None, env: dict[str, str] | None 
     if _command(argv) not in READING:
         return None
     path = socket_path(argv, cwd, env)
-    if path is None:
-        return None
+    if path is None or not hasattr(socket, "AF_UNIX") or os.stat(path).st_uid != os.getuid():
+        return None  # no watch; no Unix sockets here; or a socket someone else made: not trusted
     body = {
         "protocol": PROTOCOL, "argv": argv, "cwd": cwd,
         "env": {k: env[k] for k in ENVIRONMENT if k in env},
@@ -89,9 +104,14 @@ def request(argv: list[str], cwd: str | None = None, env: dict[str, str] | None 
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
             conn.settimeout(CONNECT_SECONDS)
             conn.connect(path)
-            conn.settimeout(ANSWER_SECONDS)
+            if not same_user(conn):
+                return None
             conn.sendall(json.dumps(body).encode() + b"\n")
             conn.shutdown(socket.SHUT_WR)
+            conn.settimeout(ACCEPT_SECONDS)
+            if conn.recv(1) != ACCEPTED:
+                return None
+            conn.settimeout(ANSWER_SECONDS)
             reply = _read_all(conn)
     except (OSError, ValueError):
         return None
@@ -160,14 +180,16 @@ def _command(argv: list[str]) -> str | None:
 
 
 def _option(argv: list[str], name: str) -> str | None:
+    """The last value of option `name`, as click takes it."""
+    found = None
     for i, arg in enumerate(argv):
         if arg == "--":
             break
         if arg == name and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith(name + "="):
-            return arg[len(name) + 1 :]
-    return None
+            found = argv[i + 1]
+        elif arg.startswith(name + "="):
+            found = arg[len(name) + 1 :]
+    return found
 
 
 def _read_all(conn: socket.socket) -> bytes:

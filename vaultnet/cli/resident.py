@@ -30,16 +30,18 @@ import os
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import VaultnetError
 from ..index import READER_SYNC_TIMEOUT, NoteIndex, SyncStats, sync_for
 from ..watch.watcher import Watcher
-from .protocol import ENVIRONMENT, PROTOCOL, READING, SOCKET
+from .protocol import ACCEPTED, ENVIRONMENT, PROTOCOL, READING, SOCKET, same_user
 
 REQUEST_BYTES = 1 << 20
-REQUEST_SECONDS = 10.0
+REQUEST_SECONDS = 2.0  # an asker sends its request at once: one that does not is not waited for
+MAX_ASKERS = 32  # connections read at once; more are closed (each asker then runs the command itself)
 DECLINED_OPTIONS = frozenset({"--help", "-h", "--version", "--debug"})
 WRITING_OPTIONS = {"due": ("--ics",)}  # options that make a reading command write a file
 
@@ -47,14 +49,20 @@ WRITING_OPTIONS = {"due": ("--ics",)}  # options that make a reading command wri
 class Resident:
     """What a served command's App answers from: the watch's index, synced the way a command syncs."""
 
-    def __init__(self, index: NoteIndex, watcher: Watcher, fence: str, today: dt.date):
+    def __init__(self, index: NoteIndex, watcher: Watcher, fence: str | None, today: dt.date):
         self.index = index
         self.watcher = watcher
-        self.fence = fence
+        self.fence = fence  # None: the file system's events cannot be trusted to be complete
         self.today = today
 
     def catch_up(self, for_write: bool) -> SyncStats:
+        if self.fence is None:  # scan, as the command would
+            return sync_for(lambda wait: self.index.sync(wait=wait), for_write)
         return sync_for(lambda wait: self.watcher.sync_seen(wait, self.fence), for_write)
+
+    def latest(self) -> None:
+        """--no-sync: no scan, but the newest commit, as a command opening the index reads it."""
+        sync_for(lambda wait: self.index.sync_paths((), wait=wait), False)
 
 
 class ResidentServer:
@@ -68,6 +76,10 @@ class ResidentServer:
         self.root = index.vault.root
         self.path = str(index.vault.state_dir / SOCKET)
         self.settings = _settings_stamp(self.root)
+        # Where file events may miss changes (network file systems, a Windows drive under WSL),
+        # every answer scans the vault first, as the command does.
+        self.events_complete = events_complete(self.root)
+        self._askers = threading.BoundedSemaphore(MAX_ASKERS)
         self.answered = 0
         self._listener: socket.socket | None = None
         self._thread: threading.Thread | None = None
@@ -76,6 +88,8 @@ class ResidentServer:
     def start(self) -> bool:
         """Listen; False (and why, through `warn`) when another watch already answers or the socket
         cannot be made (a path too long for one, say): the watch goes on without answering."""
+        if not hasattr(socket, "AF_UNIX"):
+            return False  # (Windows) commands answer themselves, as they always did
         if _answers(self.path):
             self.warn(f"vaultnet: another watch answers commands for this vault ({self.path}); "
                       "this one only keeps the index current")
@@ -109,10 +123,13 @@ class ResidentServer:
                 os.unlink(self.path)
         except OSError:
             pass
-        listener.shutdown(socket.SHUT_RDWR)
+        try:
+            listener.shutdown(socket.SHUT_RDWR)  # wakes accept() on Linux; refused by some systems
+        except OSError:
+            pass
         listener.close()
         if self._thread is not None:
-            self._thread.join(timeout=15)
+            self._thread.join(timeout=5)
 
     def _serve(self) -> None:
         while self._listener is not None:
@@ -120,28 +137,28 @@ class ResidentServer:
                 conn, _ = self._listener.accept()
             except OSError:
                 return  # stop() closed the listener
-            with conn:
-                try:
-                    self._one(conn)
-                except OSError:
-                    pass  # the asker went away; it runs the command itself
+            if not self._askers.acquire(blocking=False):
+                conn.close()
+                continue
+            # Each asker is read in a thread of its own, so that one that sends nothing holds up
+            # nobody; the answers themselves take turns (answer() holds the guard).
+            threading.Thread(target=self._one, args=(conn,), name="vaultnet-asker", daemon=True).start()
 
     def _one(self, conn: socket.socket) -> None:
-        if not _same_user(conn):
-            return
-        conn.settimeout(REQUEST_SECONDS)
-        data = b""
-        while len(data) <= REQUEST_BYTES:
-            part = conn.recv(65536)
-            if not part:
-                break
-            data += part
         try:
-            request = json.loads(data)
-        except ValueError:
-            return
-        reply = self.answer(request) if isinstance(request, dict) else _declined("not a request")
-        conn.sendall(reply)
+            with conn:
+                if not same_user(conn):
+                    return
+                request = _read_request(conn)
+                if request is None:
+                    return
+                conn.sendall(ACCEPTED)
+                conn.settimeout(None)
+                conn.sendall(self.answer(request))
+        except OSError:
+            pass  # the asker went away; it runs the command itself
+        finally:
+            self._askers.release()
 
     def answer(self, request: dict) -> bytes:
         """The reply to `request`: a JSON header line, then the bytes written, in order."""
@@ -165,12 +182,13 @@ class ResidentServer:
         finally:
             self.guard.release()
         self.answered += 1
-        merged: list[list] = []
+        runs: list[tuple[int, list[bytes]]] = []  # consecutive writes to one stream, joined once
         for fd, data in chunks:
-            if merged and merged[-1][0] == fd:
-                merged[-1][1] += data
+            if runs and runs[-1][0] == fd:
+                runs[-1][1].append(data)
             elif data:
-                merged.append([fd, data])
+                runs.append((fd, [data]))
+        merged = [(fd, b"".join(parts)) for fd, parts in runs]
         header = {"protocol": PROTOCOL, "answered": True, "code": code,
                   "chunks": [[fd, len(data)] for fd, data in merged]}
         return json.dumps(header).encode() + b"\n" + b"".join(data for _, data in merged)
@@ -189,6 +207,8 @@ class ResidentServer:
         words = args[: args.index("--")] if "--" in args else args
         if DECLINED_OPTIONS.intersection(words):
             return "help, version or --debug"
+        if sum(w == "--vault" or w.startswith("--vault=") for w in words) > 1:
+            return "--vault given more than once"
         command = next((a for a in words if a in cli.commands), None)
         if command not in READING:
             return f"{command or 'no command'} is not answered from memory"
@@ -218,35 +238,34 @@ class ResidentServer:
         saved = sys.stdin, sys.stdout, sys.stderr
         saved_env = {k: os.environ.get(k) for k in ENVIRONMENT}
         saved_cwd = os.getcwd()
-        sys.stdin = io.TextIOWrapper(io.BytesIO())
-        sys.stdout = io.TextIOWrapper(_Tap(1, chunks), encoding=streams[0][0], errors=streams[0][1],
-                                      write_through=True)
-        sys.stderr = io.TextIOWrapper(_Tap(2, chunks), encoding=streams[1][0], errors=streams[1][1],
-                                      write_through=True)
-        for k in ENVIRONMENT:
-            if k in request["env"]:
-                os.environ[k] = request["env"][k]
-            else:
-                os.environ.pop(k, None)
-        os.chdir(request["cwd"])
-        resident = Resident(self.index, self.watcher, self.path, today)
+        os.chdir(request["cwd"])  # first: if the asker's folder is gone, nothing else was changed
         try:
-            cli.main(args=list(request["argv"]), prog_name="vaultnet", obj=resident)
-            code = 0
-        except SystemExit as done:
-            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
-        finally:
+            sys.stdin = io.TextIOWrapper(io.BytesIO())
+            sys.stdout = io.TextIOWrapper(_Tap(1, chunks), encoding=streams[0][0], errors=streams[0][1],
+                                          write_through=True)
+            sys.stderr = io.TextIOWrapper(_Tap(2, chunks), encoding=streams[1][0], errors=streams[1][1],
+                                          write_through=True)
+            for k in ENVIRONMENT:
+                if k in request["env"]:
+                    os.environ[k] = request["env"][k]
+                else:
+                    os.environ.pop(k, None)
+            resident = Resident(self.index, self.watcher, self.path if self.events_complete else None, today)
             try:
-                sys.stdout.flush()
-                sys.stderr.flush()
-            finally:
-                sys.stdin, sys.stdout, sys.stderr = saved
-                for k, v in saved_env.items():
-                    if v is None:
-                        os.environ.pop(k, None)
-                    else:
-                        os.environ[k] = v
-                os.chdir(saved_cwd)
+                cli.main(args=list(request["argv"]), prog_name="vaultnet", obj=resident)
+                code = 0
+            except SystemExit as done:
+                code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            sys.stdin, sys.stdout, sys.stderr = saved
+            for k, v in saved_env.items():
+                if v is None:
+                    os.environ.pop(k, None)
+                else:
+                    os.environ[k] = v
+            os.chdir(saved_cwd)
         return code, chunks
 
 
@@ -280,14 +299,52 @@ def _answers(path: str) -> bool:
         return True
 
 
-def _same_user(conn: socket.socket) -> bool:
-    import struct
+def _read_request(conn: socket.socket) -> dict | None:
+    """The request the asker sent, read within REQUEST_SECONDS in all; None if it is not one."""
+    deadline = time.monotonic() + REQUEST_SECONDS
+    data = b""
+    while len(data) <= REQUEST_BYTES:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        conn.settimeout(left)
+        part = conn.recv(65536)
+        if not part:
+            break
+        data += part
+    try:
+        request = json.loads(data)
+    except ValueError:
+        return None
+    return request if isinstance(request, dict) else None
 
-    peercred = getattr(socket, "SO_PEERCRED", None)
-    if peercred is None:  # not Linux: the socket's owner-only mode is the guard
-        return True
-    _, uid, _ = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, peercred, struct.calcsize("3i")))
-    return uid == os.getuid()
+
+# File systems whose changes all come as inotify events on this machine. On others (NFS, SMB,
+# sshfs and other FUSE mounts, 9p and drvfs under WSL, virtiofs) a change made by another machine
+# or by Windows fires none here.
+LOCAL_FILE_SYSTEMS = frozenset({"ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "zfs", "f2fs", "overlay",
+                                "reiserfs", "jfs", "bcachefs", "ramfs", "nilfs2"})
+
+
+def events_complete(root: Path) -> bool:
+    """Whether file events tell of every change under `root`: on Linux, when the file system it
+    is on (/proc/self/mountinfo) is a local one; elsewhere not known, so not trusted."""
+    try:
+        with open("/proc/self/mountinfo", encoding="utf-8", errors="surrogateescape") as fh:
+            mounts = fh.read().splitlines()
+    except OSError:
+        return False
+    best, fstype = "", ""
+    where = str(root)
+    for line in mounts:
+        fields = line.split(" ")
+        if "-" not in fields:
+            continue
+        point = fields[4].replace("\\040", " ").replace("\\011", "\t").replace("\\012", "\n") \
+            .replace("\\134", "\\")
+        if (where == point or where.startswith(point.rstrip("/") + "/")) and len(point) >= len(best):
+            best, fstype = point, fields[fields.index("-") + 1]
+    return fstype in LOCAL_FILE_SYSTEMS
 
 
 def _remove(path: str) -> None:

@@ -284,12 +284,41 @@ def watch(app: App, no_reports: bool, no_answers: bool):
     guard = threading.Lock()  # batches and answers take turns on the index
     watcher = Watcher(index, lambda: app.today, on_batch, reports=not no_reports, guard=guard)
     server = None if no_answers else ResidentServer(index, watcher, guard, say)
+    undo = _own_stderr_for_other_threads(stderr)
     try:
         watcher.run(stop, ready)
     finally:
         if server is not None:
             server.stop()
+        undo()
     say("stopped")
+
+
+def _own_stderr_for_other_threads(stderr):
+    """What watchdog's threads have to say (its warnings, an exception that ends one) goes to the
+    watch's stderr, not to that of a process it is answering at that moment (cli/resident.py)."""
+    import logging
+    import threading
+
+    handler = logging.StreamHandler(stderr)
+    handler.setFormatter(logging.Formatter("vaultnet: %(name)s: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    logging.getLogger("watchdog").addHandler(handler)
+
+    def hook(args) -> None:
+        import traceback
+
+        stderr.write("".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback)))
+        stderr.flush()
+
+    before = threading.excepthook
+    threading.excepthook = hook
+
+    def undo() -> None:
+        logging.getLogger("watchdog").removeHandler(handler)
+        threading.excepthook = before
+
+    return undo
 
 
 def _birthday_line(card: dict, today) -> str:

@@ -65,10 +65,13 @@ class _Dirty:
         self.first = 0.0
         self.last = 0.0
         self.arrived = threading.Event()
-        # A file whose events only say "every event before this one has arrived" (fence()).
+        # A file whose events only say "every event before this one has arrived" (fence()): the
+        # fences made and the fence events come, in order, so a late event of a fence that was
+        # given up on counts for that one, not for the next.
         self.fence_path = ""
         self.fenced = threading.Condition()
-        self.fences = 0
+        self.fences_made = 0
+        self.fences_seen = 0
         self.lost = False  # the OS dropped events (watchdog said so): only a scan is sure now
 
     def _relevant(self, rel: str, is_dir: bool) -> bool:
@@ -83,13 +86,14 @@ class _Dirty:
         # attachment that links resolve to.
         return not (name.endswith("~") or name == "4913")
 
-    def add(self, path: str, is_dir: bool) -> None:
+    def add(self, path: str, is_dir: bool, kind: str = "") -> None:
         if not path:
             return
         if self.fence_path and os.fsdecode(path) == self.fence_path:
-            with self.fenced:
-                self.fences += 1
-                self.fenced.notify_all()
+            if is_dir is False and kind in ("attrib", "modified"):  # a touch, not the socket's rename
+                with self.fenced:
+                    self.fences_seen = min(self.fences_seen + 1, self.fences_made)
+                    self.fenced.notify_all()
             return
         rel = os.path.relpath(os.fsdecode(path), self.root).replace(os.sep, "/")
         if rel.startswith("..") or rel == "." or not self._relevant(rel, is_dir):
@@ -105,6 +109,9 @@ class _Dirty:
     def lose(self) -> None:
         with self.lock:
             self.lost = True
+        with self.fenced:  # fence events in the dropped ones never come: start the count again
+            self.fences_seen = self.fences_made
+            self.fenced.notify_all()
         self.arrived.set()
 
     def take_lost(self) -> bool:
@@ -165,7 +172,7 @@ def _handler(dirty: _Dirty):
                 # each of which comes with its own event: taken as a folder, it made every save
                 # rescan the whole folder (10,000 stats in a People/ of 10,000 notes).
                 return
-            dirty.add(event.src_path, event.is_directory)
+            dirty.add(event.src_path, event.is_directory, event.event_type)
             dest = getattr(event, "dest_path", "")
             if dest:
                 dirty.add(dest, event.is_directory)
@@ -179,8 +186,10 @@ def _taken_events() -> list:
     `rg` over the vault makes by the ten thousand; and a folder's modified event (see _handler)."""
     from watchdog import events as e
 
-    return [e.FileCreatedEvent, e.DirCreatedEvent, e.FileDeletedEvent, e.DirDeletedEvent, e.FileMovedEvent,
-            e.DirMovedEvent, e.FileModifiedEvent, e.FileClosedEvent, e.FileAttribEvent, e.DirAttribEvent]
+    taken = [e.FileCreatedEvent, e.DirCreatedEvent, e.FileDeletedEvent, e.DirDeletedEvent, e.FileMovedEvent,
+             e.DirMovedEvent, e.FileModifiedEvent, e.FileClosedEvent]
+    # Attribute changes have classes of their own since watchdog 7 (before, they came as modified).
+    return taken + [getattr(e, name) for name in ("FileAttribEvent", "DirAttribEvent") if hasattr(e, name)]
 
 
 class Watcher:
@@ -283,14 +292,15 @@ class Watcher:
         dirty = self.dirty
         with dirty.fenced:
             dirty.fence_path = path
-            seen = dirty.fences
-        try:
-            os.utime(path)
-        except OSError:  # gone (removed by hand, say): no fence today
-            return False
+            try:
+                os.utime(path)
+            except OSError:  # gone (removed by hand, say): no fence today
+                return False
+            dirty.fences_made += 1
+            mine = dirty.fences_made
         deadline = time.monotonic() + timeout
         with dirty.fenced:
-            while dirty.fences == seen:
+            while dirty.fences_seen < mine:
                 left = deadline - time.monotonic()
                 if left <= 0:
                     return False
@@ -303,7 +313,9 @@ class Watcher:
         The paths events named (catch_up), once the events up to now have all arrived (`fence`,
         a file to touch, see fence()); a scan of the vault instead when the fence did not come
         back or the OS dropped events."""
-        if self.dirty.take_lost() or (fence is not None and not self.fence(fence, FENCE_SECONDS)):
+        # The fence first: watchdog says events were dropped before it hands over later ones.
+        fenced = fence is None or self.fence(fence, FENCE_SECONDS)
+        if self.dirty.take_lost() or not fenced:
             try:
                 stats = self.index.sync(wait=wait)
             except BaseException:

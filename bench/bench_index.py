@@ -41,7 +41,10 @@ GOAL_SYNC_VS_WALK = 2.0
 GOAL_PEAK_MB = 500
 
 REPEATS = 5
-CHILD_ENV: dict[str, str] | None = None  # the measured processes' environment (None: this one's)
+# The measured processes' environment: each command answers itself, unless a row says a
+# `vaultnet watch` answers it (cli/resident.py), whatever the machine runs besides.
+CHILD_ENV: dict[str, str] = {**os.environ, "VAULTNET_NO_SERVER": "1"}
+SERVED_ENV: dict[str, str] = {k: v for k, v in os.environ.items() if k != "VAULTNET_NO_SERVER"}
 NOTE_BYTES = 2000  # target size of every generated note
 N_COMPANIES = 50
 MARKER = "bench-generated"  # file in .vaultnet/ that marks a vault this script may delete
@@ -217,7 +220,7 @@ class Child:
     stdout: str
 
 
-def run_child(args: list[str]) -> Child:
+def run_child(args: list[str], env: dict[str, str] | None = None) -> Child:
     """Run one process and reap it with wait4, so its peak RSS is its own, not the run's maximum.
 
     Output goes to files, not /dev/null: grep and rg stop at the first match
@@ -225,7 +228,8 @@ def run_child(args: list[str]) -> Child:
     """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=CHILD_ENV)
+        proc = subprocess.Popen(args, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
+                                env=CHILD_ENV if env is None else env)
         _, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -330,6 +334,14 @@ ROWS = [
     ("references", "`references`", "rg", GOAL_LIST_VS_GREP, "median"),
     ("search", f"`search {QUERY}`", "rg", GOAL_SEARCH_VS_GREP, "every run"),
     ("due_changed", "`due` right after one note changed", "no-change `due`", GOAL_CHANGED_VS_DUE, "median"),
+    ("due_served", "`due`, `watch` running", "rg", GOAL_LIST_VS_GREP, "median"),
+    ("show_served", "`show NAME`, `watch` running", "rg", GOAL_LIST_VS_GREP, "median"),
+    ("ledger_served", "`ledger`, `watch` running", "rg", GOAL_LIST_VS_GREP, "median"),
+    ("news_served", "`news`, `watch` running", "rg", GOAL_LIST_VS_GREP, "median"),
+    ("references_served", "`references`, `watch` running", "rg", GOAL_LIST_VS_GREP, "median"),
+    ("search_served", f"`search {QUERY}`, `watch` running", "rg", GOAL_SEARCH_VS_GREP, "every run"),
+    ("due_changed_served", "`due` right after one note changed, `watch` running", "no-change `due`",
+     GOAL_CHANGED_VS_DUE, "median"),
     ("first_answer", "first answer on a fresh vault (`due`, no index)", "parse floor", GOAL_FIRST_ANSWER, "median"),
     ("first_index", "complete first index (`index`)", "parse floor", GOAL_FIRST_INDEX, "median"),
     ("sync", "no-change sync, in-process", "stat walk", GOAL_SYNC_VS_WALK, "median"),
@@ -408,8 +420,49 @@ def bench_vault(root: Path, n: int, notes: int, repeats: int = REPEATS, python_s
         return run_child(cli + ["due", "--json"])
     works["due_changed"] = _pairs("due_changed", lambda: run_child(cli + ["due", "--json"]).seconds, changed,
                                   repeats)
+
+    # The same commands while `vaultnet watch` runs: it answers them from memory (cli/resident.py).
+    with watch_running(cli):
+        for key, args in commands.items():
+            progress(f"N={n}: {key}, watch running")
+            run_child(cli + args, SERVED_ENV)
+            works[key + "_served"] = _pairs(key, lambda: run_child(grep_args).seconds,
+                                            lambda args=args: run_child(cli + args, SERVED_ENV), repeats)
+        progress(f"N={n}: due after one changed note, watch running")
+        victims = iter(rng.sample(people, repeats))
+
+        def changed_served() -> Child:
+            with open(next(victims), "a", encoding="utf-8") as fh:
+                fh.write(f"- 2026-05-01 Benchmark edit with [[{people[0].stem}]] #{QUERY}\n")
+            return run_child(cli + ["due", "--json"], SERVED_ENV)
+        works["due_changed_served"] = _pairs(
+            "due_changed_served", lambda: run_child(cli + ["due", "--json"], SERVED_ENV).seconds,
+            changed_served, repeats)
     return Result(n=n, notes=notes, grep_tool=tool, python_start_s=python_start, works=works,
                   peak_mb=max(w.peak_mb for w in works.values()))
+
+
+class watch_running:
+    """`vaultnet watch` on the vault from `with` to its end, once it answers commands."""
+
+    def __init__(self, cli: list[str]):
+        self.cli = cli
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(self.cli + ["watch", "--no-reports"], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=CHILD_ENV)
+        probe = [sys.executable, "-c", "import sys; from vaultnet.cli.launch import request; "
+                 "sys.exit(request(sys.argv[1:]) is None)", *self.cli[3:], "links", "--json"]
+        deadline = time.monotonic() + 600
+        while subprocess.run(probe, env=SERVED_ENV).returncode != 0:
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                sys.exit("bench: `vaultnet watch` did not start answering")
+            time.sleep(0.2)
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.terminate()
+        self.proc.wait(timeout=120)
 
 
 # --------------------------------------------------------------------------- output

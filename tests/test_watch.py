@@ -223,3 +223,26 @@ def test_a_batch_indexes_without_writing_reports_and_the_idle_loop_writes_them(r
         later = watcher._batch(set())
         assert later is not None and "vaultnet/Follow-ups.md" in later.reports
         assert "[[People/Bob]]" in follow.read_text()
+
+
+def test_when_the_os_drops_events_the_watcher_scans_at_once(root, tmp_path):
+    """A write through a hard link outside the vault fires no event in it, as a dropped event
+    would not. On watchdog's warning that inotify's queue overflowed, the watcher reconciles
+    right away instead of at the next reconcile minutes later."""
+    import logging
+
+    from vaultnet.watch.watcher import OVERFLOW_LOGGER
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    os.link(root / "People/Ada.md", outside / "ada.md")
+    run = Run(root)
+    with watching(root, reports=False) as batches:
+        with open(outside / "ada.md", "a", encoding="utf-8") as fh:
+            fh.write("Also plays the harpsichord.\n")
+        time.sleep(0.5)  # time enough for an event, if there were one
+        assert found(run, "harpsichord") == [] and not batches
+        logging.getLogger(OVERFLOW_LOGGER).warning("Inotify queue overflowed; filesystem events were lost")
+        eventually(lambda: batches, "the scan after dropped events")
+        assert [b.reconcile for b in batches] == [True] and batches[0].stats.updated == ["People/Ada.md"]
+        assert found(run, "harpsichord") == ["People/Ada.md"]

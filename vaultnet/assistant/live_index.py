@@ -82,8 +82,8 @@ class LiveIndex:
         self.watcher.dirty.requeue({path}, 0.0)
 
     def _catch_up(self, for_write: bool) -> SyncStats:
-        if self.failure is None:
-            stats = sync_for(self.watcher.catch_up, for_write)
+        if self.failure is None:  # (dropped events, if watchdog said so, mean a scan: sync_seen)
+            stats = sync_for(self.watcher.sync_seen, for_write)
         else:  # no events come any more: scan the vault (sizes and times) as every command does
             stats = sync_for(lambda wait: self.index.sync(wait=wait), for_write)
         if self._on_sync is not None and (stats.changed or stats.problems):

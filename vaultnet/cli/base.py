@@ -6,7 +6,7 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import click
 
@@ -15,15 +15,30 @@ from ..errors import BadValue, VaultnetError, os_error_message
 if TYPE_CHECKING:  # imported when used: a command that needs no index never loads it
     from rich.progress import Progress, TaskID
 
-    from ..index import NoteIndex
+    from ..index import NoteIndex, SyncStats
     from ..vault import Vault
+
+
+class Resident(Protocol):
+    """A running watch's index, for a command it answers for another process (cli/resident.py)."""
+
+    index: NoteIndex
+    today: dt.date
+
+    def catch_up(self, for_write: bool) -> SyncStats: ...
+
+    def latest(self) -> None: ...
 
 
 class App:
     """Per-invocation state: the vault, the index, and whether the sync already ran."""
 
-    def __init__(self, vault_opt: str | None, today: dt.date | None, no_sync: bool, debug: bool, quiet: bool):
+    def __init__(self, vault_opt: str | None, today: dt.date | None, no_sync: bool, debug: bool, quiet: bool,
+                 resident: Resident | None = None):
         self.vault_opt = vault_opt
+        # Set when a running watch answers for another process (cli/resident.py): its index,
+        # kept current, instead of one opened and synced here.
+        self.resident = resident
         self.fixed_today = today
         self.no_sync = no_sync
         self.debug = debug
@@ -39,6 +54,8 @@ class App:
 
     @property
     def vault(self) -> Vault:
+        if self._vault is None and self.resident is not None:
+            self._vault = self.resident.index.vault
         if self._vault is None:
             from ..vault.folder import Vault, find_vault
 
@@ -52,6 +69,14 @@ class App:
         A command about to write (`for_write`) waits as long as a writer does and never
         goes on from a stale index: a name resolved against it could pick the wrong note.
         """
+        if self._index is None and self.resident is not None:
+            index = self._index = self.resident.index
+            if sync and not self.no_sync:
+                stats = self.resident.catch_up(for_write)
+                report_sync(stats, index, verbose=False, quiet=self.quiet)
+                self.stale = bool(stats.stale)
+            else:
+                self.resident.latest()
         if self._index is None:
             from ..index import NoteIndex, sync_for
 
@@ -298,7 +323,10 @@ def _bad_value(ctx: click.Context, exc: BadValue) -> str:
 @click.pass_context
 def cli(ctx, vault, today, no_sync, quiet, debug):
     """Keep a professional network alive in plain Markdown files."""
-    ctx.obj = App(vault, today, no_sync, debug, quiet)
+    resident = ctx.obj  # given only by a watch answering for another process (cli/resident.py)
+    if resident is not None and today is None:
+        today = resident.today  # the asker's date, not the watch's
+    ctx.obj = App(vault, today, no_sync, debug, quiet, resident)
 
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON on stdout.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from pathlib import Path
 
 import click
@@ -211,9 +212,14 @@ def report(app: App):
 
 @cli.command()
 @click.option("--no-reports", is_flag=True, help="Keep only the index current; do not write report notes.")
+@click.option("--no-answers", is_flag=True,
+              help="Do not answer other vaultnet commands' reading commands from memory.")
 @click.pass_obj
-def watch(app: App, no_reports: bool):
-    """Keep the index and the report notes current as files change, until Ctrl-C."""
+def watch(app: App, no_reports: bool, no_answers: bool):
+    """Keep the index and the report notes current as files change, until Ctrl-C.
+
+    While it runs, reading commands (due, show, search, ledger, ...) with piped output are
+    answered by it from memory, the same bytes sooner."""
     import signal
     import threading
     import time as clock
@@ -221,6 +227,14 @@ def watch(app: App, no_reports: bool):
     from ..gc_pause import freeze_after_loads
     from ..index import NoteIndex
     from ..watch.watcher import Watcher
+    from .resident import ResidentServer
+
+    # Its own messages go to its own stderr, also while an answer for another process is
+    # being written (cli/resident.py points sys.stderr at that process's for the while).
+    stderr = sys.stderr
+
+    def say(message: str) -> None:
+        click.echo(message, file=stderr)
 
     freeze_after_loads(False)  # it lives on: every batch's garbage must stay collectable
 
@@ -244,8 +258,10 @@ def watch(app: App, no_reports: bool):
         notes = batch.stats.unchanged + len(batch.stats.added) + len(batch.stats.updated)
         from ..vault.folder import shown
 
-        warn(f"watching {shown(app.vault.root)}: {notes} notes indexed ({summary(batch)}, {batch.seconds:.2f}s); "
-             "Ctrl-C to stop")
+        say(f"watching {shown(app.vault.root)}: {notes} notes indexed ({summary(batch)}, {batch.seconds:.2f}s); "
+            "Ctrl-C to stop")
+        if server is not None:
+            server.start()
 
     def changed(batch) -> str:
         """Which notes changed, by name: `updated People/Ada Lovelace.md; added ...`."""
@@ -262,11 +278,47 @@ def watch(app: App, no_reports: bool):
     def on_batch(batch) -> None:
         if not app.quiet:
             for p in batch.stats.problems:
-                warn(f"{p['path']}{':' + str(p['line']) if p['line'] else ''}: {p['message']}")
-            warn(f"{clock.strftime('%H:%M:%S')} {changed(batch)} ({batch.seconds:.2f}s)")
+                say(f"{p['path']}{':' + str(p['line']) if p['line'] else ''}: {p['message']}")
+            say(f"{clock.strftime('%H:%M:%S')} {changed(batch)} ({batch.seconds:.2f}s)")
 
-    Watcher(index, lambda: app.today, on_batch, reports=not no_reports).run(stop, ready)
-    warn("stopped")
+    guard = threading.Lock()  # batches and answers take turns on the index
+    watcher = Watcher(index, lambda: app.today, on_batch, reports=not no_reports, guard=guard)
+    server = None if no_answers else ResidentServer(index, watcher, guard, say)
+    undo = _own_stderr_for_other_threads(stderr)
+    try:
+        watcher.run(stop, ready)
+    finally:
+        if server is not None:
+            server.stop()
+        undo()
+    say("stopped")
+
+
+def _own_stderr_for_other_threads(stderr):
+    """What watchdog's threads have to say (its warnings, an exception that ends one) goes to the
+    watch's stderr, not to that of a process it is answering at that moment (cli/resident.py)."""
+    import logging
+    import threading
+
+    handler = logging.StreamHandler(stderr)
+    handler.setFormatter(logging.Formatter("vaultnet: %(name)s: %(message)s"))
+    handler.setLevel(logging.WARNING)
+    logging.getLogger("watchdog").addHandler(handler)
+
+    def hook(args) -> None:
+        import traceback
+
+        stderr.write("".join(traceback.format_exception(args.exc_type, args.exc_value, args.exc_traceback)))
+        stderr.flush()
+
+    before = threading.excepthook
+    threading.excepthook = hook
+
+    def undo() -> None:
+        logging.getLogger("watchdog").removeHandler(handler)
+        threading.excepthook = before
+
+    return undo
 
 
 def _birthday_line(card: dict, today) -> str:

@@ -44,20 +44,23 @@ def find_note(index: NoteIndex, name: str, kinds: Iterable[str] = KINDS, guess: 
     `guess=False` takes only a path, a file name, a name or an alias: for commands
     that remove or merge, and when the index may be stale."""
     kinds = tuple(kinds)
-    entries = {p: e for p, e in index.entries().items() if e.kind in kinds}
+    every = index.entries()
+    entries = {p: e for p, e in every.items() if e.kind in kinds}
     wanted = name_key(strip_md(name.strip()).strip("/"))
     if not wanted:
         raise NameNotFound(name, [])
-    for path in entries:
-        if name_key(strip_md(path)) == wanted:
+    table = _table(every)
+    for path in table.keys(_PATH).get(wanted, ()):
+        if path in entries:
             return path
     people = [p for p, e in entries.items() if e.kind == "person"]
     others = [p for p, e in entries.items() if e.kind != "person"]
     groups = [g for g in (people, others) if g]
 
     def exact(group: list[str]) -> list[str]:
-        for label in (lambda p: [_stem(p)], lambda p: [entries[p].name], lambda p: list(entries[p].aliases)):
-            found = sorted(p for p in group if any(name_key(x) == wanted for x in label(p)))
+        members = set(group)
+        for label in (_STEM, _NAME, _ALIAS):
+            found = sorted(p for p in table.keys(label).get(wanted, ()) if p in members)
             if found:
                 return found
         return []
@@ -79,6 +82,48 @@ def find_note(index: NoteIndex, name: str, kinds: Iterable[str] = KINDS, guess: 
             if found:
                 raise AmbiguousName(name, found)
     raise NameNotFound(name, suggestions(entries, wanted) if guess else [], mentioned_in(index, name))
+
+
+_PATH, _STEM, _NAME, _ALIAS = range(4)
+
+
+class _Labels:
+    """Every note's path, file name, name and aliases as names compare (name_key), each kind of
+    label looked up in a dict built the first time it is asked for. Kept for one state of the
+    index (one `entries()`): a process that answers many NAMEs (a watch answering commands, the
+    MCP server) reads 10,000 notes' labels once, not at every NAME; a command pays what the old
+    loops cost, one pass per kind of label it gets to."""
+
+    def __init__(self, entries: dict):
+        self.entries = entries
+        self._keys: dict[int, dict[str, list[str]]] = {}
+
+    def keys(self, label: int) -> dict[str, list[str]]:
+        if label not in self._keys:
+            table: dict[str, list[str]] = {}
+            for path, entry in self.entries.items():  # in the entries' order: the first path wins
+                if label == _PATH:
+                    texts: Iterable[str] = (strip_md(path),)
+                elif label == _STEM:
+                    texts = (_stem(path),)
+                elif label == _NAME:
+                    texts = (entry.name,)
+                else:
+                    texts = entry.aliases
+                for key in {name_key(text) for text in texts}:
+                    table.setdefault(key, []).append(path)
+            self._keys[label] = table
+        return self._keys[label]
+
+
+_last: _Labels | None = None
+
+
+def _table(entries: dict) -> _Labels:
+    global _last
+    if _last is None or _last.entries is not entries:
+        _last = _Labels(entries)
+    return _last
 
 
 def find_person(index: NoteIndex, name: str, guess: bool = True, what: str = "") -> str:

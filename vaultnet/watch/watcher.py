@@ -22,6 +22,7 @@ keeps its paths for the next try instead of dropping them (or the watcher).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import threading
 import time
@@ -41,6 +42,7 @@ BUSY_RETRY_SECONDS = 1.0  # after the index lock stayed taken, try the batch aga
 # it is indexed and a run of saves rewrites the reports once.
 REPORT_DELAY_SECONDS = 1.0
 REPORT_ATTEMPTS = 5
+FENCE_SECONDS = 1.0  # a fence's event takes well under a millisecond; past this, scan instead
 
 
 @dataclass
@@ -63,6 +65,14 @@ class _Dirty:
         self.first = 0.0
         self.last = 0.0
         self.arrived = threading.Event()
+        # A file whose events only say "every event before this one has arrived" (fence()): the
+        # fences made and the fence events come, in order, so a late event of a fence that was
+        # given up on counts for that one, not for the next.
+        self.fence_path = ""
+        self.fenced = threading.Condition()
+        self.fences_made = 0
+        self.fences_seen = 0
+        self.lost = False  # the OS dropped events (watchdog said so): only a scan is sure now
 
     def _relevant(self, rel: str, is_dir: bool) -> bool:
         parts = rel.split("/")
@@ -76,8 +86,14 @@ class _Dirty:
         # attachment that links resolve to.
         return not (name.endswith("~") or name == "4913")
 
-    def add(self, path: str, is_dir: bool) -> None:
+    def add(self, path: str, is_dir: bool, kind: str = "") -> None:
         if not path:
+            return
+        if self.fence_path and os.fsdecode(path) == self.fence_path:
+            if is_dir is False and kind in ("attrib", "modified"):  # a touch, not the socket's rename
+                with self.fenced:
+                    self.fences_seen = min(self.fences_seen + 1, self.fences_made)
+                    self.fenced.notify_all()
             return
         rel = os.path.relpath(os.fsdecode(path), self.root).replace(os.sep, "/")
         if rel.startswith("..") or rel == "." or not self._relevant(rel, is_dir):
@@ -89,6 +105,19 @@ class _Dirty:
             self.paths.add(rel)
             self.last = now
         self.arrived.set()
+
+    def lose(self) -> None:
+        with self.lock:
+            self.lost = True
+        with self.fenced:  # fence events in the dropped ones never come: start the count again
+            self.fences_seen = self.fences_made
+            self.fenced.notify_all()
+        self.arrived.set()
+
+    def take_lost(self) -> bool:
+        with self.lock:
+            lost, self.lost = self.lost, False
+            return lost
 
     def requeue(self, paths: set[str], after: float) -> None:
         """Put back the paths of a batch that could not be indexed; try again `after` seconds from now."""
@@ -114,6 +143,23 @@ class _Dirty:
             return taken, 0.0
 
 
+class _Overflow(logging.Handler):
+    """watchdog's word that the OS dropped events: inotify's queue overflowed (a `git checkout`
+    of thousands of files on a busy machine). It logs that and nothing else happens: the events
+    are gone. The watcher then scans the vault at once rather than at the next reconcile."""
+
+    def __init__(self, dirty: _Dirty):
+        super().__init__(logging.WARNING)
+        self.dirty = dirty
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage().lower():
+            self.dirty.lose()
+
+
+OVERFLOW_LOGGER = "watchdog.observers.inotify_c"
+
+
 def _handler(dirty: _Dirty):
     from watchdog.events import FileSystemEventHandler
 
@@ -121,12 +167,29 @@ def _handler(dirty: _Dirty):
         def on_any_event(self, event):
             if event.event_type in ("opened", "closed_no_write"):
                 return
-            dirty.add(event.src_path, event.is_directory)
+            if event.event_type == "modified" and event.is_directory:
+                # watchdog adds one for the folder to every create, delete, move and save in it,
+                # each of which comes with its own event: taken as a folder, it made every save
+                # rescan the whole folder (10,000 stats in a People/ of 10,000 notes).
+                return
+            dirty.add(event.src_path, event.is_directory, event.event_type)
             dest = getattr(event, "dest_path", "")
             if dest:
                 dirty.add(dest, event.is_directory)
 
     return Handler()
+
+
+def _taken_events() -> list:
+    """The events the watcher takes, and so the only ones the OS queues for it (watchdog builds the
+    inotify mask from them). Left out: every open and every read-only close, which a `grep -r` or
+    `rg` over the vault makes by the ten thousand; and a folder's modified event (see _handler)."""
+    from watchdog import events as e
+
+    taken = [e.FileCreatedEvent, e.DirCreatedEvent, e.FileDeletedEvent, e.DirDeletedEvent, e.FileMovedEvent,
+             e.DirMovedEvent, e.FileModifiedEvent, e.FileClosedEvent]
+    # Attribute changes have classes of their own since watchdog 7 (before, they came as modified).
+    return taken + [getattr(e, name) for name in ("FileAttribEvent", "DirAttribEvent") if hasattr(e, name)]
 
 
 class Watcher:
@@ -218,6 +281,51 @@ class Watcher:
             self.dirty.requeue(paths, BUSY_RETRY_SECONDS)
         return stats
 
+    def fence(self, path: str, timeout: float) -> bool:
+        """Touch `path` (a file in the vault's state folder) and wait until its event arrives.
+
+        The OS hands a watch's events over in the order they happened, so once this one is
+        here, so is every event of a save made before the call: a command that asks after
+        saving a note finds it (catch_up). False if it did not come within `timeout` (events
+        lost or late): then only a scan of the vault is sure to see every change.
+        """
+        dirty = self.dirty
+        with dirty.fenced:
+            dirty.fence_path = path
+            try:
+                os.utime(path)
+            except OSError:  # gone (removed by hand, say): no fence today
+                return False
+            dirty.fences_made += 1
+            mine = dirty.fences_made
+        deadline = time.monotonic() + timeout
+        with dirty.fenced:
+            while dirty.fences_seen < mine:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                dirty.fenced.wait(left)
+        return True
+
+    def sync_seen(self, wait: float, fence: str | None = None) -> SyncStats:
+        """For a reader about to answer (the caller holds `guard`): every change made so far indexed.
+
+        The paths events named (catch_up), once the events up to now have all arrived (`fence`,
+        a file to touch, see fence()); a scan of the vault instead when the fence did not come
+        back or the OS dropped events."""
+        # The fence first: watchdog says events were dropped before it hands over later ones.
+        fenced = fence is None or self.fence(fence, FENCE_SECONDS)
+        if self.dirty.take_lost() or not fenced:
+            try:
+                stats = self.index.sync(wait=wait)
+            except BaseException:
+                self.dirty.lose()
+                raise
+            if stats.stale:
+                self.dirty.lose()
+            return stats
+        return self.catch_up(wait)
+
     def run(self, stop: threading.Event, ready: Callable[[Batch], None] | None = None) -> None:
         import warnings
 
@@ -228,8 +336,11 @@ class Watcher:
         # as an error (python -W error) it would stop the event thread.
         warnings.filterwarnings("ignore", message=r"Callback with id .* already exists", category=RuntimeWarning)
 
+        overflow = _Overflow(self.dirty)
+        logging.getLogger(OVERFLOW_LOGGER).addHandler(overflow)
         observer = Observer()
-        observer.schedule(_handler(self.dirty), str(self.index.vault.root), recursive=True)
+        observer.schedule(_handler(self.dirty), str(self.index.vault.root), recursive=True,
+                          event_filter=_taken_events())
         observer.start()
         try:
             first = None
@@ -253,9 +364,17 @@ class Watcher:
                 if stop.is_set():
                     break
                 with self.guard:
-                    paths, wait = self.dirty.take(self.quiet, MAX_DELAY_SECONDS)
-                    batch = self._batch(paths, reports=False) if paths else None
-                if paths:
+                    lost = self.dirty.take_lost()
+                    paths, wait = (None, 0.0) if lost else self.dirty.take(self.quiet, MAX_DELAY_SECONDS)
+                    batch = self._batch(None if lost else paths, reports=False) if lost or paths else None
+                if lost:  # events were dropped: the scan (reconcile) just made sees what they said
+                    if batch is None:
+                        self.dirty.lose()
+                    else:
+                        next_reconcile = time.monotonic() + self.reconcile_every
+                        if batch.stats.changed or batch.reports:
+                            self.on_batch(batch)
+                elif paths:
                     if batch is not None and (batch.stats.changed or batch.reports):
                         self.on_batch(batch)
                 elif time.monotonic() >= next_reconcile:
@@ -279,5 +398,6 @@ class Watcher:
                     if batch is not None and batch.reports:
                         self.on_batch(batch)
         finally:
+            logging.getLogger(OVERFLOW_LOGGER).removeHandler(overflow)
             observer.stop()
             observer.join(timeout=10)

@@ -97,7 +97,7 @@ class ResidentServer:
         temporary = f"{self.path}.{os.getpid()}"
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
-            _remove(temporary)
+            Path(temporary).unlink(missing_ok=True)
             listener.bind(temporary)
             os.chmod(temporary, 0o600)
             os.replace(temporary, self.path)  # over a socket a killed watch left behind
@@ -105,7 +105,7 @@ class ResidentServer:
             self._inode = os.stat(self.path).st_ino
         except OSError as exc:
             listener.close()
-            _remove(temporary)
+            Path(temporary).unlink(missing_ok=True)
             self.warn(f"vaultnet: not answering other commands from memory: cannot listen at "
                       f"{self.path} ({exc.strerror or exc})")
             return False
@@ -345,13 +345,6 @@ def events_complete(root: Path) -> bool:
         if (where == point or where.startswith(point.rstrip("/") + "/")) and len(point) >= len(best):
             best, fstype = point, fields[fields.index("-") + 1]
     return fstype in LOCAL_FILE_SYSTEMS
-
-
-def _remove(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 def _settings_stamp(root: Path) -> tuple:

@@ -84,10 +84,64 @@ class App:
             click.get_current_context().call_on_close(index.close)
             if sync and not self.no_sync:
                 with progress_bar(self.quiet) as progress:
-                    stats = sync_for(lambda wait: index.sync(progress=progress, wait=wait), for_write)
+                    stats = sync_for(lambda wait: index.sync(progress=progress, wait=wait,
+                                                             answer_first=not for_write), for_write)
                 report_sync(stats, index, verbose=False, quiet=self.quiet)
                 self.stale = bool(stats.stale)
+                if index.has_unwritten():  # a first answer, from the notes: the index after it
+                    click.get_current_context().call_on_close(lambda: write_behind(index))
         return self._index
+
+
+# Set by main(): this process is the `vaultnet` program, which may hand work to a process of
+# its own; a test's CliRunner, or a watch answering for another process, writes in place.
+_WRITE_IN_BACKGROUND = False
+
+
+def write_behind(index: NoteIndex) -> None:
+    """After a first answer, write the index its notes were parsed for (index/unwritten.py).
+
+    The program forks a process that writes it and lets the command end: its answer is out,
+    and a first index takes several times as long as the parse. That process holds the
+    index's lock (the same descriptor), so other commands wait for it or answer from their
+    own parse; killed, it leaves what a killed `index` leaves, which the next sync heals.
+    """
+    if _WRITE_IN_BACKGROUND and hasattr(os, "fork"):
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        try:
+            pid = os.fork()
+        except OSError:
+            pid = -1  # no process to spare: write it here
+        if pid == 0:
+            _write_detached(index)
+        if pid > 0:
+            return  # index.close() drops our copy of the lock's descriptor, not the lock
+    try:
+        index.write_unwritten()
+    except VaultnetError as exc:
+        warn(f"vaultnet: the index was not written ({exc}); the next command writes it")
+    except OSError as exc:
+        warn(f"vaultnet: the index was not written ({os_error_message(exc)}); the next command writes it")
+
+
+def _write_detached(index: NoteIndex):
+    """In the forked process: leave the terminal's session and streams, write, and go."""
+    code = 1
+    try:
+        os.setsid()  # a Ctrl-C at the terminal is for the command, which has ended
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):  # a pipe held open would keep a reader of the answer waiting
+            os.dup2(null, fd)
+        index.write_unwritten()
+        code = 0
+    except BaseException:  # nobody to tell: the next command finds no index and writes it
+        pass
+    finally:
+        os._exit(code)
 
 
 def warn(message: str) -> None:
@@ -344,7 +398,10 @@ def write_output(data: bytes, output: Path | None) -> None:
 
 
 def main() -> None:
+    global _WRITE_IN_BACKGROUND
     from ..gc_pause import freeze_after_loads
+
+    _WRITE_IN_BACKGROUND = True
 
     freeze_after_loads()  # this process exits after its answer (watch and mcp say otherwise)
     try:

@@ -17,6 +17,7 @@ from .manifest import IndexFolder, Meta
 from .people_state import PeopleState
 from .persons import State as Summed
 from .records import Entry
+from .unwritten import Unwritten
 
 T = TypeVar("T")
 
@@ -48,6 +49,10 @@ class IndexState:
         self._generation: int | None = None  # the commit the in-memory state describes
         self._from_manifest = False  # ... and whether it is that commit's manifest (not rebuilt from records)
         self._derived: dict = {}  # what callers computed from this state (derived()); dropped with it
+        # A first answer's notes, parsed but not yet written (unwritten.py), and the lock
+        # held for writing them: no other process builds the same index meanwhile.
+        self._unwritten: Unwritten | None = None
+        self._unwritten_lock: writer.FileLock | None = None
 
     def warn(self, message: str) -> None:
         if self._on_warning is not None:

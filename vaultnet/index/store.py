@@ -13,20 +13,23 @@ and the schema (schema.py). Nothing outside this package touches Whoosh.
 from __future__ import annotations
 
 import errno
+import os
 import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ..errors import IndexBusy, IndexReadOnly, VaultnetError
+from ..gc_pause import gc_paused
 from ..vault.folder import ScanResult
 from ..vault.resolve import NoteRef
-from . import reader, writer
+from . import parse_split, reader, writer
 from .batch import Progress, diff_scan, targeted_scan, write_notes
 from .manifest import SCHEMA_VERSION, IndexFolder
 from .reader import why_unusable
 from .records import Hit, Record, SyncStats
 from .state import IndexState, _attachment_ref
+from .unwritten import Unwritten
 
 __all__ = ["READER_SYNC_TIMEOUT", "SCHEMA_VERSION", "WRITER_TIMEOUT", "NoteIndex", "sync_for"]
 
@@ -58,6 +61,8 @@ class NoteIndex(IndexState):
     # ------------------------------------------------------------------ reading
 
     def searcher(self):
+        if self._unwritten is not None:
+            self.write_unwritten()  # full text needs the postings
         if self._whoosh.searcher is None:
             try:
                 self._whoosh.searcher = self._whoosh.open_searcher()
@@ -81,16 +86,24 @@ class NoteIndex(IndexState):
 
     def stored_facts(self, paths: Iterable[str] | None = None) -> dict[str, tuple]:
         """Notes' facts (notes/facts.py) from the stored records: every note's, or those of `paths`."""
+        if self._unwritten is not None:
+            return self._unwritten.stored_facts(paths)
         return reader.stored_facts(self.searcher(), paths)
 
     def records(self, paths: Iterable[str]) -> dict[str, Record]:
+        if self._unwritten is not None:
+            return self._unwritten.records(paths)
         return reader.records(self.searcher(), paths)
 
     def all_records(self) -> Iterator[Record]:
+        if self._unwritten is not None:
+            return self._unwritten.all_records()
         return reader.all_records(self.searcher())
 
     def linking(self, keys: Iterable[str]) -> list[str]:
         """Paths of notes with a link whose key is one of `keys` (candidates, not yet resolved)."""
+        if self._unwritten is not None:
+            return self._unwritten.linking(keys)
         return reader.linking(self.searcher(), keys)
 
     def search(self, text: str, kind: str | None = None, limit: int | None = 20) -> list[Hit]:
@@ -98,6 +111,7 @@ class NoteIndex(IndexState):
 
     def close(self) -> None:
         self._whoosh.close()
+        self._forget_unwritten()
 
     def __enter__(self) -> NoteIndex:
         return self
@@ -126,9 +140,16 @@ class NoteIndex(IndexState):
         return self.sync(wait=wait, scan=targeted_scan(self.vault, data, paths))
 
     def sync(self, *, rebuild: bool = False, progress: Progress | None = None,
-             wait: float = WRITER_TIMEOUT, procs: int | None = None, scan: ScanResult | None = None) -> SyncStats:
-        """Bring the index up to date with the files: parse only what changed."""
+             wait: float = WRITER_TIMEOUT, procs: int | None = None, scan: ScanResult | None = None,
+             answer_first: bool = False) -> SyncStats:
+        """Bring the index up to date with the files: parse only what changed.
+
+        `answer_first`: with nothing committed to answer from, parse the notes and answer from
+        them; the index is written by `write_unwritten` (a reading command's, after its answer).
+        """
         started = time.perf_counter()
+        if self._unwritten is not None:  # a second sync: what the first parsed goes in first
+            self.write_unwritten(wait)
         stats = SyncStats()
         targeted = scan is not None
         if scan is None:
@@ -149,6 +170,12 @@ class NoteIndex(IndexState):
         # A manifest that matched this version, config and commit vouches for the index.
         reason = None if rebuild or data is not None else why_unusable(self.folder, self._whoosh,
                                                                         self.vault.fingerprint())
+        if answer_first and not rebuild and not targeted and data is None \
+                and (reason is not None or not self.folder.has_last_state()):
+            parsed = self._parse_first(scan, stats, reason, progress)
+            if parsed is not None:
+                parsed.seconds = time.perf_counter() - started
+                return parsed
         try:
             lock = writer.acquire_lock(self.folder.lock_path, wait)
             self._held_lock = lock
@@ -217,6 +244,142 @@ class NoteIndex(IndexState):
         if rebuilt:
             self.warn(rebuilt)
         return stats
+
+    # ------------------------------------------------------------------ a first answer
+
+    def _parse_first(self, scan: ScanResult, stats: SyncStats, reason: str | None,
+                     progress: Progress | None) -> SyncStats | None:
+        """Every note parsed into memory (unwritten.py) and the state folded from them, as a
+        rebuild would, without writing; None where the usual way goes on (a read-only vault,
+        whose index goes to a temporary folder, or another process's commit meanwhile)."""
+        try:
+            lock: writer.FileLock | None = writer.acquire_lock(self.folder.lock_path, 0)
+        except IndexBusy:
+            lock = None  # another process is writing the index: answer from our own parse
+        except IndexReadOnly:
+            return None
+        if lock is not None and reason is None and self.folder.has_last_state():
+            lock.release()  # committed between our look and the lock: read that
+            return None
+        self.close()
+        files: dict = {}
+        meta: dict = {}
+        try:
+            to_parse, _ = diff_scan(files, {}, scan, stats, self.vault.config.max_file_size)
+            with gc_paused():  # tens of thousands of tuples and dicts, no cycles among them
+                unwritten, facts = self._parse_notes(to_parse, files, meta, stats, progress, lock)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        self._files, self._meta, self._too_large = files, meta, dict(scan.too_large)
+        self._attachments = set(scan.attachments)
+        self._forget_state(files=files)
+        self._people.drop(empty=True)
+        self._people.fold_new(facts, self.kinds(), self._meta, self.resolver())
+        self._unwritten, self._unwritten_lock = unwritten, lock
+        if reason is not None:
+            stats.rebuilt_because = f"the index was rebuilt because {reason}"
+            self.warn(stats.rebuilt_because)
+        return stats
+
+    def _parse_notes(self, to_parse: list[str], files: dict, meta: dict, stats: SyncStats,
+                     progress: Progress | None, lock: writer.FileLock | None) -> tuple[Unwritten, dict]:
+        if writer.processes_for(len(to_parse)) > 1 and parse_split.can_split():
+            problems, added = len(stats.problems), list(stats.added)
+            try:
+                return parse_split.parse_split(self.vault, to_parse, files, meta, stats, progress,
+                                               getattr(lock, "fd", None))
+            except (ChildProcessError, OSError):  # no process to spare, or it failed: all here
+                del stats.problems[problems:]
+                stats.added = added
+                files.clear()
+                meta.clear()
+        unwritten = Unwritten()
+        return unwritten, write_notes(unwritten, self.vault, to_parse, [], files, meta, stats, progress)
+
+    def has_unwritten(self) -> bool:
+        """A first answer's notes wait to be written, by this process (it holds the lock)."""
+        return self._unwritten is not None and self._unwritten_lock is not None
+
+    def write_unwritten(self, wait: float = WRITER_TIMEOUT) -> None:
+        """Write what a first answer parsed: the index an `index --rebuild` then would have written.
+
+        Without the lock (another process was writing when the notes were parsed), wait for
+        it; when that process left a usable index, take that up instead.
+        """
+        unwritten, lock = self._unwritten, self._unwritten_lock
+        if unwritten is None:
+            return
+        self._unwritten = self._unwritten_lock = None
+        if lock is None:
+            lock = writer.acquire_lock(self.folder.lock_path, wait)
+            if self.folder.load_manifest(self.vault.fingerprint()) is not None:
+                lock.release()
+                self._forget_state(files=None)
+                return
+        self._held_lock = lock
+        try:
+            try:
+                self.folder.remove_strays()
+                self._write_documents(unwritten)
+            except OSError as exc:
+                self._refuse_if_cannot_write(exc)
+                raise
+        except IndexReadOnly as exc:
+            if self.temporary:
+                raise
+            held = (self._files, self._meta, self._too_large, self._attachments, self._people)
+            self._use_temporary_dir()
+            self._files, self._meta, self._too_large, self._attachments, people = held
+            self._people.contrib, self._people.summed = people.contrib, people.summed
+            self._write_documents(unwritten)
+            self.warn(f"the index cannot be written ({exc}); answering from a temporary index")
+        finally:
+            self._held_lock = None
+            lock.release()
+
+    def _write_documents(self, unwritten: Unwritten) -> None:
+        docs = list(unwritten.docs.values())
+        procs = writer.processes_for(len(docs))
+        while True:
+            self.close()
+            self._whoosh.ix = writer.create_index(self.folder)
+            batch = writer.open_writer(self._whoosh.ix, procs, getattr(self._held_lock, "fd", None))
+            try:
+                for doc in docs:
+                    batch.add_document(**doc)
+                batch.commit()
+            except BaseException:
+                batch.cancel()
+                raise
+            self._whoosh.close()
+            ix = self._whoosh.open()
+            if procs == 1 or (ix is not None and ix.doc_count() == len(docs)):
+                break
+            procs = 1  # a failing worker process loses its documents without an error: again, alone
+            self.warn("the index was rebuilt because a writer process failed")
+        self._write_state(self.folder.generation())
+
+    def _forget_unwritten(self) -> None:
+        """Drop a first answer's notes unwritten. The lock's descriptor is closed, not unlocked:
+        a process forked to write them (the command line's) holds the same lock on."""
+        lock, self._unwritten, self._unwritten_lock = self._unwritten_lock, None, None
+        if lock is not None and lock.fd is not None:
+            fd, lock.fd = lock.fd, None
+            os.close(fd)
+
+    def _forget_state(self, files: dict | None) -> None:
+        """What was derived from the state held (`files`: the notes just parsed; None: nothing,
+        read the newest commit when asked)."""
+        if files is None:
+            self._files = None
+            self._people.drop()
+        self._entries = None
+        self._derived = {}
+        self._resolver = None
+        self._generation = None
+        self._from_manifest = False
 
     def _refuse_if_cannot_write(self, exc: BaseException) -> None:
         """A full or read-only disk is no corrupt index: keep the last commit, say why."""

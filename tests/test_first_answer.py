@@ -1,0 +1,201 @@
+"""A first answer: with no index to answer from, a reading command answers from the notes it
+parsed, and the index is written after (index/unwritten.py; the program forks a process for
+it, cli/base.py `write_behind`). Every answer equals an `index --rebuild`'s, the index written
+behind is the rebuild's, and bad notes are reported as a rebuild reports them."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from vaultnet.index import writer
+
+from .conftest import Run, run_subprocess, write_vault
+from .test_crash import QUERIES, TODAY, assert_no_writer_left, copy_vault, network, note_bytes, writer_processes_left
+
+LISTS = [q for q in QUERIES if q[0] != "search"] + [("news",), ("references",)]  # no full text
+READS = LISTS + [("who", "zeppelin")]
+
+
+def answer(run: Run, query: tuple[str, ...]):
+    result = run("--today", TODAY, *query, "--json")
+    assert result.exit_code == 0, (query, result.stderr)
+    data = json.loads(result.stdout)
+    if query[0] == "search":  # scores depend on segment statistics; the hits must not
+        data = sorted(hit["path"] for hit in data)
+    return data, result.stderr
+
+
+def rebuilt_answers(root: Path, queries) -> dict[str, object]:
+    run = Run(root)
+    run.ok("index", "--rebuild")
+    return {" ".join(q): answer(run, q)[0] for q in queries}
+
+
+def index_files(root: Path) -> set[str]:
+    folder = root / ".vaultnet" / "index"
+    return set(os.listdir(folder)) if folder.is_dir() else set()
+
+
+def wait_for_the_lock(root: Path) -> None:
+    """Until no process holds the index's lock (the one writing behind an answer)."""
+    lock = root / ".vaultnet" / "index.lock"
+    if not lock.exists():
+        return
+    with open(lock, "rb") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)  # waits: a test's own bound is pytest's, not ours
+        fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+@pytest.fixture
+def files():
+    return network(40)
+
+
+@pytest.mark.parametrize("query", READS + [q for q in QUERIES if q[0] == "search"], ids=" ".join)
+def test_each_first_answer_equals_a_rebuilds_and_leaves_the_same_index(tmp_path, files, query):
+    expected = rebuilt_answers(write_vault(tmp_path / "reference", files), [query])[" ".join(query)]
+    run = Run(write_vault(tmp_path / "fresh", files))
+    got, stderr = answer(run, query)
+    assert got == expected
+    assert stderr == ""
+    # Written after the answer (in place under CliRunner): the next command only checks it.
+    assert (tmp_path / "fresh/.vaultnet/index/manifest").is_file()
+    again = run("--today", TODAY, "--no-sync", *query, "--json")
+    assert again.exit_code == 0 and again.stderr == ""
+    data = json.loads(again.stdout)
+    assert (sorted(h["path"] for h in data) if query[0] == "search" else data) == expected
+
+
+def test_the_index_written_after_a_first_answer_answers_as_a_rebuild(tmp_path, files):
+    expected = rebuilt_answers(write_vault(tmp_path / "reference", files), QUERIES)
+    run = Run(write_vault(tmp_path / "fresh", files))
+    answer(run, ("due",))
+    assert index_files(tmp_path / "fresh") - {"index"} >= {"manifest", "people", "persons", "VERSION"}
+    for query in QUERIES:
+        got, stderr = answer(run, query)
+        assert stderr == ""  # nothing to parse again: the index is current
+        assert got == expected[" ".join(query)], query
+
+
+def test_a_first_answer_parsed_on_two_cores_equals_a_rebuilds(tmp_path, files, monkeypatch):
+    """Above MULTIPROCESS_BATCH notes a forked process parses half of them (index/parse_split.py)."""
+    monkeypatch.setattr(writer, "MULTIPROCESS_BATCH", 8)
+    expected = rebuilt_answers(write_vault(tmp_path / "reference", files), READS)
+    for query in READS:
+        run = Run(write_vault(tmp_path / ("fresh " + " ".join(query)), files))
+        got, stderr = answer(run, query)
+        assert got == expected[" ".join(query)], query
+        assert stderr == ""
+
+
+BAD_NOTES = {
+    "People/Broken Yaml.md": "---\ntype: person\nname: [unclosed\n---\nText [[Ada Lovelace]].\n",
+    "People/Bad Date.md": "---\ntype: person\nlast_contact: 2026-02-30\ncadence: often\n---\n",
+    "People/Latin1.md": "---\ntype: person\n---\ncaf\xe9 with [[Ada]]\n".encode("latin-1"),
+    "People/Binary.md": b"\x00\x01\x02\xff\xfe---\n",
+    "Notes/Unclosed.md": "---\ntype: person\n\nno closing fence, [[Person 1]]\n",
+    "Notes/Empty.md": "",
+}
+
+
+def test_bad_notes_are_reported_as_a_rebuild_reports_them_and_left_alone(tmp_path, files, monkeypatch):
+    monkeypatch.setattr(writer, "MULTIPROCESS_BATCH", 8)  # both halves meet bad notes
+    bad = {**files, **BAD_NOTES}
+    reference = write_vault(tmp_path / "reference", bad)
+    ref = Run(reference)
+    rebuilt = ref("--today", TODAY, "index", "--rebuild")
+    fresh = write_vault(tmp_path / "fresh", bad)
+    before = note_bytes(fresh)
+    result = Run(fresh)("--today", TODAY, "due", "--json")
+    assert result.exit_code == 0, result.stderr
+    problems = [line for line in result.stderr.splitlines() if line]
+    assert problems and all(line in rebuilt.stderr for line in problems)
+    assert any(line.startswith("People/Broken Yaml.md:") for line in problems)
+    assert json.loads(result.stdout) == answer(ref, ("due",))[0]
+    assert note_bytes(fresh) == before  # a first answer changes no note
+
+
+def test_while_another_process_holds_the_lock_a_first_answer_writes_nothing(tmp_path, files):
+    """Another process building the index: answer from our own parse, leave the writing to it."""
+    expected = rebuilt_answers(write_vault(tmp_path / "reference", files), LISTS)
+    root = write_vault(tmp_path / "fresh", files)
+    run = Run(root)
+    with open(root / ".vaultnet" / "index.lock", "wb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        for query in LISTS:
+            got, stderr = answer(run, query)
+            assert got == expected[" ".join(query)], query
+            assert stderr == ""
+        assert index_files(root) == set()
+    got, _ = answer(run, ("due", "--within", "30"))  # the lock free: this one writes it
+    assert got == expected["due --within 30"]
+    assert "manifest" in index_files(root)
+
+
+def test_an_index_of_another_version_is_rebuilt_after_the_answer_and_said_once(tmp_path, files):
+    expected = rebuilt_answers(write_vault(tmp_path / "reference", files), [("ledger",)])
+    root = write_vault(tmp_path / "fresh", files)
+    run = Run(root)
+    run.ok("index")
+    (root / ".vaultnet/index/VERSION").write_text("1")
+    got, stderr = answer(run, ("ledger",))
+    assert got == expected["ledger"]
+    assert stderr == "vaultnet: the index was rebuilt because it was built by another version of vaultnet (schema 1)\n"
+    assert answer(run, ("ledger",)) == (expected["ledger"], "")
+
+
+# ---------------------------------------------------------------------- the real program
+
+def test_the_program_answers_then_writes_the_index_in_a_process_of_its_own(tmp_path):
+    files = network(300)  # enough notes that the writing takes a while after the answer
+    expected = rebuilt_answers(write_vault(tmp_path / "reference", files), [("due", "--within", "30")])
+    root = write_vault(tmp_path / "fresh", files)
+    before = note_bytes(root)
+    done = run_subprocess("--vault", str(root), "--today", TODAY, "due", "--within", "30", "--json",
+                          env={"VAULTNET_NO_SERVER": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert json.loads(done.stdout) == expected["due --within 30"]
+    wait_for_the_lock(root)
+    assert_no_writer_left(root)  # it lets go of the lock, then ends
+    assert {"manifest", "people", "persons", "VERSION"} <= index_files(root)
+    again = Run(root)("--today", TODAY, "due", "--within", "30", "--json")
+    assert again.stderr == ""  # current: nothing parsed again
+    assert json.loads(again.stdout) == expected["due --within 30"]
+    assert note_bytes(root) == before
+
+
+def test_a_writer_killed_behind_its_answer_leaves_an_index_that_heals(tmp_path):
+    """kill -9 of the process writing behind an answer, at once and later: the next command
+    answers as a rebuild, and the index it leaves holds no stray files."""
+    files = network(300)
+    queries = [("due", "--within", "30"), ("backlinks", "Person 3"), ("search", "zeppelin", "--limit", "100000")]
+    expected = rebuilt_answers(write_vault(tmp_path / "reference", files), queries)
+    template = write_vault(tmp_path / "template", files)
+    killed = 0
+    for k, delay in enumerate([0.0, 0.3, 0.8, 1.5]):
+        root = copy_vault(template, tmp_path / f"copy{k}")
+        done = run_subprocess("--vault", str(root), "--today", TODAY, "ledger", "--json",
+                              env={"VAULTNET_NO_SERVER": "1"})
+        assert done.returncode == 0, done.stderr
+        time.sleep(delay)
+        for pid in writer_processes_left(root):
+            os.kill(pid, signal.SIGKILL)
+            killed += 1
+        deadline = time.monotonic() + 10
+        while writer_processes_left(root) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        run = Run(root)
+        for query in queries:
+            got, stderr = answer(run, query)
+            assert got == expected[" ".join(query)], (delay, query)
+            assert "Traceback" not in stderr
+        assert not [n for n in index_files(root) if n.endswith(".tmp") or ".toc." in n]
+    assert killed, "no writer was found running behind its answer"

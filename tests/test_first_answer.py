@@ -17,7 +17,15 @@ import pytest
 from vaultnet.index import writer
 
 from .conftest import Run, run_subprocess, write_vault
-from .test_crash import QUERIES, TODAY, assert_no_writer_left, copy_vault, network, note_bytes, writer_processes_left
+from .test_crash import (
+    QUERIES,
+    TODAY,
+    assert_no_writer_left,
+    copy_vault,
+    network,
+    note_bytes,
+    writer_processes_left,
+)
 
 LISTS = [q for q in QUERIES if q[0] != "search"] + [("news",), ("references",)]  # no full text
 READS = LISTS + [("who", "zeppelin")]

@@ -106,7 +106,11 @@ def write_behind(index: NoteIndex) -> None:
     index's lock (the same descriptor), so other commands wait for it or answer from their
     own parse; killed, it leaves what a killed `index` leaves, which the next sync heals.
     """
-    if _WRITE_IN_BACKGROUND and hasattr(os, "fork"):
+    import threading
+
+    # Forking is safe only with no other thread, which could hold a lock the child then waits for
+    # (the MCP server's threads: it writes in place).
+    if _WRITE_IN_BACKGROUND and hasattr(os, "fork") and threading.active_count() == 1:
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()

@@ -306,7 +306,7 @@ class NoteIndex(IndexState):
         """Write what a first answer parsed: the index an `index --rebuild` then would have written.
 
         Without the lock (another process was writing when the notes were parsed), wait for
-        it; when that process left a usable index, take that up instead.
+        it; when that process left a usable index, sync that one instead.
         """
         unwritten, lock = self._unwritten, self._unwritten_lock
         if unwritten is None:
@@ -315,8 +315,10 @@ class NoteIndex(IndexState):
         if lock is None:
             lock = writer.acquire_lock(self.folder.lock_path, wait)
             if self.folder.load_manifest(self.vault.fingerprint()) is not None:
+                # Its scan may be older than ours: a sync takes up what was saved since.
                 lock.release()
                 self._forget_state(files=None)
+                self.sync(wait=wait)
                 return
         self._held_lock = lock
         try:

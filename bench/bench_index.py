@@ -246,16 +246,12 @@ def run_child(args: list[str], env: dict[str, str] | None = None) -> Child:
 
 def wait_for_lock(root: Path) -> float:
     """Seconds until no process holds the vault's index lock (the index written behind a first answer)."""
-    import fcntl
+    from vaultnet.vault.locks import wait_for_lock as take
 
     start = time.perf_counter()
-    try:
-        fh = open(root / ".vaultnet" / "index.lock", "rb")
-    except FileNotFoundError:
-        return 0.0
-    with fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        fcntl.flock(fh, fcntl.LOCK_UN)
+    lock = take(root / ".vaultnet" / "index.lock", timeout=3600, poll=0.02)
+    if lock is not None:
+        lock.release()
     return time.perf_counter() - start
 
 

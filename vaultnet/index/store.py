@@ -18,18 +18,21 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 from ..errors import IndexBusy, IndexReadOnly, VaultnetError
 from ..gc_pause import gc_paused
 from ..vault.folder import ScanResult
 from ..vault.resolve import NoteRef
-from . import parse_split, reader, writer
+from . import reader, writer
 from .batch import Progress, diff_scan, targeted_scan, write_notes
 from .manifest import SCHEMA_VERSION, IndexFolder
 from .reader import why_unusable
 from .records import Hit, Record, SyncStats
 from .state import IndexState, _attachment_ref
 from .unwritten import Unwritten
+
+T = TypeVar("T")
 
 __all__ = ["READER_SYNC_TIMEOUT", "SCHEMA_VERSION", "WRITER_TIMEOUT", "NoteIndex", "sync_for"]
 
@@ -272,9 +275,9 @@ class NoteIndex(IndexState):
             if lock is not None:
                 lock.release()
             raise
+        self._forget_state()
         self._files, self._meta, self._too_large = files, meta, dict(scan.too_large)
         self._attachments = set(scan.attachments)
-        self._forget_state(files=files)
         self._people.drop(empty=True)
         self._people.fold_new(facts, self.kinds(), self._meta, self.resolver())
         self._unwritten, self._unwritten_lock = unwritten, lock
@@ -285,6 +288,9 @@ class NoteIndex(IndexState):
 
     def _parse_notes(self, to_parse: list[str], files: dict, meta: dict, stats: SyncStats,
                      progress: Progress | None, lock: writer.FileLock | None) -> tuple[Unwritten, dict]:
+        # Imported here: pickle and threading are for a first answer, not every command's start-up.
+        from . import parse_split
+
         if writer.processes_for(len(to_parse)) > 1 and parse_split.can_split():
             problems, added = len(stats.problems), list(stats.added)
             try:
@@ -317,7 +323,7 @@ class NoteIndex(IndexState):
             if self.folder.load_manifest(self.vault.fingerprint()) is not None:
                 # Its scan may be older than ours: a sync takes up what was saved since.
                 lock.release()
-                self._forget_state(files=None)
+                self._forget_state()
                 self.sync(wait=wait)
                 return
         self._held_lock = lock
@@ -344,24 +350,35 @@ class NoteIndex(IndexState):
     def _write_documents(self, unwritten: Unwritten) -> None:
         docs = list(unwritten.docs.values())
         procs = writer.processes_for(len(docs))
+
+        def fill(batch) -> None:
+            for doc in docs:
+                batch.add_document(**doc)
+
         while True:
             self.close()
             self._whoosh.ix = writer.create_index(self.folder)
-            batch = writer.open_writer(self._whoosh.ix, procs, getattr(self._held_lock, "fd", None))
-            try:
-                for doc in docs:
-                    batch.add_document(**doc)
-                batch.commit()
-            except BaseException:
-                batch.cancel()
-                raise
-            self._whoosh.close()
-            ix = self._whoosh.open()
-            if procs == 1 or (ix is not None and ix.doc_count() == len(docs)):
+            _, complete = self._commit(procs, fill, lambda: len(docs))
+            if complete:
                 break
-            procs = 1  # a failing worker process loses its documents without an error: again, alone
+            procs = 1
             self.warn("the index was rebuilt because a writer process failed")
         self._write_state(self.folder.generation())
+
+    def _commit(self, procs: int, fill: Callable[[object], T], expected: Callable[[], int]) -> tuple[T, bool]:
+        """One Whoosh batch filled by `fill(writer)` and committed (cancelled on any error), then the
+        new commit opened; False when it holds fewer than `expected()` documents: a failing worker
+        process loses its documents without an error, and the caller writes them again, alone."""
+        batch = writer.open_writer(self._whoosh.open(), procs, getattr(self._held_lock, "fd", None))
+        try:
+            result = fill(batch)
+            batch.commit()
+        except BaseException:
+            batch.cancel()
+            raise
+        self.close()  # reopen to see the new generation
+        ix = self._whoosh.open()
+        return result, procs == 1 or (ix is not None and ix.doc_count() == expected())
 
     def _forget_unwritten(self) -> None:
         """Drop a first answer's notes unwritten. The lock's descriptor is closed, not unlocked:
@@ -371,12 +388,10 @@ class NoteIndex(IndexState):
             fd, lock.fd = lock.fd, None
             os.close(fd)
 
-    def _forget_state(self, files: dict | None) -> None:
-        """What was derived from the state held (`files`: the notes just parsed; None: nothing,
-        read the newest commit when asked)."""
-        if files is None:
-            self._files = None
-            self._people.drop()
+    def _forget_state(self) -> None:
+        """Hold no state: the next question reads the newest commit."""
+        self._files = None
+        self._people.drop()
         self._entries = None
         self._derived = {}
         self._resolver = None
@@ -418,17 +433,10 @@ class NoteIndex(IndexState):
         to_parse, gone = diff_scan(files, self._too_large, scan, stats, self.vault.config.max_file_size)
         if procs is None:
             procs = writer.processes_for(len(to_parse))
-        batch = writer.open_writer(self._whoosh.open(), procs, getattr(self._held_lock, "fd", None))
-        try:
-            parsed_facts = write_notes(batch, self.vault, to_parse, gone, files, meta, stats, progress)
-            batch.commit()
-        except BaseException:
-            batch.cancel()
-            raise
-        self.close()  # reopen to see the new generation
-        ix = self._whoosh.open()
-        if procs > 1 and (ix is None or ix.doc_count() != len(files)):
-            # A failing worker process loses its documents without an error; build it again, alone.
+        parsed_facts, complete = self._commit(
+            procs, lambda batch: write_notes(batch, self.vault, to_parse, gone, files, meta, stats, progress),
+            lambda: len(files))
+        if not complete:
             self._create()
             fresh = SyncStats()
             self._apply(scan, fresh, progress, procs=1)

@@ -5,7 +5,9 @@ behind is the rebuild's, and bad notes are reported as a rebuild reports them.""
 
 from __future__ import annotations
 
+import errno
 import fcntl
+import io
 import json
 import os
 import signal
@@ -15,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from vaultnet.index import writer
+from vaultnet.vault.locks import wait_for_lock
 
 from .conftest import Run, run_subprocess, write_vault
 from .test_crash import (
@@ -53,12 +56,9 @@ def index_files(root: Path) -> set[str]:
 
 def wait_for_the_lock(root: Path) -> None:
     """Until no process holds the index's lock (the one writing behind an answer)."""
-    lock = root / ".vaultnet" / "index.lock"
-    if not lock.exists():
-        return
-    with open(lock, "rb") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)  # waits: a test's own bound is pytest's, not ours
-        fcntl.flock(fh, fcntl.LOCK_UN)
+    lock = wait_for_lock(root / ".vaultnet" / "index.lock", timeout=120, poll=0.05)  # a bound, not a speed
+    assert lock is not None, "the index's lock was held for two minutes"
+    lock.release()
 
 
 @pytest.fixture
@@ -207,3 +207,77 @@ def test_a_writer_killed_behind_its_answer_leaves_an_index_that_heals(tmp_path):
             assert "Traceback" not in stderr
         assert not [n for n in index_files(root) if n.endswith(".tmp") or ".toc." in n]
     assert killed, "no writer was found running behind its answer"
+
+
+# ---------------------------------------------------------------------- the halves, and a full disk
+
+def test_the_two_halves_join_as_one_parse_would(tmp_path, files):
+    """parse_split.py against batch.write_notes on the same notes: the same documents, manifest
+    entries, facts and problems, in the same order; a note gone before it is read is not added."""
+    from vaultnet.index.batch import diff_scan, write_notes
+    from vaultnet.index.parse_split import parse_split
+    from vaultnet.index.records import SyncStats
+    from vaultnet.index.unwritten import Unwritten
+    from vaultnet.vault.folder import Vault
+
+    root = write_vault(tmp_path / "v", {**files, **BAD_NOTES})
+    vault = Vault(root)
+    scan = vault.scan()
+    (root / "People/Person 39.md").unlink()  # in the second half: vanished between scan and read
+
+    def parse(split: bool):
+        stats, notes, meta = SyncStats(), {}, {}
+        to_parse, _ = diff_scan({}, {}, scan, stats, vault.config.max_file_size)
+        if split:
+            unwritten, facts = parse_split(vault, to_parse, notes, meta, stats, None, None)
+        else:
+            unwritten = Unwritten()
+            facts = write_notes(unwritten, vault, to_parse, [], notes, meta, stats, None)
+        return (list(unwritten.docs.items()), list(notes.items()), list(meta.items()), list(facts.items()),
+                stats.added, stats.problems)
+
+    alone, split = parse(False), parse(True)
+    assert split == alone
+    assert "People/Person 39.md" not in alone[4] and alone[5]
+
+
+def _index_folder_full(monkeypatch, root: Path) -> None:
+    """No room for any new file in the vault's index folder (the in-process twin of a full disk)."""
+    import builtins
+
+    index_dir = str(root / ".vaultnet" / "index")
+    real_open = io.open
+
+    def full(file, mode="r", *args, **kwargs):
+        if any(c in mode for c in "wax+") and str(file).startswith(index_dir):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(file))
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", full)
+    monkeypatch.setattr(io, "open", full)
+
+
+def test_on_a_full_disk_a_first_answer_is_given_and_the_index_left_for_later(tmp_path, files, monkeypatch):
+    queries = [("due", "--within", "30"), ("search", "zeppelin", "--limit", "100000")]
+    expected = rebuilt_answers(write_vault(tmp_path / "reference", files), queries)
+    root = write_vault(tmp_path / "fresh", files)
+    before = note_bytes(root)
+    run = Run(root)
+    _index_folder_full(monkeypatch, root)
+    got, stderr = answer(run, ("due", "--within", "30"))  # from the notes; then the write fails
+    assert got == expected["due --within 30"]
+    assert stderr.startswith("vaultnet: the index was not written (")
+    assert "No space left on device" in stderr and stderr.count("\n") == 1
+    got, stderr = answer(run, ("search", "zeppelin", "--limit", "100000"))  # full text: a temporary index
+    assert got == expected["search zeppelin --limit 100000"]
+    assert "No space left on device" in stderr and stderr.rstrip().endswith("answering from a temporary index")
+    assert "manifest" not in index_files(root)
+    monkeypatch.undo()
+    # Room again: the next command writes it, saying what the failed write left (as after `index`).
+    got, stderr = answer(run, queries[0])
+    assert got == expected[" ".join(queries[0])]
+    assert stderr in ("", "vaultnet: the index was rebuilt because it has no version stamp\n")
+    for query in queries:
+        assert answer(run, query) == (expected[" ".join(query)], "")
+    assert "manifest" in index_files(root)
+    assert note_bytes(root) == before

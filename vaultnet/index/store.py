@@ -65,7 +65,7 @@ class NoteIndex(IndexState):
 
     def searcher(self):
         if self._unwritten is not None:
-            self.write_unwritten()  # full text needs the postings
+            self.write_unwritten(answering=True)  # full text needs the postings
         if self._whoosh.searcher is None:
             try:
                 self._whoosh.searcher = self._whoosh.open_searcher()
@@ -308,11 +308,13 @@ class NoteIndex(IndexState):
         """A first answer's notes wait to be written, by this process (it holds the lock)."""
         return self._unwritten is not None and self._unwritten_lock is not None
 
-    def write_unwritten(self, wait: float = WRITER_TIMEOUT) -> None:
+    def write_unwritten(self, wait: float = WRITER_TIMEOUT, answering: bool = False) -> None:
         """Write what a first answer parsed: the index an `index --rebuild` then would have written.
 
         Without the lock (another process was writing when the notes were parsed), wait for
-        it; when that process left a usable index, sync that one instead.
+        it; when that process left a usable index, sync that one instead. `answering`: a question
+        waits on it, so a disk that cannot take it gets a temporary index instead (as a sync
+        does); after an answer, the error goes to the caller and the next command tries again.
         """
         unwritten, lock = self._unwritten, self._unwritten_lock
         if unwritten is None:
@@ -335,7 +337,7 @@ class NoteIndex(IndexState):
                 self._refuse_if_cannot_write(exc)
                 raise
         except IndexReadOnly as exc:
-            if self.temporary:
+            if self.temporary or not answering:
                 raise
             held = (self._files, self._meta, self._too_large, self._attachments, self._people)
             self._use_temporary_dir()

@@ -83,3 +83,24 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
+
+
+# ---------------------------------------------------------------------- indexes written behind
+
+@pytest.fixture(autouse=True)
+def _index_written_behind_ends_with_its_test(request):
+    """A reading command on a vault with no index leaves a process writing it (cli/base.py
+    `write_behind`). Each test waits for its own, so none runs on into the next test's time."""
+    yield
+    tmp = request.node.funcargs.get("tmp_path")
+    if tmp is None:
+        return
+    from vaultnet.vault.locks import wait_for_lock
+
+    for lock_path in Path(tmp).glob("**/.vaultnet/index.lock"):
+        try:
+            lock = wait_for_lock(lock_path, timeout=120, poll=0.05)  # a bound on waiting, not a speed
+        except OSError:  # a read-only vault of the test's: nobody writes an index there
+            continue
+        if lock is not None:
+            lock.release()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultnet.index import writer
+from vaultnet.index import parse_split
 from vaultnet.vault.locks import wait_for_lock
 
 from .conftest import Run, run_subprocess, write_vault
@@ -93,8 +93,8 @@ def test_the_index_written_after_a_first_answer_answers_as_a_rebuild(tmp_path, f
 
 
 def test_a_first_answer_parsed_on_two_cores_equals_a_rebuilds(tmp_path, files, monkeypatch):
-    """Above MULTIPROCESS_BATCH notes a forked process parses half of them (index/parse_split.py)."""
-    monkeypatch.setattr(writer, "MULTIPROCESS_BATCH", 8)
+    """From SPLIT_FROM notes a forked process parses half of them (index/parse_split.py)."""
+    monkeypatch.setattr(parse_split, "SPLIT_FROM", 8)
     expected = rebuilt_answers(write_vault(tmp_path / "reference", files), READS)
     for query in READS:
         run = Run(write_vault(tmp_path / ("fresh " + " ".join(query)), files))
@@ -114,7 +114,7 @@ BAD_NOTES = {
 
 
 def test_bad_notes_are_reported_as_a_rebuild_reports_them_and_left_alone(tmp_path, files, monkeypatch):
-    monkeypatch.setattr(writer, "MULTIPROCESS_BATCH", 8)  # both halves meet bad notes
+    monkeypatch.setattr(parse_split, "SPLIT_FROM", 8)  # both halves meet bad notes
     bad = {**files, **BAD_NOTES}
     reference = write_vault(tmp_path / "reference", bad)
     ref = Run(reference)

@@ -18,12 +18,16 @@ from .manifest import Meta
 from .records import SyncStats
 from .unwritten import Unwritten
 
-_CHUNK = 1 << 20
+# From this many notes the halves pay: a fork and the pickle of half the documents cost about
+# 3% of a parse, against Whoosh's writer processes (writer.py), which pay only from 2,000.
+SPLIT_FROM = 500
 
 
-def can_split() -> bool:
-    """Forking is safe only with no other thread (one could hold a lock the child then waits for)."""
-    return hasattr(os, "fork") and threading.active_count() == 1
+def can_split(notes: int) -> bool:
+    """Worth it, and safe: forking is safe only with no other thread (one could hold a lock the
+    child then waits for)."""
+    return notes >= SPLIT_FROM and (os.cpu_count() or 1) > 1 and hasattr(os, "fork") \
+        and threading.active_count() == 1
 
 
 def parse_split(vault: Vault, to_parse: list[str], files: dict[str, Stat], meta: dict[str, Meta],

@@ -291,7 +291,7 @@ class NoteIndex(IndexState):
         # Imported here: pickle and threading are for a first answer, not every command's start-up.
         from . import parse_split
 
-        if writer.processes_for(len(to_parse)) > 1 and parse_split.can_split():
+        if parse_split.can_split(len(to_parse)):
             problems, added = len(stats.problems), list(stats.added)
             try:
                 return parse_split.parse_split(self.vault, to_parse, files, meta, stats, progress,

@@ -26,10 +26,18 @@ class PeopleState:
         self._contrib_base: int | None = None
         self._summed_base: int | None = None
         self._touched: tuple[set[str] | None, set[str] | None] = (None, None)
-        self._partial = False  # the tables hold only some shards (a command's refold)
+        # The tables that hold only some shards (a command's refold): "contrib", "summed".
+        self._partial: set[str] = set()
 
     def contributions(self, fold: Callable[[], people_file.Contrib]) -> people_file.Contrib:
         """The stored contributions of the newest commit, else `fold()` (every note's stored facts)."""
+        if "contrib" in self._partial:  # a refold not yet written: beside the other shards of its base
+            self._partial.discard("contrib")
+            self.contrib = _amended(people_file.load(self.folder, self._contrib_base), self.contrib,
+                                    self._touched[0])
+            if self.contrib is None:  # that base is gone: every shard is folded and written again
+                self.contrib = fold()
+                self._contrib_base, self._touched = None, (None, self._touched[1])
         if self.contrib is None:
             generation = self.folder.generation()
             self.contrib = people_file.load(self.folder, generation)
@@ -41,6 +49,13 @@ class PeopleState:
 
     def persons(self, contributions: Callable[[], people_file.Contrib]) -> sums.State:
         """The stored per-person sums of the newest commit, else the sum of `contributions()`."""
+        if "summed" in self._partial:
+            self._partial.discard("summed")
+            self.summed = _amended(sums.load(self.folder, self._summed_base), self.summed, self._touched[1])
+            if self.summed is None:
+                contrib = contributions()
+                self.summed = (sums.fold_all(contrib[0]), contrib[1])
+                self._summed_base, self._touched = None, (self._touched[0], None)
         if self.summed is None:
             generation = self.folder.generation()
             self.summed = sums.load(self.folder, generation)
@@ -53,7 +68,11 @@ class PeopleState:
 
     def persons_of(self, paths: list[str], contributions: Callable[[], people_file.Contrib]) -> sums.State:
         """The sums of (at least) these people: from memory, else from their shards alone."""
-        if self.summed is None:
+        if "summed" in self._partial:  # a refold not yet written: these shards, amended by it
+            some = _amended(sums.load(self.folder, self._summed_base, paths), self.summed, self._touched[1])
+            if some is not None:
+                return some
+        elif self.summed is None:
             some = sums.load(self.folder, self.folder.generation(), paths)
             if some is not None:
                 return some
@@ -105,23 +124,35 @@ class PeopleState:
         self.contrib, self.summed = contrib, (folded, own)
         self._contrib_base = self._summed_base = base  # what they amend: only the touched shards differ
         self._touched = (touched, summed_again)
-        self._partial = not whole
+        self._partial = set() if whole else {"contrib", "summed"}
 
     def _fold_again(self, facts: dict[str, tuple], kinds: dict[str, tuple[str, str]], meta: dict[str, Meta],
                     resolver: LinkResolver) -> None:
         self.fold_new(facts, kinds, meta, resolver)
         self._contrib_base = self._summed_base = None  # every shard is written
-        self._partial = False
+        self._partial = set()
 
     def write(self, generation: int | None) -> None:
         """Both tables as of commit `generation`: the shards they changed, then their heads."""
         sources, people = self._touched
         if self.contrib is not None:
-            people_file.write(self.folder, generation, self.contrib, sources, self._contrib_base, self._partial)
+            people_file.write(self.folder, generation, self.contrib, sources, self._contrib_base,
+                              "contrib" in self._partial)
             self._contrib_base = generation
         if self.summed is not None:
-            sums.write(self.folder, generation, self.summed, people, self._summed_base, self._partial)
+            sums.write(self.folder, generation, self.summed, people, self._summed_base, "summed" in self._partial)
             self._summed_base = generation
         self._touched = (set(), set())
         if self._partial:  # only some shards were read: the rest is on disk, read it when asked
             self.drop()
+
+
+def _amended(stored: tuple[dict, dict] | None, held: tuple[dict, dict] | None,
+             touched: set[str] | None) -> tuple[dict, dict] | None:
+    """Tables as the next commit will hold them: those `stored` (of the commit a refold amends),
+    with the shards of the keys `touched` taken from the refold's `held` ones (which hold those
+    shards whole); in the order a load of that commit reads them."""
+    if stored is None or held is None or touched is None:
+        return None
+    dirty = {shards.shard_of(key) for key in touched}
+    return (shards.amended(stored[0], held[0], dirty), shards.amended(stored[1], held[1], dirty))

@@ -135,3 +135,21 @@ def write(head: Path, generation: int | None, tables: dict[str, dict], touched: 
                     sync=False)
         stamps[k] = stamp
     write_marshal(head, {"version": SCHEMA_VERSION, "generation": generation, "shards": stamps})
+
+
+def amended(stored: dict, held: dict, dirty: set[int]) -> dict:
+    """The table a load reads once the shards `dirty` of `held` are written over those of `stored`
+    (a load after `write(..., held, touched, base, partial=True)`), without writing them."""
+    parts: list[dict] = [{} for _ in range(SHARDS)]
+    for key, value in stored.items():
+        k = shard_of(key)
+        if k not in dirty:
+            parts[k][key] = value
+    for key, value in held.items():
+        k = shard_of(key)
+        if k in dirty:
+            parts[k][key] = value
+    out: dict = {}
+    for part in parts:
+        out.update(part)
+    return out

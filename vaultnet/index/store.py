@@ -30,7 +30,7 @@ from .manifest import SCHEMA_VERSION, IndexFolder
 from .reader import why_unusable
 from .records import Hit, Record, SyncStats
 from .state import IndexState, _attachment_ref
-from .unwritten import Unwritten
+from .unwritten import Pending, Unwritten
 
 T = TypeVar("T")
 
@@ -58,6 +58,30 @@ def sync_for(sync: Callable[[float], SyncStats], for_write: bool) -> SyncStats:
         if not for_write:
             raise
         return sync(READER_SYNC_TIMEOUT)
+
+
+class _LastCommit:
+    """The commit a pending change amends (unwritten.py), read as it is, without writing the change."""
+
+    def __init__(self, whoosh: reader.WhooshHandle):
+        self._whoosh = whoosh
+
+    def _searcher(self):
+        if self._whoosh.searcher is None:
+            self._whoosh.searcher = self._whoosh.open_searcher()
+        return self._whoosh.searcher
+
+    def stored_facts(self, paths: Iterable[str] | None = None) -> dict[str, tuple]:
+        return reader.stored_facts(self._searcher(), paths)
+
+    def records(self, paths: Iterable[str]) -> dict[str, Record]:
+        return reader.records(self._searcher(), paths)
+
+    def all_records(self) -> Iterator[Record]:
+        return reader.all_records(self._searcher())
+
+    def linking(self, keys: Iterable[str]) -> list[str]:
+        return reader.linking(self._searcher(), keys)
 
 
 class NoteIndex(IndexState):
@@ -179,6 +203,10 @@ class NoteIndex(IndexState):
             if parsed is not None:
                 parsed.seconds = time.perf_counter() - started
                 return parsed
+        if answer_first and data is not None and not targeted and not self.temporary \
+                and self._answer_change(scan, stats, data, progress):
+            stats.seconds = time.perf_counter() - started
+            return stats
         try:
             lock = writer.acquire_lock(self.folder.lock_path, wait)
             self._held_lock = lock
@@ -286,6 +314,42 @@ class NoteIndex(IndexState):
             self.warn(stats.rebuilt_because)
         return stats
 
+    def _answer_change(self, scan: ScanResult, stats: SyncStats, data: dict, progress: Progress | None) -> bool:
+        """A reading command's sync after notes changed: parse them and hold the state they make,
+        as `_apply` would, and leave their commit to `write_unwritten` (after the answer). False
+        where the usual way goes on: another process holds the lock, the vault cannot be written,
+        someone committed since `data` was read, or too many notes for one writer process."""
+        try:
+            lock: writer.FileLock | None = writer.acquire_lock(self.folder.lock_path, 0)
+        except (IndexBusy, IndexReadOnly):
+            return False
+        assert lock is not None
+        try:
+            base = self.folder.generation()
+            if data.get("generation") != base:
+                lock.release()
+                return False
+            self._use_manifest(data)
+            assert self._files is not None
+            files, meta = dict(self._files), dict(self._meta)
+            found = SyncStats(problems=list(stats.problems))
+            to_parse, gone = diff_scan(files, self._too_large, scan, found, self.vault.config.max_file_size)
+            if writer.processes_for(len(to_parse)) > 1:  # a batch worth Whoosh's writer processes
+                lock.release()
+                return False
+            pending = self._unwritten = Pending(_LastCommit(self._whoosh))
+            parsed_facts = write_notes(pending, self.vault, to_parse, gone, files, meta, found, progress)
+            self._take_up(base, scan, files, meta, parsed_facts, gone)  # its reads see `pending`
+        except BaseException:
+            self._unwritten = None
+            self._forget_state()
+            lock.release()
+            raise
+        self._from_manifest = False  # what is held is no commit's until it is written
+        self._unwritten_lock = lock
+        stats.__dict__.update(found.__dict__)
+        return True
+
     def _parse_notes(self, to_parse: list[str], files: dict, meta: dict, stats: SyncStats,
                      progress: Progress | None, lock: writer.FileLock | None) -> tuple[Unwritten, dict]:
         # Imported here: pickle and threading are for a first answer, not every command's start-up.
@@ -328,6 +392,8 @@ class NoteIndex(IndexState):
                 self._forget_state()
                 self.sync(wait=wait)
                 return
+        if isinstance(unwritten, Pending):
+            return self._write_pending(unwritten, lock, answering)
         self._held_lock = lock
         try:
             try:
@@ -345,6 +411,30 @@ class NoteIndex(IndexState):
             self._people.contrib, self._people.summed = people.contrib, people.summed
             self._write_documents(unwritten)
             self.warn(f"the index cannot be written ({exc}); answering from a temporary index")
+        finally:
+            self._held_lock = None
+            lock.release()
+
+    def _write_pending(self, pending: Pending, lock: writer.FileLock, answering: bool) -> None:
+        """Commit a change a reading command answered from (`_answer_change`), then its state."""
+        self._held_lock = lock
+        try:
+            try:
+                self.folder.remove_strays()
+                self._commit(1, pending.replay, lambda: 0)
+                self._write_state(self.folder.generation())
+            except (VaultnetError, KeyboardInterrupt, MemoryError):
+                raise
+            except Exception as exc:  # the index broke under us: the notes are the truth (as a sync)
+                self._refuse_if_cannot_write(exc)
+                self._create()
+                self._apply(self.vault.scan(), SyncStats(), None, None)
+                self.warn(f"the index was rebuilt because it could not be updated ({type(exc).__name__})")
+        except IndexReadOnly as exc:
+            if not answering:
+                raise
+            self._forget_state()  # a search answers from the last commit, as a sync that cannot write
+            self.warn(f"the index cannot be updated ({exc}); answering from its last state")
         finally:
             self._held_lock = None
             lock.release()
@@ -430,7 +520,6 @@ class NoteIndex(IndexState):
     def _apply(self, scan: ScanResult, stats: SyncStats, progress: Progress | None, procs: int | None) -> None:
         assert self._files is not None
         files, meta = dict(self._files), dict(self._meta)
-        old_meta = self._meta
         base = self.folder.generation()  # the commit whose stored contributions and sums this one amends
         to_parse, gone = diff_scan(files, self._too_large, scan, stats, self.vault.config.max_file_size)
         if procs is None:
@@ -446,6 +535,13 @@ class NoteIndex(IndexState):
             self.warn(fresh.rebuilt_because)
             stats.__dict__.update(fresh.__dict__)
             return
+        self._take_up(base, scan, files, meta, parsed_facts, gone)
+        self._write_state(self.folder.generation())
+
+    def _take_up(self, base: int | None, scan: ScanResult, files: dict, meta: dict, parsed_facts: dict[str, tuple],
+                 gone: list[str]) -> None:
+        """Hold the state after the notes parsed since commit `base` (committed, or pending)."""
+        old_meta = self._meta
         old_attachments, attachments = self._attachments, set(scan.attachments)
         files_changed = old_attachments ^ attachments  # a link to one may resolve differently now
         self._files, self._meta, self._too_large = files, meta, dict(scan.too_large)
@@ -463,4 +559,3 @@ class NoteIndex(IndexState):
         else:
             self._people.refold(base, parsed_facts, gone, old_meta, self._meta, self.kinds(), self.resolver(),
                                 self.linking, self.stored_facts, moved_files=files_changed)
-        self._write_state(self.folder.generation())

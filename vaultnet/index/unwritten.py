@@ -10,11 +10,16 @@ rebuild would have written them: the answer is the rebuild's either way.
 `write_notes` calls the same three methods), then answers what the stored records
 would: facts, records and the notes that link to a key. Full-text search needs the
 postings: the index is written first.
+
+`Pending` is the same for a change to a committed index (a reading command's sync after
+notes were saved): the few notes parsed wait beside the commit they amend, and it answers
+as the next commit will once they are written (`replay` writes them, in the order parsed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from typing import Protocol
 
 from .records import Record, _record_from
 
@@ -64,3 +69,82 @@ class Unwritten:
             if key:
                 found |= self._linking.get(key, set())
         return sorted(found)
+
+
+class Readable(Protocol):
+    """The reading side of a commit (store.py's, over Whoosh's stored fields)."""
+
+    def stored_facts(self, paths: Iterable[str] | None = None) -> dict[str, tuple]: ...
+
+    def records(self, paths: Iterable[str]) -> dict[str, Record]: ...
+
+    def all_records(self) -> Iterator[Record]: ...
+
+    def linking(self, keys: Iterable[str]) -> list[str]: ...
+
+
+class Pending(Unwritten):
+    """Notes parsed since commit `below`, not yet written: what Whoosh will hold once `replay`
+    has written them. A note updated or removed here hides its copy in `below`; the rest is
+    read from `below`, in its order, then these in the order parsed (a commit's new segment)."""
+
+    def __init__(self, below: Readable) -> None:
+        super().__init__()
+        self.below = below
+        self.gone: set[str] = set()
+        self._calls: list[tuple[str, dict | str]] = []  # the writer's calls, to make again
+
+    def add_document(self, **doc) -> None:
+        self._calls.append(("add", doc))
+        self.gone.discard(doc["path"])
+        super().add_document(**doc)
+
+    def update_document(self, **doc) -> None:
+        self._calls.append(("update", doc))
+        self.gone.discard(doc["path"])
+        super().add_document(**doc)
+
+    def delete_by_term(self, field: str, value: str) -> None:
+        self._calls.append(("delete", value))
+        self.gone.add(value)
+        super().delete_by_term(field, value)
+
+    def replay(self, writer) -> None:
+        """Make the writer's calls again on a real writer, in order."""
+        for call, arg in self._calls:
+            if call == "delete":
+                writer.delete_by_term("path", arg)
+            elif call == "update":
+                writer.update_document(**arg)
+            else:
+                writer.add_document(**arg)
+
+    def _kept(self, path: str) -> bool:
+        return path not in self.gone and path not in self.docs
+
+    def stored_facts(self, paths: Iterable[str] | None = None) -> dict[str, tuple]:
+        if paths is None:
+            out = {p: f for p, f in self.below.stored_facts().items() if self._kept(p)}
+            out.update(super().stored_facts())
+            return out
+        paths = list(paths)
+        kept = [p for p in paths if self._kept(p)]
+        found = {**(self.below.stored_facts(kept) if kept else {}), **super().stored_facts(paths)}
+        return {p: found[p] for p in paths if p in found}
+
+    def records(self, paths: Iterable[str]) -> dict[str, Record]:
+        paths = list(paths)
+        kept = [p for p in paths if self._kept(p)]
+        found = {**(self.below.records(kept) if kept else {}), **super().records(paths)}
+        return {p: found[p] for p in paths if p in found}
+
+    def all_records(self) -> Iterator[Record]:
+        for rec in self.below.all_records():
+            if self._kept(rec.path):
+                yield rec
+        yield from super().all_records()
+
+    def linking(self, keys: Iterable[str]) -> list[str]:
+        keys = list(keys)
+        below = [p for p in self.below.linking(keys) if self._kept(p)]
+        return sorted(set(below) | set(super().linking(keys)))

@@ -169,7 +169,10 @@ class IndexState:
     def resolver(self) -> LinkResolver:
         """Resolves link targets to notes and to the vault's other files (attachments)."""
         if self._resolver is None:
-            notes = [NoteRef(p, e.kind, e.name, e.aliases) for p, e in self.entries().items()]
+            self._ensure_state()
+            assert self._files is not None
+            meta = self._meta  # not entries(): a change's refold needs no Entry per note
+            notes = [NoteRef(p, *meta[p][:3]) for p in self._files]
             self._resolver = LinkResolver(notes + [_attachment_ref(p) for p in self._attachments])
         return self._resolver
 

@@ -85,17 +85,38 @@ class LinkResolver:
         self._by_path: dict[str, list[str]] = {}  # folded path without .md -> paths (case twins)
         self._by_basename: dict[str, list[str]] = {}
         self._by_name: dict[str, set[str]] = {}
+        # The loop a command pays for at every change (10,000 notes): names looked up once, no
+        # call per note where a method does, and only lists of more than one path sorted.
+        known, by_path, by_basename, by_name = self.refs, self._by_path, self._by_basename, self._by_name
         for ref in refs:
-            self.refs[ref.path] = ref
-            stem = fold(strip_md(ref.path))
-            self._by_path.setdefault(stem, []).append(ref.path)
-            self._by_basename.setdefault(stem.rsplit("/", 1)[-1], []).append(ref.path)
-            for name in _names(ref):
-                self._by_name.setdefault(name, set()).add(ref.path)
-        for paths in self._by_basename.values():
-            paths.sort(key=_shortest_first)
-        for paths in self._by_path.values():
-            paths.sort()
+            path = ref.path
+            known[path] = ref
+            if path.isascii():  # fold(strip_md(path)), inline
+                stem = path.lower()
+                if stem.endswith(".md"):
+                    stem = stem[:-3]
+            else:
+                stem = fold(strip_md(path))
+            twins = by_path.get(stem)
+            if twins is None:
+                by_path[stem] = [path]
+            else:
+                twins.append(path)
+            basename = stem.rpartition("/")[2]
+            same = by_basename.get(basename)
+            if same is None:
+                by_basename[basename] = [path]
+            else:
+                same.append(path)
+            if ref.kind in ("person", "org"):
+                for name in _names(ref):
+                    by_name.setdefault(name, set()).add(path)
+        for paths in by_basename.values():
+            if len(paths) > 1:
+                paths.sort(key=_shortest_first)
+        for paths in by_path.values():
+            if len(paths) > 1:
+                paths.sort()
 
     def update(self, removed: Iterable[str], added: Iterable[NoteRef]) -> None:
         """Drop the notes at `removed` and add (or replace) `added`: cheaper than a rebuild."""

@@ -281,3 +281,84 @@ def test_a_batch_for_several_writer_processes_is_committed_before_the_answer(tmp
         generation = ix.generation()
         ix.sync(answer_first=True)
         assert not ix.has_unwritten() and ix.generation() == generation + 1
+
+
+def test_a_disk_too_full_for_the_commit_goes_the_usual_way_and_says_so_before_the_answer(tmp_path, before,
+                                                                                          monkeypatch):
+    """No room for the commit (statvfs): the sync tries it before the answer, as it always did, and
+    the answer is the last commit's, with why."""
+    from vaultnet.index import store
+
+    template, files = before
+    root = copy_vault(template, tmp_path / "v")
+    stale = answer_of(Run(root), ("ledger",))[0]
+    apply_edits(root, files, _changes(files)["a day of editing"])
+
+    class Full:
+        f_bavail, f_frsize = 0, 4096
+
+    monkeypatch.setattr(store.os, "statvfs", lambda path: Full())
+    _index_folder_full(monkeypatch, root)
+    got, stderr = answer_of(Run(root), ("ledger",))
+    assert got == stale
+    assert stderr.rstrip().endswith("answering from its last state") and "No space left on device" in stderr
+
+
+def test_a_change_dropped_unwritten_leaves_no_state_that_passes_for_a_commit(tmp_path, before):
+    """close() before the commit is written (a watcher's batch does it): what the change made is
+    forgotten with it, so a later sync amends the last commit, not a state no commit has."""
+    template, files = before
+    after = _changes(files)["a log line"]
+    root = copy_vault(template, tmp_path / "v")
+    apply_edits(root, files, after)
+    with NoteIndex(Vault(root)) as ix:
+        ix.sync(answer_first=True)
+        assert ix.has_unwritten()
+        ix.close()
+        writer.acquire_lock(ix.folder.lock_path, 0).release()  # no lock left held
+        (root / "People/Zed.md").write_text("---\ntype: person\n---\n- 2026-11-02 Tea with [[Person 4]]\n")
+        after["People/Zed.md"] = (root / "People/Zed.md").read_text()
+        ix.sync_paths(["People/Zed.md"])
+    expected = rebuilt(write_vault(tmp_path / "reference", after), LISTS_AND_SHOW)
+    run = Run(root)
+    for query in LISTS_AND_SHOW:
+        assert answer_of(run, query) == (expected[" ".join(query)], ""), query
+
+
+LISTS_AND_SHOW = [("due", "--within", "30"), ("ledger",), ("show", "Person 4"), ("backlinks", "Person 4")]
+
+
+@pytest.mark.parametrize("command", ["edit", "mcp"])
+def test_a_command_that_goes_on_after_its_sync_commits_the_change_first(tmp_path, before, command):
+    """An editor open, a server serving: the index's lock is not held meanwhile."""
+    template, files = before
+    root = copy_vault(template, tmp_path / "v")
+    apply_edits(root, files, _changes(files)["a log line"])
+    probe = tmp_path / "probe.py"
+    seen = tmp_path / "seen"
+    probe.write_text(
+        "import fcntl, sys\n"
+        f"fh = open({str(root / '.vaultnet/index.lock')!r}, 'a')\n"
+        "try:\n    fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB); said = 'free'\n"
+        "except OSError:\n    said = 'held'\n"
+        f"open({str(seen)!r}, 'w').write(said)\n")
+    generation = NoteIndex(Vault(root)).generation()
+    if command == "edit":
+        result = Run(root)("--today", TODAY, "edit", "Person 4",
+                           env={"VISUAL": "", "EDITOR": f"{os.sys.executable} {probe}"})
+        assert result.exit_code == 0, result.stderr
+    else:
+        import subprocess
+
+        server = subprocess.Popen([os.sys.executable, "-m", "vaultnet", "--vault", str(root), "mcp"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            assert b"serving" in server.stderr.readline()  # synced: it says so once it serves
+            subprocess.run([os.sys.executable, str(probe)], check=True)
+        finally:
+            server.stdin.close()
+            server.wait(timeout=60)
+            server.stdout.close()
+            server.stderr.close()
+    assert seen.read_text() == "free"
+    assert NoteIndex(Vault(root)).generation() > generation

@@ -19,7 +19,8 @@ def mcp(app: App):
     except ImportError as exc:  # the SDK is an extra: `pip install 'vaultnet[mcp]'`
         raise click.ClickException(f"the MCP server needs the mcp package ({exc.name} is missing): "
                                    "pip install 'vaultnet[mcp]'") from None
-    index = app.index()  # synced once, problems on stderr, as every command does
+    # Synced once, problems on stderr, as every command does; committed before it serves.
+    index = app.index(answer_first=False)
     if not app.quiet:
         warn(f"vaultnet mcp: serving {app.vault.root} on stdio ({len(index.kinds())} notes); "
              "the client ends it by closing stdin")

@@ -63,11 +63,14 @@ class App:
             self._vault = Vault(root)
         return self._vault
 
-    def index(self, sync: bool = True, for_write: bool = False) -> NoteIndex:
+    def index(self, sync: bool = True, for_write: bool = False, answer_first: bool = True) -> NoteIndex:
         """The index, brought up to date first unless --no-sync.
 
         A command about to write (`for_write`) waits as long as a writer does and never
         goes on from a stale index: a name resolved against it could pick the wrong note.
+        A reading command answers from the notes it parsed and writes their commit after
+        (index/unwritten.py), holding the index's lock until then; one that goes on for long
+        after its sync (a server, an editor open) commits first (`answer_first=False`).
         """
         if self._index is None and self.resident is not None:
             index = self._index = self.resident.index
@@ -85,7 +88,8 @@ class App:
             if sync and not self.no_sync:
                 with progress_bar(self.quiet) as progress:
                     stats = sync_for(lambda wait: index.sync(progress=progress, wait=wait,
-                                                             answer_first=not for_write), for_write)
+                                                             answer_first=answer_first and not for_write),
+                                     for_write)
                 report_sync(stats, index, verbose=False, quiet=self.quiet)
                 self.stale = bool(stats.stale)
                 if index.has_unwritten():  # a first answer, from the notes: the index after it

@@ -334,21 +334,34 @@ class NoteIndex(IndexState):
             files, meta = dict(self._files), dict(self._meta)
             found = SyncStats(problems=list(stats.problems))
             to_parse, gone = diff_scan(files, self._too_large, scan, found, self.vault.config.max_file_size)
-            if writer.processes_for(len(to_parse)) > 1:  # a batch worth Whoosh's writer processes
-                lock.release()
+            if writer.processes_for(len(to_parse)) > 1 or not self._room_for(len(to_parse)):
+                lock.release()  # a batch for Whoosh's writer processes; a disk too full to take it
                 return False
             pending = self._unwritten = Pending(_LastCommit(self._whoosh))
             parsed_facts = write_notes(pending, self.vault, to_parse, gone, files, meta, found, progress)
             self._take_up(base, scan, files, meta, parsed_facts, gone)  # its reads see `pending`
-        except BaseException:
+        except BaseException as exc:
             self._unwritten = None
             self._forget_state()
+            self._whoosh.close()
             lock.release()
-            raise
+            if isinstance(exc, (VaultnetError, KeyboardInterrupt, MemoryError)) or not isinstance(exc, Exception):
+                raise
+            return False  # the last commit could not be read: the usual way rebuilds it, and says so
         self._from_manifest = False  # what is held is no commit's until it is written
         self._unwritten_lock = lock
         stats.__dict__.update(found.__dict__)
         return True
+
+    def _room_for(self, notes: int) -> bool:
+        """Room on the disk for the commit of `notes` notes (a new manifest, a segment, shards),
+        so that a disk too full to take it says so before the answer, as a sync does."""
+        try:
+            disk = os.statvfs(self.folder.path)
+            manifest = os.stat(self.folder.manifest_path).st_size
+        except (OSError, AttributeError):  # no statvfs here (Windows): find out by writing
+            return True
+        return disk.f_bavail * disk.f_frsize >= 2 * manifest + notes * 65536 + (1 << 20)
 
     def _parse_notes(self, to_parse: list[str], files: dict, meta: dict, stats: SyncStats,
                      progress: Progress | None, lock: writer.FileLock | None) -> tuple[Unwritten, dict]:
@@ -430,10 +443,11 @@ class NoteIndex(IndexState):
                 self._create()
                 self._apply(self.vault.scan(), SyncStats(), None, None)
                 self.warn(f"the index was rebuilt because it could not be updated ({type(exc).__name__})")
-        except IndexReadOnly as exc:
-            if not answering:
+        except BaseException as exc:
+            self._forget_state()  # what it made is no commit's: the next question reads the last one
+            if not answering or not isinstance(exc, IndexReadOnly):
                 raise
-            self._forget_state()  # a search answers from the last commit, as a sync that cannot write
+            # A search answers from the last commit, as a sync that cannot write does.
             self.warn(f"the index cannot be updated ({exc}); answering from its last state")
         finally:
             self._held_lock = None
@@ -473,9 +487,13 @@ class NoteIndex(IndexState):
         return result, procs == 1 or (ix is not None and ix.doc_count() == expected())
 
     def _forget_unwritten(self) -> None:
-        """Drop a first answer's notes unwritten. The lock's descriptor is closed, not unlocked:
-        a process forked to write them (the command line's) holds the same lock on."""
-        lock, self._unwritten, self._unwritten_lock = self._unwritten_lock, None, None
+        """Drop notes parsed and unwritten (a first answer's, a change's). The lock's descriptor is
+        closed, not unlocked: a process forked to write them (the command line's) holds the same
+        lock on. The state they made goes too: it is no commit's, and must never pass for one."""
+        unwritten, lock = self._unwritten, self._unwritten_lock
+        self._unwritten = self._unwritten_lock = None
+        if unwritten is not None:
+            self._forget_state()
         if lock is not None and lock.fd is not None:
             fd, lock.fd = lock.fd, None
             os.close(fd)

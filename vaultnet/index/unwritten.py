@@ -92,7 +92,7 @@ class Pending(Unwritten):
         super().__init__()
         self.below = below
         self.gone: set[str] = set()
-        self._calls: list[tuple[str, dict | str]] = []  # the writer's calls, to make again
+        self._calls: list[tuple[str, dict]] = []  # the writer's calls, to make again
 
     def add_document(self, **doc) -> None:
         self._calls.append(("add", doc))
@@ -105,7 +105,7 @@ class Pending(Unwritten):
         super().add_document(**doc)
 
     def delete_by_term(self, field: str, value: str) -> None:
-        self._calls.append(("delete", value))
+        self._calls.append(("delete", {"path": value}))
         self.gone.add(value)
         super().delete_by_term(field, value)
 
@@ -113,7 +113,7 @@ class Pending(Unwritten):
         """Make the writer's calls again on a real writer, in order."""
         for call, arg in self._calls:
             if call == "delete":
-                writer.delete_by_term("path", arg)
+                writer.delete_by_term("path", arg["path"])
             elif call == "update":
                 writer.update_document(**arg)
             else:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -87,20 +88,43 @@ def pytest_collection_modifyitems(config, items):
 
 # ---------------------------------------------------------------------- indexes written behind
 
+def _detached_writers() -> list[int]:
+    """vaultnet processes that lead a session of their own: the writers `write_behind` forks
+    (cli/base.py: they call setsid), wherever their vault is (a module's shared one, too)."""
+    found = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+            with open(f"/proc/{entry}/cmdline", "rb") as fh:
+                cmdline = fh.read()
+        except OSError:
+            continue
+        if int(fields[3]) == int(entry) and b"vaultnet" in cmdline and fields[0] != b"Z":
+            found.append(int(entry))
+    return found
+
+
 @pytest.fixture(autouse=True)
 def _index_written_behind_ends_with_its_test(request):
-    """A reading command on a vault with no index leaves a process writing it (cli/base.py
-    `write_behind`). Each test waits for its own, so none runs on into the next test's time."""
+    """A reading command leaves a process writing the index after its answer (cli/base.py
+    `write_behind`): on a vault with no index, or after notes changed. Each test waits for
+    those it left, so none runs on into the next test's time (the CPU-time checks of the
+    fuzz tests, on two cores, feel a writer beside them)."""
     yield
     tmp = request.node.funcargs.get("tmp_path")
-    if tmp is None:
-        return
-    from vaultnet.vault.locks import wait_for_lock
+    if tmp is not None:
+        from vaultnet.vault.locks import wait_for_lock
 
-    for lock_path in Path(tmp).glob("**/.vaultnet/index.lock"):
-        try:
-            lock = wait_for_lock(lock_path, timeout=120, poll=0.05)  # a bound on waiting, not a speed
-        except OSError:  # a read-only vault of the test's: nobody writes an index there
-            continue
-        if lock is not None:
-            lock.release()
+        for lock_path in Path(tmp).glob("**/.vaultnet/index.lock"):
+            try:
+                lock = wait_for_lock(lock_path, timeout=120, poll=0.05)  # a bound on waiting, not a speed
+            except OSError:  # a read-only vault of the test's: nobody writes an index there
+                continue
+            if lock is not None:
+                lock.release()
+    deadline = time.monotonic() + 120  # a bound on waiting, not a speed
+    while _detached_writers() and time.monotonic() < deadline:
+        time.sleep(0.05)

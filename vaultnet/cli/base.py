@@ -127,7 +127,8 @@ def write_behind(index: NoteIndex) -> None:
         if pid == 0:
             _write_detached(index)
         if pid > 0:
-            return  # index.close() drops our copy of the lock's descriptor, not the lock
+            index.hand_over()  # our copy of the lock's descriptor goes, not the lock: the child's now
+            return
     try:
         index.write_unwritten()
     except VaultnetError as exc:

@@ -33,8 +33,7 @@ class PeopleState:
         """The stored contributions of the newest commit, else `fold()` (every note's stored facts)."""
         if "contrib" in self._partial:  # a refold not yet written: beside the other shards of its base
             self._partial.discard("contrib")
-            self.contrib = _amended(people_file.load(self.folder, self._contrib_base), self.contrib,
-                                    self._touched[0])
+            self.contrib = people_file.load_amended(self.folder, self._contrib_base, self.contrib, self._touched[0])
             if self.contrib is None:  # that base is gone: every shard is folded and written again
                 self.contrib = fold()
                 self._contrib_base, self._touched = None, (None, self._touched[1])
@@ -51,7 +50,7 @@ class PeopleState:
         """The stored per-person sums of the newest commit, else the sum of `contributions()`."""
         if "summed" in self._partial:
             self._partial.discard("summed")
-            self.summed = _amended(sums.load(self.folder, self._summed_base), self.summed, self._touched[1])
+            self.summed = sums.load_amended(self.folder, self._summed_base, self.summed, self._touched[1])
             if self.summed is None:
                 contrib = contributions()
                 self.summed = (sums.fold_all(contrib[0]), contrib[1])
@@ -69,7 +68,7 @@ class PeopleState:
     def persons_of(self, paths: list[str], contributions: Callable[[], people_file.Contrib]) -> sums.State:
         """The sums of (at least) these people: from memory, else from their shards alone."""
         if "summed" in self._partial:  # a refold not yet written: these shards, amended by it
-            some = _amended(sums.load(self.folder, self._summed_base, paths), self.summed, self._touched[1])
+            some = sums.load_amended(self.folder, self._summed_base, self.summed, self._touched[1], paths)
             if some is not None:
                 return some
         elif self.summed is None:
@@ -146,13 +145,3 @@ class PeopleState:
         if self._partial:  # only some shards were read: the rest is on disk, read it when asked
             self.drop()
 
-
-def _amended(stored: tuple[dict, dict] | None, held: tuple[dict, dict] | None,
-             touched: set[str] | None) -> tuple[dict, dict] | None:
-    """Tables as the next commit will hold them: those `stored` (of the commit a refold amends),
-    with the shards of the keys `touched` taken from the refold's `held` ones (which hold those
-    shards whole); in the order a load of that commit reads them."""
-    if stored is None or held is None or touched is None:
-        return None
-    dirty = {shards.shard_of(key) for key in touched}
-    return (shards.amended(stored[0], held[0], dirty), shards.amended(stored[1], held[1], dirty))

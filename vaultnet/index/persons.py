@@ -106,6 +106,16 @@ def load(folder: IndexFolder, generation: int | None, keys: Iterable[str] | None
     return None if tables is None else (tables["folded"], tables["fields"])
 
 
+def load_amended(folder: IndexFolder, generation: int | None, held: State | None, touched: set[str] | None,
+                 keys: Iterable[str] | None = None) -> State | None:
+    """As `load`, once `held` (a refold's, amending commit `generation` under `touched`) is written."""
+    if held is None or touched is None:
+        return None
+    tables = shards.load_amended(folder.persons_path, generation, ("folded", "fields"), {"folded": held[0], "fields": held[1]},
+                                 touched, keys)
+    return None if tables is None else (tables["folded"], tables["fields"])
+
+
 def write(folder: IndexFolder, generation: int | None, state: State, touched: Iterable[str] | None,
           base: int | None, partial: bool = False) -> None:
     """Stored as shards (shards.py): those of the people `touched` since commit `base`."""

@@ -76,14 +76,33 @@ def load(head: Path, generation: int | None, names: tuple[str, ...],
         return _load(head, generation, names, keys)
 
 
+def load_amended(head: Path, generation: int | None, names: tuple[str, ...], held: dict[str, dict],
+                 touched: Iterable[str], keys: Iterable[str] | None = None) -> dict[str, dict] | None:
+    """What `load` will read once `write(head, _, held, touched, generation, partial=True)` is done,
+    without writing it: the shards of the keys `touched` come from `held` (which holds them whole),
+    the others from disk (a reading command answers before its commit is written)."""
+    parts: dict[int, dict[str, dict]] = {shard_of(key): {name: {} for name in names} for key in touched}
+    for name in names:
+        for key, value in held[name].items():
+            part = parts.get(shard_of(key))
+            if part is not None:
+                part[name][key] = value
+    with gc_paused():
+        return _load(head, generation, names, keys, parts)
+
+
 def _load(head: Path, generation: int | None, names: tuple[str, ...],
-          keys: Iterable[str] | None = None) -> dict[str, dict] | None:
+          keys: Iterable[str] | None = None, held: dict[int, dict[str, dict]] | None = None) -> dict[str, dict] | None:
     stamps = _head(head, generation)
     if stamps is None:
         return None
     tables: dict[str, dict] = {name: {} for name in names}
     wanted = range(SHARDS) if keys is None else sorted({shard_of(key) for key in keys})
     for k in wanted:
+        if held is not None and k in held:
+            for name in names:
+                tables[name].update(held[k][name])
+            continue
         try:
             with open(_shard_path(head, k), "rb") as fh:
                 raw = fh.read()
@@ -136,20 +155,3 @@ def write(head: Path, generation: int | None, tables: dict[str, dict], touched: 
         stamps[k] = stamp
     write_marshal(head, {"version": SCHEMA_VERSION, "generation": generation, "shards": stamps})
 
-
-def amended(stored: dict, held: dict, dirty: set[int]) -> dict:
-    """The table a load reads once the shards `dirty` of `held` are written over those of `stored`
-    (a load after `write(..., held, touched, base, partial=True)`), without writing them."""
-    parts: list[dict] = [{} for _ in range(SHARDS)]
-    for key, value in stored.items():
-        k = shard_of(key)
-        if k not in dirty:
-            parts[k][key] = value
-    for key, value in held.items():
-        k = shard_of(key)
-        if k in dirty:
-            parts[k][key] = value
-    out: dict = {}
-    for part in parts:
-        out.update(part)
-    return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Iterable
 from typing import TypeVar
 
+from ..gc_pause import gc_paused
 from ..vault.folder import Stat, Vault
 from ..vault.resolve import ATTACHMENT, LinkResolver, NoteRef
 from . import people_file, reader, writer
@@ -172,8 +173,9 @@ class IndexState:
             self._ensure_state()
             assert self._files is not None
             meta = self._meta  # not entries(): a change's refold needs no Entry per note
-            notes = [NoteRef(p, *meta[p][:3]) for p in self._files]
-            self._resolver = LinkResolver(notes + [_attachment_ref(p) for p in self._attachments])
+            with gc_paused():  # tens of thousands of tuples, lists and sets, no cycles among them
+                notes = [NoteRef(p, *meta[p][:3]) for p in self._files]
+                self._resolver = LinkResolver(notes + [_attachment_ref(p) for p in self._attachments])
         return self._resolver
 
     def derived(self, key: Hashable, make: Callable[[], T]) -> T:

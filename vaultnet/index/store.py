@@ -486,17 +486,23 @@ class NoteIndex(IndexState):
         ix = self._whoosh.open()
         return result, procs == 1 or (ix is not None and ix.doc_count() == expected())
 
+    def hand_over(self) -> None:
+        """A process forked from this one writes what was parsed (it holds the same lock): let go
+        of the notes and of our copy of the lock's descriptor. The state stays: it is the commit
+        that process writes (and freeing it is time a command about to end need not spend)."""
+        lock, self._unwritten, self._unwritten_lock = self._unwritten_lock, None, None
+        if lock is not None and lock.fd is not None:
+            fd, lock.fd = lock.fd, None
+            os.close(fd)
+
     def _forget_unwritten(self) -> None:
         """Drop notes parsed and unwritten (a first answer's, a change's). The lock's descriptor is
         closed, not unlocked: a process forked to write them (the command line's) holds the same
         lock on. The state they made goes too: it is no commit's, and must never pass for one."""
-        unwritten, lock = self._unwritten, self._unwritten_lock
-        self._unwritten = self._unwritten_lock = None
-        if unwritten is not None:
+        dropped = self._unwritten is not None
+        self.hand_over()
+        if dropped:
             self._forget_state()
-        if lock is not None and lock.fd is not None:
-            fd, lock.fd = lock.fd, None
-            os.close(fd)
 
     def _forget_state(self) -> None:
         """Hold no state: the next question reads the newest commit."""

@@ -102,7 +102,10 @@ def _detached_writers() -> list[int]:
                 cmdline = fh.read()
         except OSError:
             continue
-        if int(fields[3]) == int(entry) and b"vaultnet" in cmdline and fields[0] != b"Z":
+        # A session of its own, and not a child of this process: a server a test started in a
+        # session of its own (the MCP tests do) is its fixture's to end.
+        if int(fields[3]) == int(entry) and int(fields[1]) != os.getpid() and b"vaultnet" in cmdline \
+                and fields[0] != b"Z":
             found.append(int(entry))
     return found
 

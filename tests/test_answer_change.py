@@ -42,6 +42,7 @@ from .test_first_answer import (
 )
 
 ALL = READS + [q for q in QUERIES if q[0] == "search"]
+WHOLE = [("graph",), ("doctor", "--json"), ("intro", "Person 9", "--json"), ("export", "json")]
 
 
 def _same(query, data):
@@ -112,6 +113,13 @@ def test_each_answer_after_a_change_equals_a_rebuilds_and_so_does_the_commit_aft
     run = Run(root)
     for query in ALL:
         assert answer_of(run, query) == (expected[" ".join(query)], ""), query
+    # Commands that read more of the index (every contribution, every record), as they print.
+    reference = Run(tmp_path / "reference")
+    for k, command in enumerate(WHOLE):
+        root = copy_vault(template, tmp_path / f"whole{k}")
+        apply_edits(root, files, after)
+        got, want = Run(root)("--today", TODAY, *command), reference("--today", TODAY, *command)
+        assert (got.exit_code, got.stdout) == (want.exit_code, want.stdout), command
 
 
 def test_the_answer_comes_before_the_commit_and_the_commit_is_the_syncs(tmp_path, before):

@@ -39,15 +39,17 @@ def build(index: NoteIndex, today: dt.date):
 
     contrib, _fields = index.contributions()
     entries = index.entries()
+    # In path order, not the index's: a note saved since is last in the index, first or between in a
+    # rebuild's, and the order decides ties (an edge's evidence) and how nodes and edges are listed.
     graph = nx.Graph()
     org_names: dict[str, str] = {}  # folded name -> org note path, or "@name" for one known by name
-    for path, e in entries.items():
+    for path, e in sorted(entries.items()):
         if e.kind in ("person", "org"):
             graph.add_node(path, name=e.name, kind=e.kind, known=True)
         if e.kind == "org":
             for label in (e.name, *e.aliases, strip_md(path).rsplit("/", 1)[-1]):
                 org_names.setdefault(fold(label), path)
-    all_edges = [(source, edge) for source, per in contrib.items() for edge in per.get("", ())]
+    all_edges = [(source, edge) for source, per in sorted(contrib.items()) for edge in per.get("", ())]
     for _source, (_a, b, _day, _line, code) in all_edges:
         if code == WORKS_AT and b[0] == "@" and fold(b[1:]) not in org_names:
             org_names[fold(b[1:])] = "@" + fold(b[1:])

@@ -9,8 +9,6 @@ import datetime as dt
 import fcntl
 import json
 import os
-import signal
-import time
 from pathlib import Path
 
 import pytest
@@ -20,25 +18,24 @@ from vaultnet.index import NoteIndex, writer
 from vaultnet.network import queries as q
 from vaultnet.vault.folder import Vault
 
-from .conftest import Run, run_subprocess, write_vault
+from .conftest import Run, write_vault
 from .test_crash import (
     QUERIES,
     TODAY,
     apply_edits,
-    assert_no_writer_left,
     copy_vault,
     edited,
     network,
     note_bytes,
-    writer_processes_left,
 )
 from .test_first_answer import (
     READS,
     _index_folder_full,
     answer,
-    index_files,
+    assert_heals,
+    kill_the_writer_behind,
+    program_answer,
     rebuilt_answers,
-    wait_for_the_lock,
 )
 
 ALL = READS + [q for q in QUERIES if q[0] == "search"]
@@ -231,13 +228,7 @@ def test_the_program_answers_then_commits_the_change_in_a_process_of_its_own(tmp
     root = copy_vault(template, tmp_path / "v")
     apply_edits(root, files, after)
     generation = NoteIndex(Vault(root)).generation()
-    done = run_subprocess("--vault", str(root), "--today", TODAY, "due", "--within", "30", "--json",
-                          env={"VAULTNET_NO_SERVER": "1"})
-    assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
-    assert json.loads(done.stdout) == expected["due --within 30"]
-    wait_for_the_lock(root)
-    assert_no_writer_left(root)
+    assert program_answer(root, ("due", "--within", "30")) == expected["due --within 30"]
     assert NoteIndex(Vault(root)).generation() == generation + 1
     again = Run(root)("--today", TODAY, "--no-sync", "due", "--within", "30", "--json")
     assert again.stderr == "" and json.loads(again.stdout) == expected["due --within 30"]
@@ -256,22 +247,8 @@ def test_a_commit_killed_behind_its_answer_leaves_an_index_that_heals(tmp_path):
     for k, delay in enumerate([0.0, 0.0, 0.05, 0.2]):
         root = copy_vault(template, tmp_path / f"copy{k}")
         apply_edits(root, files, after)
-        done = run_subprocess("--vault", str(root), "--today", TODAY, "ledger", "--json",
-                              env={"VAULTNET_NO_SERVER": "1"})
-        assert done.returncode == 0, done.stderr
-        time.sleep(delay)
-        for pid in writer_processes_left(root):
-            os.kill(pid, signal.SIGKILL)
-            killed += 1
-        deadline = time.monotonic() + 10
-        while writer_processes_left(root) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        run = Run(root)
-        for query in queries:
-            got, stderr = answer_of(run, query)
-            assert got == expected[" ".join(query)], (delay, query)
-            assert "Traceback" not in stderr
-        assert not [n for n in index_files(root) if n.endswith(".tmp") or ".toc." in n]
+        killed += kill_the_writer_behind(root, delay)
+        assert_heals(root, queries, expected, answer_of, delay)
     assert killed, "no writer was found running behind its answer"
 
 

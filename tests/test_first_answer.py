@@ -161,18 +161,23 @@ def test_an_index_of_another_version_is_rebuilt_after_the_answer_and_said_once(t
 
 # ---------------------------------------------------------------------- the real program
 
+def program_answer(root: Path, query: tuple[str, ...]):
+    """The real program's answer (no watch asked), silent, once the process writing behind it
+    has let go of the lock and ended."""
+    done = run_subprocess("--vault", str(root), "--today", TODAY, *query, "--json", env={"VAULTNET_NO_SERVER": "1"})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    wait_for_the_lock(root)
+    assert_no_writer_left(root)  # it lets go of the lock, then ends
+    return json.loads(done.stdout)
+
+
 def test_the_program_answers_then_writes_the_index_in_a_process_of_its_own(tmp_path):
     files = network(300)  # enough notes that the writing takes a while after the answer
     expected = rebuilt_answers(write_vault(tmp_path / "reference", files), [("due", "--within", "30")])
     root = write_vault(tmp_path / "fresh", files)
     before = note_bytes(root)
-    done = run_subprocess("--vault", str(root), "--today", TODAY, "due", "--within", "30", "--json",
-                          env={"VAULTNET_NO_SERVER": "1"})
-    assert done.returncode == 0, done.stderr
-    assert done.stderr == ""
-    assert json.loads(done.stdout) == expected["due --within 30"]
-    wait_for_the_lock(root)
-    assert_no_writer_left(root)  # it lets go of the lock, then ends
+    assert program_answer(root, ("due", "--within", "30")) == expected["due --within 30"]
     assert {"manifest", "people", "persons", "VERSION"} <= index_files(root)
     again = Run(root)("--today", TODAY, "due", "--within", "30", "--json")
     assert again.stderr == ""  # current: nothing parsed again
@@ -190,23 +195,36 @@ def test_a_writer_killed_behind_its_answer_leaves_an_index_that_heals(tmp_path):
     killed = 0
     for k, delay in enumerate([0.0, 0.3, 0.8, 1.5]):
         root = copy_vault(template, tmp_path / f"copy{k}")
-        done = run_subprocess("--vault", str(root), "--today", TODAY, "ledger", "--json",
-                              env={"VAULTNET_NO_SERVER": "1"})
-        assert done.returncode == 0, done.stderr
-        time.sleep(delay)
-        for pid in writer_processes_left(root):
-            os.kill(pid, signal.SIGKILL)
-            killed += 1
-        deadline = time.monotonic() + 10
-        while writer_processes_left(root) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        run = Run(root)
-        for query in queries:
-            got, stderr = answer(run, query)
-            assert got == expected[" ".join(query)], (delay, query)
-            assert "Traceback" not in stderr
-        assert not [n for n in index_files(root) if n.endswith(".tmp") or ".toc." in n]
+        killed += kill_the_writer_behind(root, delay)
+        assert_heals(root, queries, expected, answer, delay)
     assert killed, "no writer was found running behind its answer"
+
+
+def kill_the_writer_behind(root: Path, delay: float) -> int:
+    """`ledger` as the real program, then kill -9, `delay` seconds after its answer, the process
+    writing behind it; how many were killed (none when it was done by then)."""
+    done = run_subprocess("--vault", str(root), "--today", TODAY, "ledger", "--json",
+                          env={"VAULTNET_NO_SERVER": "1"})
+    assert done.returncode == 0, done.stderr
+    time.sleep(delay)
+    killed = 0
+    for pid in writer_processes_left(root):
+        os.kill(pid, signal.SIGKILL)
+        killed += 1
+    deadline = time.monotonic() + 10  # a bound on waiting, not a speed
+    while writer_processes_left(root) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return killed
+
+
+def assert_heals(root: Path, queries, expected: dict, ask, what: object) -> None:
+    """The next commands answer as a rebuild, and the index they leave holds no stray files."""
+    run = Run(root)
+    for query in queries:
+        got, stderr = ask(run, query)
+        assert got == expected[" ".join(query)], (what, query)
+        assert "Traceback" not in stderr
+    assert not [n for n in index_files(root) if n.endswith(".tmp") or ".toc." in n]
 
 
 # ---------------------------------------------------------------------- the halves, and a full disk

@@ -137,7 +137,15 @@ def done_writer(soak: Soak) -> None:
 
 def editor(soak: Soak, rounds: int) -> None:
     """An editor saving Zed's note: read, append, write a temp file, and rename it over the note
-    if the note is still what it read (an editor that reloads on a change does this)."""
+    if the note is still what it read (an editor that reloads on a change does this).
+
+    The check and the rename are one step here (under vaultnet's write lock): between the two, a
+    real editor can lose a line vaultnet wrote an instant before, and nothing can prevent that
+    but the editor. It was hit once in the five whole-suite runs after readers began to commit
+    their index behind their answers (more I/O beside the editor). The soak is about vaultnet's
+    own writers, which read and write a note under that lock."""
+    from vaultnet.edits.writes import vault_write_lock
+
     note = soak.root / f"People/{HOT}.md"
     saved = 0
     for r in range(rounds * 4):
@@ -150,10 +158,11 @@ def editor(soak: Soak, rounds: int) -> None:
             fh.write(before + line.encode() + b"\n")
             fh.flush()
             os.fsync(fh.fileno())
-        if note.read_bytes() != before:  # vaultnet wrote meanwhile: read again, as an editor reloads
-            tmp.unlink()
-            continue
-        os.replace(tmp, note)
+        with vault_write_lock(soak.root / ".vaultnet"):
+            if note.read_bytes() != before:  # vaultnet wrote meanwhile: read again, as an editor reloads
+                tmp.unlink()
+                continue
+            os.replace(tmp, note)
         soak.expect(f"People/{HOT}.md", line)
         saved += 1
         with soak.lock:

@@ -88,26 +88,33 @@ def pytest_collection_modifyitems(config, items):
 
 # ---------------------------------------------------------------------- indexes written behind
 
-def _detached_writers() -> list[int]:
-    """vaultnet processes that lead a session of their own: the writers `write_behind` forks
-    (cli/base.py: they call setsid), wherever their vault is (a module's shared one, too)."""
+def vaultnet_processes() -> list[tuple[int, bytes, list[bytes]]]:
+    """(pid, command line, the /proc stat fields after the name: state, ppid, pgrp, session, ...)
+    of every live process whose command line names vaultnet (Linux; elsewhere none)."""
     found = []
     for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
         if not entry.isdigit():
             continue
         try:
-            with open(f"/proc/{entry}/stat", "rb") as fh:
-                fields = fh.read().rsplit(b")", 1)[1].split()
             with open(f"/proc/{entry}/cmdline", "rb") as fh:
                 cmdline = fh.read()
-        except OSError:
+            if b"vaultnet" not in cmdline:
+                continue
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except OSError:  # gone meanwhile
             continue
-        # A session of its own, and not a child of this process: a server a test started in a
-        # session of its own (the MCP tests do) is its fixture's to end.
-        if int(fields[3]) == int(entry) and int(fields[1]) != os.getpid() and b"vaultnet" in cmdline \
-                and fields[0] != b"Z":
-            found.append(int(entry))
+        if fields[0] != b"Z":
+            found.append((int(entry), cmdline, fields))
     return found
+
+
+def _detached_writers() -> list[int]:
+    """vaultnet processes that lead a session of their own: the writers `write_behind` forks
+    (cli/base.py: they call setsid), wherever their vault is (a module's shared one, too). Not a
+    child of this process: a server a test started in a session of its own (the MCP tests do) is
+    its fixture's to end."""
+    return [pid for pid, _, fields in vaultnet_processes() if int(fields[3]) == pid and int(fields[1]) != os.getpid()]
 
 
 @pytest.fixture(autouse=True)

@@ -46,7 +46,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import Run, write_vault
+from .conftest import Run, vaultnet_processes, write_vault
 
 TODAY = "2026-11-22"
 SLOW_NOTE = "run with --slow for the long variant"
@@ -296,16 +296,7 @@ def spread(duration: float, seeds: list[int]) -> list[tuple[int, float]]:
 def writer_processes_left(root: Path) -> list[int]:
     """Processes (forked index writers) still running with this vault on their command line."""
     token = b"\0" + str(root).encode() + b"\0"  # the --vault argument, whole
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/cmdline", "rb") as fh:
-                    if token in fh.read():
-                        found.append(int(entry))
-            except OSError:
-                pass
-    return found
+    return [pid for pid, cmdline, _ in vaultnet_processes() if token in cmdline]
 
 
 def assert_no_writer_left(root: Path) -> None:

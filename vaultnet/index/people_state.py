@@ -144,4 +144,3 @@ class PeopleState:
         self._touched = (set(), set())
         if self._partial:  # only some shards were read: the rest is on disk, read it when asked
             self.drop()
-

@@ -63,6 +63,12 @@ class WhooshHandle:
                     raise
         raise IndexBusy("the index keeps changing while being opened; try again")
 
+    def kept_searcher(self):
+        """The searcher kept, else one opened on the newest commit and kept (None: no index yet)."""
+        if self.searcher is None:
+            self.searcher = self.open_searcher()
+        return self.searcher
+
     def close_searcher(self) -> None:
         if self.searcher is not None:
             self.searcher.close()

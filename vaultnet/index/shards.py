@@ -154,4 +154,3 @@ def write(head: Path, generation: int | None, tables: dict[str, dict], touched: 
                     sync=False)
         stamps[k] = stamp
     write_marshal(head, {"version": SCHEMA_VERSION, "generation": generation, "shards": stamps})
-

@@ -60,18 +60,15 @@ def sync_for(sync: Callable[[float], SyncStats], for_write: bool) -> SyncStats:
         return sync(READER_SYNC_TIMEOUT)
 
 
-class _LastCommit:
-    """The commit a pending change amends (unwritten.py), read as it is, without writing the change."""
+class _Commit:
+    """The reading side of a commit, through `searcher()`: the index's own (which writes notes
+    parsed and not yet written first), or the last commit as it is (what a change amends)."""
 
-    def __init__(self, whoosh: reader.WhooshHandle):
-        self._whoosh = whoosh
-
-    def _searcher(self):
-        if self._whoosh.searcher is None:
-            self._whoosh.searcher = self._whoosh.open_searcher()
-        return self._whoosh.searcher
+    def __init__(self, searcher: Callable[[], object]):
+        self._searcher = searcher
 
     def stored_facts(self, paths: Iterable[str] | None = None) -> dict[str, tuple]:
+        """Notes' facts (notes/facts.py) from the stored records: every note's, or those of `paths`."""
         return reader.stored_facts(self._searcher(), paths)
 
     def records(self, paths: Iterable[str]) -> dict[str, Record]:
@@ -81,6 +78,7 @@ class _LastCommit:
         return reader.all_records(self._searcher())
 
     def linking(self, keys: Iterable[str]) -> list[str]:
+        """Paths of notes with a link whose key is one of `keys` (candidates, not yet resolved)."""
         return reader.linking(self._searcher(), keys)
 
 
@@ -92,7 +90,7 @@ class NoteIndex(IndexState):
             self.write_unwritten(answering=True)  # full text needs the postings
         if self._whoosh.searcher is None:
             try:
-                self._whoosh.searcher = self._whoosh.open_searcher()
+                self._whoosh.kept_searcher()
             except IndexBusy:
                 raise
             except Exception as exc:  # unreadable: the notes are the truth, build it again
@@ -111,27 +109,24 @@ class NoteIndex(IndexState):
                 raise VaultnetError("there is no index yet; run `vaultnet index`")
         return self._whoosh.searcher
 
+    def _reading(self) -> Unwritten | _Commit:
+        """What answers: notes parsed and not yet written (over the last commit, for a change), else
+        the index itself."""
+        return self._unwritten if self._unwritten is not None else _Commit(self.searcher)
+
     def stored_facts(self, paths: Iterable[str] | None = None) -> dict[str, tuple]:
         """Notes' facts (notes/facts.py) from the stored records: every note's, or those of `paths`."""
-        if self._unwritten is not None:
-            return self._unwritten.stored_facts(paths)
-        return reader.stored_facts(self.searcher(), paths)
+        return self._reading().stored_facts(paths)
 
     def records(self, paths: Iterable[str]) -> dict[str, Record]:
-        if self._unwritten is not None:
-            return self._unwritten.records(paths)
-        return reader.records(self.searcher(), paths)
+        return self._reading().records(paths)
 
     def all_records(self) -> Iterator[Record]:
-        if self._unwritten is not None:
-            return self._unwritten.all_records()
-        return reader.all_records(self.searcher())
+        return self._reading().all_records()
 
     def linking(self, keys: Iterable[str]) -> list[str]:
         """Paths of notes with a link whose key is one of `keys` (candidates, not yet resolved)."""
-        if self._unwritten is not None:
-            return self._unwritten.linking(keys)
-        return reader.linking(self.searcher(), keys)
+        return self._reading().linking(keys)
 
     def search(self, text: str, kind: str | None = None, limit: int | None = 20) -> list[Hit]:
         return reader.search(self.searcher(), text, kind, limit)
@@ -320,10 +315,9 @@ class NoteIndex(IndexState):
         where the usual way goes on: another process holds the lock, the vault cannot be written,
         someone committed since `data` was read, or too many notes for one writer process."""
         try:
-            lock: writer.FileLock | None = writer.acquire_lock(self.folder.lock_path, 0)
+            lock = writer.acquire_lock(self.folder.lock_path, 0)
         except (IndexBusy, IndexReadOnly):
             return False
-        assert lock is not None
         try:
             base = self.folder.generation()
             if data.get("generation") != base:
@@ -337,7 +331,7 @@ class NoteIndex(IndexState):
             if writer.processes_for(len(to_parse)) > 1 or not self._room_for(len(to_parse)):
                 lock.release()  # a batch for Whoosh's writer processes; a disk too full to take it
                 return False
-            pending = self._unwritten = Pending(_LastCommit(self._whoosh))
+            pending = self._unwritten = Pending(_Commit(self._whoosh.kept_searcher))
             parsed_facts = write_notes(pending, self.vault, to_parse, gone, files, meta, found, progress)
             self._take_up(base, scan, files, meta, parsed_facts, gone)  # its reads see `pending`
         except BaseException as exc:

@@ -19,8 +19,7 @@ def mcp(app: App):
     except ImportError as exc:  # the SDK is an extra: `pip install 'vaultnet[mcp]'`
         raise click.ClickException(f"the MCP server needs the mcp package ({exc.name} is missing): "
                                    "pip install 'vaultnet[mcp]'") from None
-    # Synced once, problems on stderr, as every command does; committed before it serves.
-    index = app.index(answer_first=False)
+    index = app.index()  # synced once, problems on stderr, as every command does
     if not app.quiet:
         warn(f"vaultnet mcp: serving {app.vault.root} on stdio ({len(index.kinds())} notes); "
              "the client ends it by closing stdin")

@@ -63,14 +63,15 @@ class App:
             self._vault = Vault(root)
         return self._vault
 
-    def index(self, sync: bool = True, for_write: bool = False, answer_first: bool = True) -> NoteIndex:
+    def index(self, sync: bool = True, for_write: bool = False) -> NoteIndex:
         """The index, brought up to date first unless --no-sync.
 
         A command about to write (`for_write`) waits as long as a writer does and never
         goes on from a stale index: a name resolved against it could pick the wrong note.
-        A reading command answers from the notes it parsed and writes their commit after
-        (index/unwritten.py), holding the index's lock until then; one that goes on for long
-        after its sync (a server, an editor open) commits first (`answer_first=False`).
+        A command that only reads and ends (protocol.READING, those a watch may answer) answers
+        from the notes it parsed and writes their commit after (index/unwritten.py), holding the
+        index's lock until then; any other (a server, an editor open, one that writes files)
+        commits first, so that lock is never held while it goes on.
         """
         if self._index is None and self.resident is not None:
             index = self._index = self.resident.index
@@ -86,9 +87,11 @@ class App:
             index = self._index = NoteIndex(self.vault, on_warning=lambda m: warn(f"vaultnet: {m}"))
             click.get_current_context().call_on_close(index.close)
             if sync and not self.no_sync:
+                from .protocol import READING
+
+                answer_first = not for_write and click.get_current_context().command.name in READING
                 with progress_bar(self.quiet) as progress:
-                    stats = sync_for(lambda wait: index.sync(progress=progress, wait=wait,
-                                                             answer_first=answer_first and not for_write),
+                    stats = sync_for(lambda wait: index.sync(progress=progress, wait=wait, answer_first=answer_first),
                                      for_write)
                 report_sync(stats, index, verbose=False, quiet=self.quiet)
                 self.stale = bool(stats.stale)

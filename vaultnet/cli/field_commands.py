@@ -67,7 +67,7 @@ def edit(app: App, name: str):
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
         raise click.UsageError("set $VISUAL or $EDITOR to the editor to use (for example: export EDITOR=nano)")
-    index = app.index(answer_first=False)  # not the index's lock held while the editor is open
+    index = app.index()
     path = queries.find_note(index, name, guess=not app.stale)
     target = app.vault.abspath(path)
     before = target.read_bytes()

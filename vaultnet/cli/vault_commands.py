@@ -205,7 +205,7 @@ def report(app: App):
     """Write the report notes (Follow-ups, Unresolved, Ledger, Network) into the report folder."""
     from ..edits import reports
 
-    written = reports.write(app.index(answer_first=False), app.today)  # it indexes what it writes
+    written = reports.write(app.index(), app.today)
     folder = app.vault.config.report_dir
     warn(f"wrote {', '.join(written)}" if written else f"the reports in {folder}/ are up to date")
 

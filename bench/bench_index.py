@@ -355,6 +355,8 @@ ROWS = [
     ("search_served", f"`search {QUERY}`, `watch` running", "rg", GOAL_SEARCH_VS_GREP, "every run"),
     ("due_changed_served", "`due` right after one note changed, `watch` running", "no-change `due`",
      GOAL_CHANGED_VS_DUE, "median"),
+    ("due_changed_served_behind", "the same, until the watch has written its commit (the lock is free)",
+     "no-change `due`", GOAL_CHANGED_VS_DUE, "median"),
     ("first_answer", "first answer on a fresh vault (`due`, no index)", "parse floor", GOAL_FIRST_ANSWER, "median"),
     ("first_answer_behind", "first answer, then its index written behind it (until the lock is free)",
      "parse floor", GOAL_FIRST_INDEX, "median"),
@@ -463,14 +465,24 @@ def bench_vault(root: Path, n: int, notes: int, repeats: int = REPEATS, python_s
                                             lambda args=args: run_child(cli + args, SERVED_ENV), repeats)
         progress(f"N={n}: due after one changed note, watch running")
         victims = iter(rng.sample(people, repeats))
+        # The watch, too, answers a change before its commit and writes it right after, holding
+        # the index's lock meanwhile: each floor waits for that first, as above.
+        served_behind = Work("due_changed_served_behind", [], [])
+
+        def unchanged_served() -> float:
+            wait_for_lock(root)
+            seconds = run_child(cli + ["due", "--json"], SERVED_ENV).seconds
+            served_behind.floor_s.append(seconds)
+            return seconds
 
         def changed_served() -> Child:
             with open(next(victims), "a", encoding="utf-8") as fh:
                 fh.write(f"- 2026-05-01 Benchmark edit with [[{people[0].stem}]] #{QUERY}\n")
-            return run_child(cli + ["due", "--json"], SERVED_ENV)
-        works["due_changed_served"] = _pairs(
-            "due_changed_served", lambda: run_child(cli + ["due", "--json"], SERVED_ENV).seconds,
-            changed_served, repeats)
+            child = run_child(cli + ["due", "--json"], SERVED_ENV)
+            served_behind.seconds.append(child.seconds + wait_for_lock(root))
+            return child
+        works["due_changed_served"] = _pairs("due_changed_served", unchanged_served, changed_served, repeats)
+        works["due_changed_served_behind"] = served_behind
     return Result(n=n, notes=notes, grep_tool=tool, python_start_s=python_start, works=works,
                   peak_mb=max(w.peak_mb for w in works.values()))
 

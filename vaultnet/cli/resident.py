@@ -58,7 +58,9 @@ class Resident:
     def catch_up(self, for_write: bool) -> SyncStats:
         if self.fence is None:  # scan, as the command would
             return sync_for(lambda wait: self.index.sync(wait=wait), for_write)
-        return sync_for(lambda wait: self.watcher.sync_seen(wait, self.fence), for_write)
+        # A reader answers from a change before its commit, which the watch writes after the
+        # answer (ResidentServer._one): as the command's own process would (index/unwritten.py).
+        return sync_for(lambda wait: self.watcher.sync_seen(wait, self.fence, answer_first=not for_write), for_write)
 
     def latest(self) -> None:
         """--no-sync: no scan, but the newest commit, as a command opening the index reads it."""
@@ -159,6 +161,12 @@ class ResidentServer:
             pass  # the asker went away; it runs the command itself
         finally:
             self._askers.release()
+        # The commit of a change the answer was given from, once the asker has it all.
+        with self.guard:
+            try:
+                self.watcher.settle()
+            except Exception as exc:  # the watch goes on; the next batch tries again
+                self.warn(f"vaultnet: {type(exc).__name__}: {exc}")
 
     def answer(self, request: dict) -> bytes:
         """The reply to `request`: a JSON header line, then the bytes written, in order."""

@@ -17,7 +17,9 @@ def diff_scan(files: dict[str, Stat], too_large: dict[str, Stat], scan: ScanResu
     to_parse: list[str] = []
     for rel, st in scan.files.items():
         old = files.get(rel)
-        if old is None:
+        if old is st:  # a watcher's scan: only the paths it named were looked at again
+            stats.unchanged += 1
+        elif old is None:
             to_parse.append(rel)
             stats.added.append(rel)
         elif tuple(old) != st:

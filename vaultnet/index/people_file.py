@@ -9,7 +9,8 @@ are written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Set as AbstractSet
 
 from ..notes.facts import FIELDS
 from ..vault.contributions import all_contributions, caching_resolver, contributions
@@ -72,13 +73,30 @@ def relinked(parsed_facts: dict[str, tuple], gone: list[str], old_meta: dict[str
     return set(linking(keys)) - set(parsed_facts) if keys else set()
 
 
+class OfKind(AbstractSet[str]):
+    """The notes of one kind in `kinds`, looked up one at a time: a refold of a few notes asks
+    of their links alone, where building the set of every person would cost more."""
+
+    def __init__(self, kinds: dict[str, tuple[str, str]], kind: str):
+        self._kinds, self._kind = kinds, kind
+
+    def __contains__(self, path: object) -> bool:
+        found = self._kinds.get(path) if isinstance(path, str) else None
+        return found is not None and found[0] == self._kind
+
+    def __iter__(self) -> Iterator[str]:
+        return (p for p, (k, _) in self._kinds.items() if k == self._kind)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 def refold(contrib: Contrib, facts: dict[str, tuple], gone: Iterable[str], meta: dict[str, Meta],
            kinds: dict[str, tuple[str, str]], resolver: LinkResolver) -> Contrib:
     """Person contributions after a commit: those of the notes gone dropped, those of `facts` (the
     notes parsed and relinked) folded again. `contrib` may hold only the shards of these notes."""
     by_source, fields = dict(contrib[0]), dict(contrib[1])
-    people = {p for p, (k, _) in kinds.items() if k == "person"}
-    orgs = {p for p, (k, _) in kinds.items() if k == "org"}
+    people, orgs = OfKind(kinds, "person"), OfKind(kinds, "org")  # asked of a few notes' links only
     resolve = caching_resolver(resolver)
     for source in set(gone) | set(facts):
         by_source.pop(source, None)

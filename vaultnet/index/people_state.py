@@ -28,6 +28,9 @@ class PeopleState:
         self._touched: tuple[set[str] | None, set[str] | None] = (None, None)
         # The tables that hold only some shards (a command's refold): "contrib", "summed".
         self._partial: set[str] = set()
+        # The people (and notes) whose sums or own fields the last fold changed; None: it folded
+        # everything (a first build, or a set of shards that could not be amended).
+        self.changed: set[str] | None = None
 
     def contributions(self, fold: Callable[[], people_file.Contrib]) -> people_file.Contrib:
         """The stored contributions of the newest commit, else `fold()` (every note's stored facts)."""
@@ -83,6 +86,7 @@ class PeopleState:
         self.contrib = people_file.fold_all(parsed_facts, kinds, meta, resolver)
         self.summed = (sums.fold_all(self.contrib[0]), self.contrib[1])
         self._touched = (None, None)
+        self.changed = None
 
     def refold(self, base: int | None, parsed_facts: dict[str, tuple], gone: list[str], old_meta: dict[str, Meta],
                meta: dict[str, Meta], kinds: dict[str, tuple[str, str]], resolver: LinkResolver,
@@ -118,11 +122,14 @@ class PeopleState:
             folded = sums.refold(summed[0], old[0], contrib[0], touched, summed_again)
         except ValueError:  # a sum that does not hold what is taken away
             return self._fold_again(stored_facts(None), kinds, meta, resolver)
-        own = {k: v for k, v in summed[1].items() if k not in touched}
+        own = dict(summed[1])  # (popped and added again: the order of a dict built without them)
+        for k in touched:
+            own.pop(k, None)
         own.update(people_file.person_fields(facts, meta))
         self.contrib, self.summed = contrib, (folded, own)
         self._contrib_base = self._summed_base = base  # what they amend: only the touched shards differ
         self._touched = (touched, summed_again)
+        self.changed = set(summed_again)
         self._partial = set() if whole else {"contrib", "summed"}
 
     def _fold_again(self, facts: dict[str, tuple], kinds: dict[str, tuple[str, str]], meta: dict[str, Meta],

@@ -42,6 +42,8 @@ class IndexState:
         self._whoosh = reader.WhooshHandle(folder)
         self._files: dict[str, Stat] | None = None
         self._meta: dict[str, Meta] = {}
+        self._kinds: dict[str, tuple[str, str]] = {}
+        self._kinds_of: dict[str, Meta] | None = None  # the _meta that _kinds was made from
         self._too_large: dict[str, Stat] = {}
         self._attachments: set[str] = set()
         self._entries: dict[str, Entry] | None = None
@@ -50,6 +52,10 @@ class IndexState:
         self._generation: int | None = None  # the commit the in-memory state describes
         self._from_manifest = False  # ... and whether it is that commit's manifest (not rebuilt from records)
         self._derived: dict = {}  # what callers computed from this state (derived()); dropped with it
+        # What was derived from an earlier state, and the people whose sums, own fields or kind
+        # changed since (None: not known): derived() amends it for those people alone.
+        self._derived_before: dict = {}
+        self._changed_since: set[str] | None = None
         # A first answer's notes, parsed but not yet written (unwritten.py), and the lock
         # held for writing them: no other process builds the same index meanwhile.
         self._unwritten: Unwritten | None = None
@@ -88,7 +94,7 @@ class IndexState:
         self._entries = None
         self._people.drop()
         self._resolver = None
-        self._derived = {}
+        self._drop_derived()
 
     def _write_state(self, generation: int | None) -> None:
         self._generation = generation
@@ -101,10 +107,11 @@ class IndexState:
     def _state_from_whoosh(self) -> None:
         """Rebuild the manifest's view from stored records (after a crash between two writes).
         The attachments are not in the records: the sync that follows finds them all new."""
-        self._files, self._meta, self._attachments = {}, {}, set()
+        self._files, self._meta, self._attachments = {}, {}, set()  # _meta is filled in place below
+        self._kinds_of = None
         self._entries, self._resolver = None, None
         self._people.drop()
-        self._derived = {}
+        self._drop_derived()
         self._generation = self.folder.generation()
         self._from_manifest = False
         ix = self._whoosh.open()
@@ -134,9 +141,13 @@ class IndexState:
         return self._entries
 
     def kinds(self) -> dict[str, tuple[str, str]]:
-        """path -> (kind, name) for every note, straight from the manifest."""
+        """path -> (kind, name) for every note, straight from the manifest (not to be changed:
+        it is kept while the manifest's view is the same, asked for several times a change)."""
         self._ensure_state()
-        return {path: (m[0], m[1]) for path, m in self._meta.items()}
+        if self._kinds_of is not self._meta:
+            self._kinds = {path: (m[0], m[1]) for path, m in self._meta.items()}
+            self._kinds_of = self._meta
+        return self._kinds
 
     def entry(self, path: str) -> Entry | None:
         """One note's entry, without building the entries of the whole vault."""
@@ -178,13 +189,32 @@ class IndexState:
                 self._resolver = LinkResolver(notes + [_attachment_ref(p) for p in self._attachments])
         return self._resolver
 
-    def derived(self, key: Hashable, make: Callable[[], T]) -> T:
+    def derived(self, key: Hashable, make: Callable[[], T], amend: Callable[[T, set[str]], T] | None = None) -> T:
         """`make()`, kept until the index's state changes (a sync that changed something, another
         process's commit taken up): for what is costly to fold from the whole vault and asked
-        again and again by a process that lives long (the MCP server's `due` at 10,000 people)."""
+        again and again by a process that lives long (the MCP server's `due` at 10,000 people).
+
+        With `amend`, after a change whose people are known: `amend(what the state before it
+        gave, those people)` instead, which folds them alone (a watch's answer right after a save)."""
         if key not in self._derived:
-            self._derived[key] = make()
+            before = self._derived_before.get(key)
+            if amend is not None and before is not None and self._changed_since is not None:
+                self._derived[key] = amend(before, self._changed_since)
+            else:
+                self._derived[key] = make()
         return self._derived[key]
+
+    def _drop_derived(self, changed: Iterable[str] | None = None) -> None:
+        """The state changed: what was derived from it goes. With `changed`, the people whose sums,
+        own fields or kind the change touched (all others are as they were), it stays as the
+        base derived() amends; changes one after another add up until something is derived again."""
+        if changed is None:
+            self._derived_before, self._changed_since = {}, None
+        elif self._derived:
+            self._derived_before, self._changed_since = self._derived, set(changed)
+        elif self._changed_since is not None:
+            self._changed_since.update(changed)
+        self._derived = {}
 
     def problems(self, found: Iterable[dict] = ()) -> list[dict]:
         """Every problem known in the vault: notes' own, files skipped for their size, and Obsidian

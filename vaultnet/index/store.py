@@ -143,12 +143,12 @@ class NoteIndex(IndexState):
 
     # ------------------------------------------------------------------ sync
 
-    def sync_paths(self, paths: Iterable[str], wait: float = WRITER_TIMEOUT) -> SyncStats:
+    def sync_paths(self, paths: Iterable[str], wait: float = WRITER_TIMEOUT, answer_first: bool = False) -> SyncStats:
         """Bring the index up to date for these vault paths only (notes or folders).
 
         The watcher's way: it knows what changed, so it stats those paths
         instead of walking the vault. Without a usable manifest it falls back
-        to a full sync.
+        to a full sync. `answer_first`: as sync's, for a change (a watch's answer).
         """
         paths = list(paths)
         if not paths and self._files is not None and self._generation is not None \
@@ -159,7 +159,7 @@ class NoteIndex(IndexState):
         data = self._load_manifest()
         if data is None:
             return self.sync(wait=wait)
-        return self.sync(wait=wait, scan=targeted_scan(self.vault, data, paths))
+        return self.sync(wait=wait, scan=targeted_scan(self.vault, data, paths), answer_first=answer_first)
 
     def sync(self, *, rebuild: bool = False, progress: Progress | None = None,
              wait: float = WRITER_TIMEOUT, procs: int | None = None, scan: ScanResult | None = None,
@@ -167,7 +167,8 @@ class NoteIndex(IndexState):
         """Bring the index up to date with the files: parse only what changed.
 
         `answer_first`: with nothing committed to answer from, parse the notes and answer from
-        them; the index is written by `write_unwritten` (a reading command's, after its answer).
+        them; after a change, parse the changed notes and answer from them over the last commit.
+        The index is written by `write_unwritten` (a reading command's, after its answer).
         """
         started = time.perf_counter()
         if self._unwritten is not None:  # a second sync: what the first parsed goes in first
@@ -198,7 +199,7 @@ class NoteIndex(IndexState):
             if parsed is not None:
                 parsed.seconds = time.perf_counter() - started
                 return parsed
-        if answer_first and data is not None and not targeted and not self.temporary \
+        if answer_first and data is not None and not self.temporary \
                 and self._answer_change(scan, stats, data, progress):
             stats.seconds = time.perf_counter() - started
             return stats
@@ -503,7 +504,7 @@ class NoteIndex(IndexState):
         self._files = None
         self._people.drop()
         self._entries = None
-        self._derived = {}
+        self._drop_derived()
         self._resolver = None
         self._generation = None
         self._from_manifest = False
@@ -519,7 +520,7 @@ class NoteIndex(IndexState):
         self._whoosh.ix = writer.create_index(self.folder)
         self._files, self._meta, self._too_large, self._attachments = {}, {}, {}, set()
         self._people.drop(empty=True)
-        self._derived = {}
+        self._drop_derived()
         self._resolver = None
         self._generation = None
         self._from_manifest = False
@@ -565,7 +566,6 @@ class NoteIndex(IndexState):
         self._files, self._meta, self._too_large = files, meta, dict(scan.too_large)
         self._attachments = attachments
         self._entries = None
-        self._derived = {}
         if self._resolver is not None:  # kept current in place: a watcher reuses it batch after batch
             changed = [p for p in sorted(set(parsed_facts) | set(gone))  # only these can have changed
                        if tuple(old_meta.get(p, ("",))[:3]) != tuple(meta.get(p, ("",))[:3])]
@@ -577,3 +577,4 @@ class NoteIndex(IndexState):
         else:
             self._people.refold(base, parsed_facts, gone, old_meta, self._meta, self.kinds(), self.resolver(),
                                 self.linking, self.stored_facts, moved_files=files_changed)
+        self._drop_derived(self._people.changed)

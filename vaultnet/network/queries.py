@@ -174,9 +174,14 @@ def network(index: NoteIndex, today, only=None):
             folded, fields = index.persons() if only is None else index.persons_of(only)
             return Network(folded, fields, index.kinds(), index.vault.config, today, me=me_path(index), only=only)
 
+    def amend(before: Network, changed: set[str]) -> Network:
+        with gc_paused():
+            folded, fields = index.persons()
+            return before.amended(folded, fields, index.kinds(), changed, me_path(index))
+
     if only is not None:  # a few people (a card): nothing worth keeping
         return fold()
-    return index.derived(("network", today), fold)
+    return index.derived(("network", today), fold, amend)
 
 
 def people_with(index: NoteIndex, *, news: bool = False, noticed: bool = False,

@@ -84,21 +84,52 @@ class Network:
         self.me = me
         self._parsed: dict[tuple, object] = {}  # the same cadence, date or birthday text is read once
         wanted = kinds if only is None else {p: kinds[p] for p in only if p in kinds}
-        people: dict[str, Person] = {}
-        self.people = people
+        self.people: dict[str, Person] = {}
         self.texts: dict[tuple[str, int], str] = {}  # (source, line) -> the text of a #news or #noticed line
         for path, (kind, name) in wanted.items():
-            if kind != "person":
-                continue
-            own = fields.get(path, {})
-            days, gave, got, dues, links, news, noticed = folded.get(path, _EMPTY)
-            if news or noticed:
-                self.texts.update(((s, ln), text) for _, s, ln, text in news + noticed)
-                news = tuple(item[:3] for item in news)
-                noticed = tuple(item[:3] for item in noticed)
-            person = people[path] = Person(path, name, tuple(own.get("tags", ())), own, days, gave, got, dues,
-                                           links, news, noticed)
-            self._finish(person)
+            if kind == "person":
+                self.people[path] = self._person(path, name, folded, fields)
+
+    def amended(self, folded: dict[str, tuple], fields: dict[str, dict], kinds: dict[str, tuple[str, str]],
+                changed: set[str], me: str | None) -> Network:
+        """This Network after a change that touched the sums, own fields or kind of `changed` alone:
+        everyone else's Person is taken as it is (a watch's answer right after a save folds one
+        person, not 10,000). Equal to a Network built from the same tables: the people in the
+        order of `kinds`, and every text a person's moments name."""
+        if me != self.me:
+            return Network(folded, fields, kinds, self.config, self.today, me)
+        new = Network.__new__(Network)
+        new.today, new.config, new.me, new._parsed = self.today, self.config, me, self._parsed
+        # A text is the line's: one kept here is still right for every person not folded again.
+        new.texts = dict(self.texts)
+        mine = self.people
+        if all(path in mine for path in changed if kinds.get(path, ("",))[0] == "person"):
+            # Nobody new: everyone is where they were, less those who are no person now.
+            new.people = dict(mine)
+            for path in changed:
+                kind, name = kinds.get(path, ("", ""))
+                if kind == "person":
+                    new.people[path] = new._person(path, name, folded, fields)
+                else:
+                    new.people.pop(path, None)
+            return new
+        new.people = {}
+        for path, (kind, name) in kinds.items():
+            if kind == "person":
+                person = mine.get(path) if path not in changed else None
+                new.people[path] = person if person is not None else new._person(path, name, folded, fields)
+        return new
+
+    def _person(self, path: str, name: str, folded: dict[str, tuple], fields: dict[str, dict]) -> Person:
+        own = fields.get(path, {})
+        days, gave, got, dues, links, news, noticed = folded.get(path, _EMPTY)
+        if news or noticed:
+            self.texts.update(((s, ln), text) for _, s, ln, text in news + noticed)
+            news = tuple(item[:3] for item in news)
+            noticed = tuple(item[:3] for item in noticed)
+        person = Person(path, name, tuple(own.get("tags", ())), own, days, gave, got, dues, links, news, noticed)
+        self._finish(person)
+        return person
 
     def _read(self, parse, text):
         if not isinstance(text, str):  # a list or a mapping where a value was wanted: not memoized

@@ -91,7 +91,7 @@ def _edges(source: str, f: tuple, kind: str, people: Set[str], orgs: Set[str], n
     return edges
 
 
-def contributions(source: str, f: tuple, kind: str, people: set[str], resolve, texts: bool = False,
+def contributions(source: str, f: tuple, kind: str, people: Set[str], resolve, texts: bool = False,
                   orgs: Set[str] = frozenset()) -> dict:
     """What one note contributes to each person it concerns.
 

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 
-from ..errors import IndexBusy
+from ..errors import IndexBusy, VaultnetError
 from ..index import WRITER_TIMEOUT, NoteIndex, SyncStats
 
 QUIET_SECONDS = 0.1  # editors finish a save within milliseconds; git checkout keeps events coming
@@ -129,6 +129,12 @@ class _Dirty:
             self.last = max(self.last, now + after)
         self.arrived.set()
 
+    def take_now(self) -> set[str]:
+        """Every dirty path, also those put back to be tried later: for an answer, which must see them."""
+        with self.lock:
+            taken, self.paths = self.paths, set()
+            return taken
+
     def take(self, quiet: float, max_delay: float) -> tuple[set[str] | None, float]:
         """(the dirty paths, 0) once quiet or waited long enough; else (None, seconds to wait)."""
         with self.lock:
@@ -213,6 +219,9 @@ class Watcher:
         self._reported: object = None  # the index commit the report notes were last built from
         self._reported_day: dt.date | None = None  # ... and the day they were built for
         self._reports_after = 0.0  # monotonic time before which reports wait (the last batch + delay)
+        # The paths an answer was given from before their commit (catch_up's answer_first), and
+        # the commit that was newest then: settle() writes it, or puts them back.
+        self._unsettled: tuple[set[str], object] | None = None
 
     def _commit(self) -> object:
         """What identifies the index's latest commit, whoever made it."""
@@ -242,6 +251,7 @@ class Watcher:
         """Index `paths` (None: reconcile the whole vault), then, with `reports`, bring the report
         notes up to date; None when the index lock stayed taken."""
         started = time.perf_counter()
+        self.settle()
         self.index.close()  # the searcher kept from the last reports may be on a commit long gone
         try:
             # sync_paths(set()) does no I/O on the vault: it only takes up a newer commit's manifest.
@@ -263,23 +273,48 @@ class Watcher:
             self._reported_day = day
         return Batch(stats, time.perf_counter() - started, written, paths is None)
 
-    def catch_up(self, wait: float) -> SyncStats:
+    def catch_up(self, wait: float, answer_first: bool = False) -> SyncStats:
         """Index now every path events named so far, without waiting for the vault to be quiet,
         and take up other processes' commits: for a reader about to answer from the index.
         The caller holds `guard`.
 
+        `answer_first`: changed notes are parsed and answered from before their commit
+        (index/unwritten.py's Pending), which settle() writes once the answer is out.
         Paths that could not be indexed (the index lock stayed taken) stay for the next try.
         """
-        paths = self.dirty.take(0.0, 0.0)[0] or set()
+        self.settle()
+        paths = self.dirty.take_now()
+        commit = self._commit()
         try:
-            stats = self.index.sync_paths(paths, wait=wait)
+            stats = self.index.sync_paths(paths, wait=wait, answer_first=answer_first)
         except BaseException:
             if paths:
                 self.dirty.requeue(paths, BUSY_RETRY_SECONDS)
             raise
         if stats.stale and paths:
             self.dirty.requeue(paths, BUSY_RETRY_SECONDS)
+        elif self.index.has_unwritten():
+            self._unsettled = (paths, commit)
         return stats
+
+    def settle(self) -> None:
+        """Write the commit of a change answered before it (catch_up's answer_first); the caller
+        holds `guard`. Its paths go back to the next batch when it was not written: the disk
+        refused it (said through the index's warnings), or the index dropped it."""
+        if self._unsettled is None:
+            return
+        (paths, commit), self._unsettled = self._unsettled, None
+        if self.index.has_unwritten():
+            try:
+                self.index.write_unwritten(self.lock_wait)
+            except Exception as exc:
+                self.dirty.requeue(paths, BUSY_RETRY_SECONDS)
+                if not isinstance(exc, (VaultnetError, OSError)):
+                    raise
+                self.index.warn(f"the index was not updated ({exc}); will try again")
+                return
+        if self._commit() == commit:  # nothing was committed: a search wrote it and failed, say
+            self.dirty.requeue(paths, BUSY_RETRY_SECONDS)
 
     def fence(self, path: str, timeout: float) -> bool:
         """Touch `path` (a file in the vault's state folder) and wait until its event arrives.
@@ -307,15 +342,16 @@ class Watcher:
                 dirty.fenced.wait(left)
         return True
 
-    def sync_seen(self, wait: float, fence: str | None = None) -> SyncStats:
+    def sync_seen(self, wait: float, fence: str | None = None, answer_first: bool = False) -> SyncStats:
         """For a reader about to answer (the caller holds `guard`): every change made so far indexed.
 
-        The paths events named (catch_up), once the events up to now have all arrived (`fence`,
-        a file to touch, see fence()); a scan of the vault instead when the fence did not come
-        back or the OS dropped events."""
+        The paths events named (catch_up, with `answer_first`), once the events up to now have all
+        arrived (`fence`, a file to touch, see fence()); a scan of the vault instead when the
+        fence did not come back or the OS dropped events."""
         # The fence first: watchdog says events were dropped before it hands over later ones.
         fenced = fence is None or self.fence(fence, FENCE_SECONDS)
         if self.dirty.take_lost() or not fenced:
+            self.settle()
             try:
                 stats = self.index.sync(wait=wait)
             except BaseException:
@@ -324,7 +360,7 @@ class Watcher:
             if stats.stale:
                 self.dirty.lose()
             return stats
-        return self.catch_up(wait)
+        return self.catch_up(wait, answer_first)
 
     def run(self, stop: threading.Event, ready: Callable[[Batch], None] | None = None) -> None:
         import warnings
@@ -398,6 +434,8 @@ class Watcher:
                     if batch is not None and batch.reports:
                         self.on_batch(batch)
         finally:
+            with self.guard:
+                self.settle()
             logging.getLogger(OVERFLOW_LOGGER).removeHandler(overflow)
             observer.stop()
             observer.join(timeout=10)

@@ -19,6 +19,7 @@ that walks it, such as `show --json`).
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 _WIKILINK_HINT = "[["
@@ -58,25 +59,78 @@ def _loader():
 
     base = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
 
+    error = yaml.constructor.ConstructorError
+    scalar, sequence = yaml.ScalarNode, yaml.SequenceNode
+    # BaseLoader would quietly build plain values for unknown tags; they are refused loudly
+    # instead. Core tags (`!!str`, `!!int`...) stay harmless: kept as text.
+    core_tags = frozenset(CORE_TAGS)
+    default_tags = {scalar: yaml.resolver.BaseResolver.DEFAULT_SCALAR_TAG,
+                    sequence: yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG,
+                    yaml.MappingNode: yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG}
+
     class Loader(base):  # type: ignore[misc, valid-type]
-        """BaseLoader that refuses duplicate keys and remembers scalars that hold links."""
+        """libyaml's parser and composer; the values built from its nodes here, as text."""
 
         def __init__(self, stream):
             super().__init__(stream)
             self.link_scalars: list[tuple[str, int]] = []
             self.key_nodes: set[int] = set()  # ids of the scalars that are mapping keys
             self.placeholders: list[str] = []  # template placeholders, hidden by load_yaml
+            self.shared = False  # some node was met again through an alias (build)
 
-        def construct_mapping(self, node, deep=False):
-            if not isinstance(node, yaml.MappingNode):
-                raise yaml.constructor.ConstructorError(
-                    None, None, f"expected a mapping, found {node.id}", node.start_mark
-                )
+        def resolve(self, kind, value, implicit):
+            """BaseResolver's answer, which has no implicit or path resolvers to try: every node
+            the default tag of its kind (libyaml's composer asks for each node)."""
+            return default_tags[kind]
+
+        def build(self, root):
+            """The document under `root`: every scalar the string written (null aside), lists
+            and dicts; duplicate keys and tags other than the core ones refused, with their
+            line. One walk of the composed nodes, where PyYAML's construct_document (a
+            constructor looked up per node, its recursion bookkeeping) cost twice the parse
+            itself. A node met again through an alias is the same object; one met inside
+            itself is refused, as PyYAML refuses it."""
+            built: dict[int, object] = {}
+            open_nodes: set[int] = set()
+
+            def walk(node):
+                key = id(node)
+                if key in built:
+                    self.shared = True
+                    return built[key]
+                if key in open_nodes:
+                    raise error(None, None, "found unconstructable recursive node", node.start_mark)
+                if node.tag not in core_tags:
+                    raise error(None, None, f"YAML tag {node.tag!r} is not allowed in frontmatter", node.start_mark)
+                kind = type(node)
+                if kind is scalar:
+                    value = self.scalar(node)
+                else:
+                    open_nodes.add(key)
+                    if kind is sequence:
+                        value = [walk(child) for child in node.value]
+                    else:
+                        self.check_keys(node)
+                        value = {}
+                        for key_node, value_node in node.value:
+                            item = walk(key_node)
+                            if not isinstance(item, Hashable):
+                                raise error("while constructing a mapping", node.start_mark,
+                                            "found unhashable key", key_node.start_mark)
+                            value[item] = walk(value_node)
+                    open_nodes.discard(key)
+                built[key] = value
+                return value
+
+            return walk(root)
+
+        def check_keys(self, node):
+            """Refuse a duplicate key, with its line; remember which scalars are keys."""
             seen: dict[str, int] = {}
             for key_node, _ in node.value:
-                if isinstance(key_node, yaml.ScalarNode):
+                if type(key_node) is scalar:
                     if key_node.value in seen:
-                        raise yaml.constructor.ConstructorError(
+                        raise error(
                             None,
                             None,
                             f"duplicate key {key_node.value!r} (first on line {seen[key_node.value] + 1})",
@@ -84,10 +138,9 @@ def _loader():
                         )
                     seen[key_node.value] = key_node.start_mark.line
                     self.key_nodes.add(id(key_node))
-            return super().construct_mapping(node, deep=deep)
 
-        def construct_scalar(self, node):
-            value = super().construct_scalar(node)
+        def scalar(self, node):
+            value = node.value
             if self.placeholders and _HIDDEN_START in value:
                 value = _HIDDEN.sub(lambda m: self.placeholders[int(m[1])], value)
             if not node.style and value in NULLS and id(node) not in self.key_nodes:
@@ -98,22 +151,6 @@ def _loader():
                 self.link_scalars.append((value, node.start_mark.line))
             return value
 
-    def refuse_tag(loader, tag_suffix, node):
-        raise yaml.constructor.ConstructorError(
-            None, None, f"YAML tag {node.tag!r} is not allowed in frontmatter", node.start_mark
-        )
-
-    # BaseLoader would quietly build plain values for unknown tags; refuse them loudly
-    # instead. Core tags (`!!str`, `!!int`...) stay harmless: kept as text.
-    builders = {yaml.ScalarNode: Loader.construct_scalar, yaml.SequenceNode: Loader.construct_sequence,
-                yaml.MappingNode: Loader.construct_mapping}
-
-    def keep_as_text(loader, node):
-        return builders[type(node)](loader, node)
-
-    for tag in CORE_TAGS:
-        Loader.add_constructor(tag, keep_as_text)
-    Loader.add_multi_constructor(None, refuse_tag)
     _loader_class = Loader
     return Loader
 
@@ -172,7 +209,8 @@ def load_yaml(yaml_text: str) -> tuple[dict, list[tuple[str, int]]]:
     loader.placeholders = placeholders
     try:
         _check_nesting(yaml_text)
-        data = loader.get_single_data()
+        node = loader.get_single_node()
+        data = None if node is None else loader.build(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -191,7 +229,7 @@ def load_yaml(yaml_text: str) -> tuple[dict, list[tuple[str, int]]]:
     for key in data:
         if not isinstance(key, str):
             raise FrontmatterError("frontmatter keys must be plain text", 0)
-    if alias_expansion(data) > ALIAS_BUDGET:
+    if loader.shared and alias_expansion(data) > ALIAS_BUDGET:  # only aliases share
         raise FrontmatterError(
             f"frontmatter expands to too many values (YAML aliases?): more than {ALIAS_BUDGET} repeated values", 0
         )

@@ -126,8 +126,8 @@ def contributions(source: str, f: tuple, kind: str, people: Set[str], resolve, t
 
     own = source in people
     person_of: dict[str, str] = {}
-    for target, _line in f[TARGETS]:
-        path = resolve(target, source)
+    resolved = [(target, resolve(target, source)) for target, _line in f[TARGETS]]
+    for target, path in resolved:
         if path is not None and path != source and path in people:
             person_of[target] = path
             slot(path)[4] = True
@@ -193,8 +193,7 @@ def contributions(source: str, f: tuple, kind: str, people: Set[str], resolve, t
         for path, (days, gave, got, dues, linked, news, noticed) in out.items()
     }
     node_of: dict[str, str] = {}
-    for target, _line in f[TARGETS]:
-        path = resolve(target, source)
+    for target, path in resolved:
         if path is not None:
             if path in people or path in orgs:
                 node_of[target] = path

@@ -103,6 +103,7 @@ class App:
 # Set by main(): this process is the `vaultnet` program, which may hand work to a process of
 # its own; a test's CliRunner, or a watch answering for another process, writes in place.
 _WRITE_IN_BACKGROUND = False
+_KEPT_UNTIL_EXIT: list = []  # what a process that handed its writing over ends without freeing
 
 
 def write_behind(index: NoteIndex) -> None:
@@ -130,7 +131,9 @@ def write_behind(index: NoteIndex) -> None:
         if pid == 0:
             _write_detached(index)
         if pid > 0:
-            index.hand_over()  # our copy of the lock's descriptor goes, not the lock: the child's now
+            # Our copy of the lock's descriptor goes, not the lock: the child's now. The notes are
+            # kept until the process ends (main), which never spends the time to free them.
+            _KEPT_UNTIL_EXIT.append(index.hand_over())
             return
     try:
         index.write_unwritten()
@@ -427,6 +430,24 @@ def main() -> None:
     except BrokenPipeError:  # the last of the output met a closed pipe: still not an error
         _quiet_stdout()
         code = 0
+    if _KEPT_UNTIL_EXIT and (code is None or isinstance(code, int)):
+        _end_now(code or 0)
     sys.exit(code)
+
+
+def _end_now(code: int) -> None:
+    """End as sys.exit would, less the interpreter's teardown: the exit handlers run (a read-only
+    vault's temporary index is removed by one) and the streams are flushed, then the process ends
+    without freeing what it holds, which after a first answer is every note parsed (the process
+    forked to write them has its own copy)."""
+    import atexit
+
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
 
 

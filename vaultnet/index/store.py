@@ -24,7 +24,7 @@ from ..errors import IndexBusy, IndexReadOnly, VaultnetError
 from ..gc_pause import gc_paused
 from ..vault.folder import ScanResult
 from ..vault.resolve import NoteRef
-from . import reader, writer
+from . import people_file, reader, writer
 from .batch import Progress, diff_scan, targeted_scan, write_notes
 from .manifest import SCHEMA_VERSION, IndexFolder
 from .reader import why_unusable
@@ -303,7 +303,8 @@ class NoteIndex(IndexState):
         self._files, self._meta, self._too_large = files, meta, dict(scan.too_large)
         self._attachments = set(scan.attachments)
         self._people.drop(empty=True)
-        self._people.fold_new(facts, self.kinds(), self._meta, self.resolver())
+        self._people.fold_new(facts, self.kinds(), self._meta, self.resolver(),
+                              self._fold_split(len(facts), lock))
         self._unwritten, self._unwritten_lock = unwritten, lock
         if reason is not None:
             stats.rebuilt_because = f"the index was rebuilt because {reason}"
@@ -375,6 +376,16 @@ class NoteIndex(IndexState):
                 meta.clear()
         unwritten = Unwritten()
         return unwritten, write_notes(unwritten, self.vault, to_parse, [], files, meta, stats, progress)
+
+    @staticmethod
+    def _fold_split(notes: int, lock: writer.FileLock | None) -> people_file.Split | None:
+        """Everyone's contributions folded on two cores, where a parse would be split too."""
+        from . import parse_split
+
+        if not parse_split.can_split(notes):
+            return None
+        fd = getattr(lock, "fd", None)
+        return lambda fold, items: parse_split.fold_split(fold, items, fd)
 
     def has_unwritten(self) -> bool:
         """A first answer's notes wait to be written, by this process (it holds the lock)."""
@@ -481,14 +492,19 @@ class NoteIndex(IndexState):
         ix = self._whoosh.open()
         return result, procs == 1 or (ix is not None and ix.doc_count() == expected())
 
-    def hand_over(self) -> None:
+    def hand_over(self) -> Unwritten | None:
         """A process forked from this one writes what was parsed (it holds the same lock): let go
         of the notes and of our copy of the lock's descriptor. The state stays: it is the commit
-        that process writes (and freeing it is time a command about to end need not spend)."""
-        lock, self._unwritten, self._unwritten_lock = self._unwritten_lock, None, None
+        that process writes (and freeing it is time a command about to end need not spend).
+        Returns the notes let go of, for a process about to end to keep until then: freeing a
+        first answer's documents after the fork costs a tenth of the answer (every page they
+        are on copied, to count their references down)."""
+        unwritten, lock = self._unwritten, self._unwritten_lock
+        self._unwritten = self._unwritten_lock = None
         if lock is not None and lock.fd is not None:
             fd, lock.fd = lock.fd, None
             os.close(fd)
+        return unwritten
 
     def _forget_unwritten(self) -> None:
         """Drop notes parsed and unwritten (a first answer's, a change's). The lock's descriptor is

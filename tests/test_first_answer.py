@@ -259,6 +259,45 @@ def test_the_two_halves_join_as_one_parse_would(tmp_path, files):
     assert "People/Person 39.md" not in alone[4] and alone[5]
 
 
+def test_the_fold_shared_out_joins_as_one_fold_would(tmp_path, files):
+    """fold_split: everyone's contributions folded in two processes are the fold's in one, in
+    its order; a child that fails leaves its half to this process, and a fold that fails here
+    reaps the child and raises."""
+    from vaultnet.index import people_file
+    from vaultnet.index.store import NoteIndex
+    from vaultnet.vault.folder import Vault
+
+    root = write_vault(tmp_path / "v", {**files, **BAD_NOTES})
+    with NoteIndex(Vault(root)) as index:
+        index.sync()
+        facts, kinds, meta, resolver = index.stored_facts(), index.kinds(), index._meta, index.resolver()
+    alone = people_file.fold_all(facts, kinds, meta, resolver)
+    split = people_file.fold_all(facts, kinds, meta, resolver, lambda fold, items: parse_split.fold_split(fold, items, None))
+    assert list(split[0].items()) == list(alone[0].items()) and split[1] == alone[1]
+    assert any(split[0].values())  # the fold found something to compare
+
+    here = os.getpid()
+
+    def failing_in_the_child(part: dict) -> dict:
+        if os.getpid() != here:
+            raise RuntimeError("the child's fold fails")
+        return {k: len(v) for k, v in part.items()}
+
+    items = {str(i): "x" * i for i in range(10)}
+    assert parse_split.fold_split(failing_in_the_child, items, None) == {k: len(v) for k, v in items.items()}
+
+    def failing_here(part: dict) -> dict:
+        if os.getpid() == here:
+            raise RuntimeError("this side's fold fails")
+        time.sleep(5)  # a child still at work when this side gives up (ended, not waited for)
+        return part
+
+    with pytest.raises(RuntimeError, match="this side"):
+        parse_split.fold_split(failing_here, items, None)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left behind, not even a zombie
+
+
 def _index_folder_full(monkeypatch, root: Path) -> None:
     """No room for any new file in the vault's index folder (the in-process twin of a full disk)."""
     import builtins

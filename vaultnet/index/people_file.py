@@ -49,9 +49,15 @@ def write(folder: IndexFolder, generation: int | None, contrib: Contrib, touched
                  partial)
 
 
+Split = Callable[[Callable[[dict], dict], dict], dict]  # split(fold, items) == fold(items), shared out
+
+
 def fold_all(facts: dict[str, tuple], kinds: dict[str, tuple[str, str]], meta: dict[str, Meta],
-             resolver: LinkResolver) -> Contrib:
-    return all_contributions(facts, kinds, resolver), person_fields(facts, meta)
+             resolver: LinkResolver, split: Split | None = None) -> Contrib:
+    def fold(part: dict[str, tuple]) -> dict:
+        return all_contributions(part, kinds, resolver)
+
+    return (fold(facts) if split is None else split(fold, facts)), person_fields(facts, meta)
 
 
 def relinked(parsed_facts: dict[str, tuple], gone: list[str], old_meta: dict[str, Meta], meta: dict[str, Meta],

@@ -81,9 +81,9 @@ class PeopleState:
         return self.persons(contributions)
 
     def fold_new(self, parsed_facts: dict[str, tuple], kinds: dict[str, tuple[str, str]], meta: dict[str, Meta],
-                 resolver: LinkResolver) -> None:
-        """A first build: every note was just parsed."""
-        self.contrib = people_file.fold_all(parsed_facts, kinds, meta, resolver)
+                 resolver: LinkResolver, split: people_file.Split | None = None) -> None:
+        """A first build: every note was just parsed. `split`: how to share the fold out (people_file)."""
+        self.contrib = people_file.fold_all(parsed_facts, kinds, meta, resolver, split)
         self.summed = (sums.fold_all(self.contrib[0]), self.contrib[1])
         self._touched = (None, None)
         self.changed = None

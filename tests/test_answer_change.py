@@ -30,12 +30,14 @@ from .test_crash import (
 )
 from .test_first_answer import (
     READS,
+    RICH,
     _index_folder_full,
     answer,
     assert_heals,
     kill_the_writer_behind,
     program_answer,
     rebuilt_answers,
+    whoosh_terms,
 )
 
 ALL = READS + [q for q in QUERIES if q[0] == "search"]
@@ -121,6 +123,19 @@ def test_each_answer_after_a_change_equals_a_rebuilds_and_so_does_the_commit_aft
         apply_edits(root, files, after)
         got, want = Run(root)("--today", TODAY, *command), reference("--today", TODAY, *command)
         assert (got.exit_code, got.stdout) == (want.exit_code, want.stdout), command
+
+
+def test_the_commit_behind_an_answer_holds_a_rebuilds_terms(tmp_path, before):
+    """Notes saved since the last commit answer without their search fields, made when their
+    commit is written (Pending.replay): field by field, term by term, a rebuild's index."""
+    template, files = before
+    after = {**files, **RICH, "People/Person 4.md": files["People/Person 4.md"].replace("tags: [t0]", "tags: [moved]")}
+    reference = write_vault(tmp_path / "reference", after)
+    Run(reference).ok("index", "--rebuild")
+    root = copy_vault(template, tmp_path / "copy")
+    apply_edits(root, files, after)
+    answer_of(Run(root), ("due",))
+    assert whoosh_terms(root) == whoosh_terms(reference)
 
 
 def test_the_answer_comes_before_the_commit_and_the_commit_is_the_syncs(tmp_path, before):

@@ -92,6 +92,52 @@ def test_the_index_written_after_a_first_answer_answers_as_a_rebuild(tmp_path, f
         assert got == expected[" ".join(query)], query
 
 
+RICH = {  # every field search reads, so that each is compared below
+    "People/Rich Field.md": "---\ntype: person\nname: Rich Field\naliases: [RF, \"R, F\"]\ncompany: \"[[Acme]]\"\n"
+                            "role: Chief Zeppelin Officer\nemail: [rf@example.com, r.f@example.org]\n"
+                            "phone: +31 6 1234 5678\nlast_contact: 2026-09-09\nhobby: sailing\n"
+                            "tags: [crew/deck, \"a b\"]\n---\nSee [[Person 1]], [[a, b]] and [x](Companies/Initech.md).\n",
+    "Notes/2026-03-04 Dated.md": "---\ndate: 2026-03-04\n---\n#inbox/to-read about [[Rich Field]]\n",
+}
+
+
+def whoosh_terms(root: Path) -> dict[str, dict[str, list[str]]]:
+    """Every indexed field's terms, each with the paths of the documents holding it."""
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(root / ".vaultnet" / "index"))
+    try:
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            paths = {n: fields["path"] for n, fields in reader.iter_docs()}
+            out: dict[str, dict[str, list[str]]] = {}
+            for name in ix.schema.names():
+                if not ix.schema[name].indexed or name == "path":
+                    continue
+                terms = out.setdefault(name, {})
+                for term in reader.lexicon(name):
+                    live = sorted(paths[n] for n in reader.postings(name, term).all_ids() if n in paths)
+                    if live:  # a term of deleted documents only is no longer in the index
+                        terms[repr(term)] = live
+            return out
+    finally:
+        ix.close()
+
+
+def test_the_index_written_behind_an_answer_holds_a_rebuilds_terms(tmp_path, files):
+    """The search fields of a first answer's documents are made behind the answer (records.py
+    with_search_fields): field by field, term by term, the index holds what a rebuild's holds."""
+    files = {**files, **RICH}
+    reference = write_vault(tmp_path / "reference", files)
+    Run(reference).ok("index", "--rebuild")
+    root = write_vault(tmp_path / "fresh", files)
+    answer(Run(root), ("due",))
+    expected, got = whoosh_terms(reference), whoosh_terms(root)
+    assert got == expected
+    for name in ("alias", "company", "role", "tag", "email", "phone", "last_contact", "date", "fields", "links"):
+        assert any("Rich Field" in p or "Dated" in p for ps in got.get(name, {}).values() for p in ps), name
+
+
 def test_a_first_answer_parsed_on_two_cores_equals_a_rebuilds(tmp_path, files, monkeypatch):
     """From SPLIT_FROM notes a forked process parses half of them (index/parse_split.py)."""
     monkeypatch.setattr(parse_split, "SPLIT_FROM", 8)

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 
 from ..vault.folder import ScanResult, Stat, Vault
 from .manifest import Meta
-from .records import SyncStats, _document, _read_note
+from .records import SyncStats, _document, _read_note, base_document
 
 Progress = Callable[[int, int], None]
 
@@ -47,6 +47,7 @@ def write_notes(writer, vault: Vault, to_parse: list[str], gone: list[str], file
         files.pop(rel)
         meta.pop(rel)
     total = len(to_parse)
+    document = base_document if getattr(writer, "searchable_later", False) else _document
     for done, rel in enumerate(to_parse, 1):
         try:
             parsed = _read_note(vault, rel)
@@ -68,7 +69,7 @@ def write_notes(writer, vault: Vault, to_parse: list[str], gone: list[str], file
                 stats.added.remove(rel)
             continue
         note, st = parsed
-        doc = _document(note, st)
+        doc = document(note, st)
         if rel in files:
             writer.update_document(**doc)
         else:  # new to the index: no old copy to look up and delete

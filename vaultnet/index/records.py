@@ -97,6 +97,14 @@ def _record_from(stored: dict) -> Record:
 
 
 def _document(note: Note, stat: Stat) -> dict:
+    """The Whoosh document of a note: what it is, its record, and the fields search reads."""
+    return with_search_fields(base_document(note, stat))
+
+
+def base_document(note: Note, stat: Stat) -> dict:
+    """A document without the fields only search reads (with_search_fields adds them from the
+    record): what a first answer keeps, its search fields made behind the answer, by the
+    process writing the index (a tenth of the parse)."""
     doc = {
         "path": note.path,
         "kind": note.kind,
@@ -104,35 +112,51 @@ def _document(note: Note, stat: Stat) -> dict:
         "record": _record_of(note, stat),
         "body": note.body,
     }
-    if note.aliases:
-        doc["alias"] = "\n".join(note.aliases)
-    company = " ".join(note.field_values("company", "org")).replace("[[", " ").replace("]]", " ")
-    if company.strip():
-        doc["company"] = company
-    role = " ".join(note.field_values("role", "title"))
-    if role:
-        doc["role"] = role
-    if note.tags:
-        # `tag:inbox` finds `#inbox/to-read` too, as Obsidian's tag search does.
-        doc["tag"] = " ".join(dict.fromkeys(p.replace(" ", "_") for t in note.tags for p in tag_and_parents(t)))
-    emails = note.field_values("email", "emails")
-    if emails:
-        doc["email"] = " ".join(emails)
-    phones = note.field_values("phone", "phones")
-    if phones:
-        doc["phone"] = " ".join(p.replace(" ", "") for p in phones)
-    last_contact = note.first_value("last_contact")
-    if last_contact:
-        doc["last_contact"] = last_contact
-    if note.date:
-        doc["date"] = note.date
-    if note.fields_text:
+    if note.fields_text:  # read from the frontmatter with a budget whose overrun is a problem: made here
         doc["fields"] = note.fields_text
-    keys = {link_key(ln.target) for ln in note.links if ln.target}
-    keys.discard("")
-    if keys:
-        doc["links"] = ",".join(k.replace(",", " ") for k in keys)
     return doc
+
+
+def with_search_fields(doc: dict) -> dict:
+    """`doc` (a base_document) with the fields search reads, all made from its record."""
+    from ..notes.contact_fields import field_values
+
+    rec = doc["record"]
+    fm = rec["fm"]
+    out = dict(doc)
+    if rec["aliases"]:
+        out["alias"] = "\n".join(rec["aliases"])
+    company = " ".join(field_values(fm, "company", "org")).replace("[[", " ").replace("]]", " ")
+    if company.strip():
+        out["company"] = company
+    role = " ".join(field_values(fm, "role", "title"))
+    if role:
+        out["role"] = role
+    if rec["tags"]:
+        # `tag:inbox` finds `#inbox/to-read` too, as Obsidian's tag search does.
+        out["tag"] = " ".join(dict.fromkeys(p.replace(" ", "_") for t in rec["tags"] for p in tag_and_parents(t)))
+    emails = field_values(fm, "email", "emails")
+    if emails:
+        out["email"] = " ".join(emails)
+    phones = field_values(fm, "phone", "phones")
+    if phones:
+        out["phone"] = " ".join(p.replace(" ", "") for p in phones)
+    last_contact = field_values(fm, "last_contact")
+    if last_contact:
+        out["last_contact"] = last_contact[0]
+    if rec["date"]:
+        out["date"] = rec["date"]
+    keys = link_keys(rec)
+    if keys:
+        out["links"] = ",".join(k.replace(",", " ") for k in keys)
+    return out
+
+
+def link_keys(rec: dict) -> set[str]:
+    """The link keys of a stored record's links (resolve.link_key): what the `links` field holds."""
+    keys = {link_key(target) for target, *_ in rec["links"] if target}
+    keys.discard("")
+    return keys
 
 
 def _read_note(vault: Vault, rel: str) -> tuple[Note, Stat] | None:

@@ -28,7 +28,7 @@ from . import people_file, reader, writer
 from .batch import Progress, diff_scan, targeted_scan, write_notes
 from .manifest import SCHEMA_VERSION, IndexFolder
 from .reader import why_unusable
-from .records import Hit, Record, SyncStats
+from .records import Hit, Record, SyncStats, with_search_fields
 from .state import IndexState, _attachment_ref
 from .unwritten import Pending, Unwritten
 
@@ -465,7 +465,7 @@ class NoteIndex(IndexState):
 
         def fill(batch) -> None:
             for doc in docs:
-                batch.add_document(**doc)
+                batch.add_document(**with_search_fields(doc))
 
         while True:
             self.close()

@@ -21,10 +21,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-from .records import Record, _record_from
+from .records import Record, _record_from, link_keys, with_search_fields
 
 
 class Unwritten:
+    # Its documents lack the fields only search reads (records.base_document): whoever writes
+    # them to Whoosh adds them (records.with_search_fields), behind the answer.
+    searchable_later = True
+
     def __init__(self) -> None:
         self.docs: dict[str, dict] = {}  # path -> the Whoosh document, in the order parsed
         self._linking: dict[str, set[str]] | None = None
@@ -61,8 +65,8 @@ class Unwritten:
         if self._linking is None:
             self._linking = {}
             for path, doc in self.docs.items():
-                for key in doc.get("links", "").split(","):
-                    if key := key.strip():
+                for key in link_keys(doc["record"]):  # as the `links` field's terms: commas are blanks
+                    if key := key.replace(",", " ").strip():
                         self._linking.setdefault(key, set()).add(path)
         found: set[str] = set()
         for key in keys:
@@ -115,9 +119,9 @@ class Pending(Unwritten):
             if call == "delete":
                 writer.delete_by_term("path", arg["path"])
             elif call == "update":
-                writer.update_document(**arg)
+                writer.update_document(**with_search_fields(arg))
             else:
-                writer.add_document(**arg)
+                writer.add_document(**with_search_fields(arg))
 
     def _kept(self, path: str) -> bool:
         return path not in self.gone and path not in self.docs

@@ -123,22 +123,6 @@ class Note:
     frontmatter_lines: dict[str, int] = field(default_factory=dict)  # top-level key -> line on disk
     lines: dict[int, str] = field(default_factory=dict)  # text of lines that hold facts
 
-    def field_values(self, *keys: str) -> list[str]:
-        """A frontmatter field as a list of strings (a single string is one value)."""
-        out: list[str] = []
-        for key in keys:
-            value = self.frontmatter.get(key)
-            if isinstance(value, str):
-                if value.strip():
-                    out.append(value.strip())
-            elif isinstance(value, list):
-                out.extend(v.strip() for v in value if isinstance(v, str) and v.strip())
-        return out
-
-    def first_value(self, *keys: str) -> str:
-        values = self.field_values(*keys)
-        return values[0] if values else ""
-
 
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)

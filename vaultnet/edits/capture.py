@@ -36,9 +36,8 @@ from ..index import NoteIndex
 from ..network.queries import me_path
 from ..notes.captured import Attendee, MailMessage, Occurrence, ReadProblem
 from ..notes.contact import Contact, ParsedFile
-from ..notes.contact_fields import field_values
 from ..notes.facts import DATE, PLAIN_TARGETS
-from ..notes.note import parse_note
+from ..notes.note import field_values, parse_note
 from ..vault.folder import Vault
 from ..vault.resolve import fold, link_key
 from .imports import ImportPlan, NotePlan, apply_import, plan_import

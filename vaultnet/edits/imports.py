@@ -16,12 +16,12 @@ from ..index import NoteIndex
 from ..notes.contact import Contact, ImportProblem, ParsedFile, labels_for, phone_key, unique
 from ..notes.contact_fields import (
     FieldMerge,
-    field_values,
     merge_fields,
     new_note_fields,
     plain_value,
     shown,
 )
+from ..notes.note import field_values
 from ..vault.folder import Vault
 from ..vault.resolve import fold
 from .frontmatter_edit import FrontmatterEditError, edit_frontmatter

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..notes.facts import note_facts
-from ..notes.note import tag_and_parents
+from ..notes.note import field_values, tag_and_parents
 from ..vault.folder import Stat, Vault
 from ..vault.resolve import link_key
 
@@ -119,8 +119,6 @@ def base_document(note: Note, stat: Stat) -> dict:
 
 def with_search_fields(doc: dict) -> dict:
     """`doc` (a base_document) with the fields search reads, all made from its record."""
-    from ..notes.contact_fields import field_values
-
     rec = doc["record"]
     fm = rec["fm"]
     out = dict(doc)

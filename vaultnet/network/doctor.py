@@ -10,8 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..index import NoteIndex, Record
-from ..notes.contact_fields import field_values
-from ..notes.note import parse_note
+from ..notes.note import field_values, parse_note
 from ..vault.resolve import fold, is_attachment, is_note_path
 
 # Names this close are likely one person typed twice ("Jon Smith" / "John Smith").

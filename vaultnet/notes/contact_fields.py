@@ -12,6 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .contact import ADDRESS_PARTS, Contact, address_line, implied_name_parts, phone_key, unique
+from .note import string_values
 
 # Contact attribute -> the keys a note may hold it under, preferred first.
 SCALAR_KEYS = {
@@ -93,25 +94,12 @@ def _key_for(fm: dict, keys: tuple[str, ...]) -> str:
     return next((k for k in keys if k in fm), keys[0])
 
 
-def _as_list(value) -> list[str]:
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
-
-
 def _compare_key(attr: str):
     if attr == "phones":
         return phone_key
     if attr == "tags":
         return lambda t: tag_name(t).casefold()
     return lambda v: _fold(_plain(v))
-
-
-def field_values(fm: dict, *keys: str) -> list[str]:
-    """A frontmatter field as a list of strings, over each of `keys` (a single string is one value)."""
-    return [v.strip() for k in keys for v in _as_list(fm.get(k)) if v.strip()]
 
 
 def contact_values(contact: Contact, attr: str) -> list[str]:
@@ -144,7 +132,7 @@ class FieldMerge:
             key = next((k for k in keys if k in self.put), None)
             if key is not None:
                 return _plain(self.was[key]), _plain(self.put[key])
-            now = next((_plain(v) for k in keys for v in _as_list(fm.get(k)) if v.strip()),
+            now = next((_plain(v) for k in keys for v in string_values(fm.get(k)) if v.strip()),
                        _plain(str(self.add.get(keys[0], ""))))  # or what the import adds now
             return now, now
 
@@ -175,7 +163,7 @@ def merge_fields(fm: dict, contact: Contact, note_names: list[str]) -> FieldMerg
             continue
         key = _key_for(fm, keys)
         cmp = _compare_key(attr)
-        have = {cmp(v) for k in keys for v in _as_list(fm.get(k))}
+        have = {cmp(v) for k in keys for v in string_values(fm.get(k))}
         if attr == "aliases":
             have |= folded_names
         new = [v for v in values if cmp(v) not in have and v not in plan.extend.get(key, [])]
@@ -186,11 +174,11 @@ def merge_fields(fm: dict, contact: Contact, note_names: list[str]) -> FieldMerg
             plan.extend.setdefault(key, []).extend(new)
 
     knows = [link_to(n) for n in unique(contact.knows)]
-    have_knows = {_plain(v).casefold() for v in _as_list(fm.get("knows"))}
+    have_knows = {_plain(v).casefold() for v in string_values(fm.get("knows"))}
     new_knows = [k for k in knows if _plain(k).casefold() not in have_knows]
     if new_knows:
         plan.extend["knows"] = new_knows
-    have_sources = {s.strip().casefold() for s in _as_list(fm.get("source"))}
+    have_sources = {s.strip().casefold() for s in string_values(fm.get("source"))}
     sources = [s.strip() for s in contact.source.split(",")
                if s.strip() and s.strip().casefold() not in have_sources]
     if sources:  # a backup's "linkedin, vcard" is two sources
@@ -214,7 +202,7 @@ def merge_fields(fm: dict, contact: Contact, note_names: list[str]) -> FieldMerg
             key = f"{contact.source or 'imported'}_{key}"
         if isinstance(value, list):
             cmp = _compare_key(key)
-            have = {cmp(v) for v in _as_list(fm.get(key))}
+            have = {cmp(v) for v in string_values(fm.get(key))}
             new = [v for v in unique(value) if cmp(v) not in have]
             if len(new) == 1 and key not in fm:
                 plan.add[key] = new[0]  # the same value twice in the file is one value
@@ -263,11 +251,11 @@ def _merge_addresses(plan: FieldMerge, fm: dict, contact: Contact) -> None:
 
 
 def _merge_scalar(plan: FieldMerge, fm: dict, keys: tuple[str, ...], value: str, job: bool = False) -> None:
-    present = next((k for k in keys if _as_list(fm.get(k))), None)
+    present = next((k for k in keys if string_values(fm.get(k))), None)
     if present is None:
         plan.add[keys[0]] = value
         return
-    have = _as_list(fm[present])
+    have = string_values(fm[present])
     if _plain(value).casefold() in {_plain(v).casefold() for v in have}:
         return
     if job and isinstance(fm[present], str):
@@ -319,10 +307,10 @@ def contact_from_fields(path: str, name: str, aliases: list[str], tags: list[str
                         body: str = "") -> Contact:
     """A person note's details as a Contact, for exports."""
     def first(keys) -> str:
-        return next((v.strip() for k in keys for v in _as_list(fm.get(k)) if v.strip()), "")
+        return next((v.strip() for k in keys for v in string_values(fm.get(k)) if v.strip()), "")
 
     def every(keys) -> list[str]:
-        return unique([v for k in keys for v in _as_list(fm.get(k))])
+        return unique([v for k in keys for v in string_values(fm.get(k))])
 
     known = (RESERVED | {"aliases", "tags"}) - set(RELATIONSHIP_KEYS)
     extra = {k: v for k, v in fm.items()

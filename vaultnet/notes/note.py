@@ -124,6 +124,20 @@ class Note:
     lines: dict[int, str] = field(default_factory=dict)  # text of lines that hold facts
 
 
+def string_values(value) -> list[str]:
+    """A frontmatter value as a list of strings: a string is one (none if blank), a list its strings."""
+    if isinstance(value, str):
+        return [value] if value.strip() else []
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str)]
+    return []
+
+
+def field_values(fm: dict, *keys: str) -> list[str]:
+    """A frontmatter field as a list of strings, over each of `keys` (a single string is one value)."""
+    return [v.strip() for k in keys for v in string_values(fm.get(k)) if v.strip()]
+
+
 def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 

@@ -1,6 +1,6 @@
 """A first answer's parse on two cores: a forked process parses the later part of the notes (a
 little under half, MY_SHARE) while this one parses the first, and hands its documents back
-through a pipe.
+through a pipe; then the fold of everyone's contributions, shared out the same way (fold_split).
 
 Parsing is most of a first answer (index/unwritten.py), and one process uses one core. The
 halves are put together in the order a single parse would have made (documents, manifest

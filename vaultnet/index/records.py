@@ -146,13 +146,14 @@ def with_search_fields(doc: dict) -> dict:
         out["date"] = rec["date"]
     keys = link_keys(rec)
     if keys:
-        out["links"] = ",".join(k.replace(",", " ") for k in keys)
+        out["links"] = ",".join(keys)
     return out
 
 
 def link_keys(rec: dict) -> set[str]:
-    """The link keys of a stored record's links (resolve.link_key): what the `links` field holds."""
-    keys = {link_key(target) for target, *_ in rec["links"] if target}
+    """The link keys of a stored record's links (resolve.link_key), as the `links` field holds
+    them: its terms are split at commas, so a comma in a key is a blank."""
+    keys = {link_key(target).replace(",", " ") for target, *_ in rec["links"] if target}
     keys.discard("")
     return keys
 

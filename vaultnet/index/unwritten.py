@@ -65,8 +65,8 @@ class Unwritten:
         if self._linking is None:
             self._linking = {}
             for path, doc in self.docs.items():
-                for key in link_keys(doc["record"]):  # as the `links` field's terms: commas are blanks
-                    if key := key.replace(",", " ").strip():
+                for key in link_keys(doc["record"]):  # as the `links` field's terms, stripped
+                    if key := key.strip():
                         self._linking.setdefault(key, set()).add(path)
         found: set[str] = set()
         for key in keys:

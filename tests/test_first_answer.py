@@ -231,6 +231,30 @@ def test_the_program_answers_then_writes_the_index_in_a_process_of_its_own(tmp_p
     assert note_bytes(root) == before
 
 
+def test_a_first_answer_into_a_closed_pipe_ends_quietly_and_its_index_is_written(tmp_path):
+    """The program ends without its teardown after handing its writing over (cli/base.py
+    `_end_now`): a reader that stops early still gets a quiet end, and the index behind it is the
+    rebuild's."""
+    import subprocess
+    import sys
+
+    files = network(300)
+    expected = rebuilt_answers(write_vault(tmp_path / "reference", files), [("due", "--within", "30")])
+    root = write_vault(tmp_path / "fresh", files)
+    before = note_bytes(root)
+    proc = subprocess.run(
+        f'"{sys.executable}" -m vaultnet --vault "{root}" --today {TODAY} due --within 30 --json | head -c 10',
+        shell=True, capture_output=True, text=True, timeout=300, env={**os.environ, "VAULTNET_NO_SERVER": "1"},
+    )
+    assert len(proc.stdout) == 10
+    assert "Traceback" not in proc.stderr and "Error" not in proc.stderr, proc.stderr
+    wait_for_the_lock(root)
+    again = Run(root)("--today", TODAY, "due", "--within", "30", "--json")
+    assert again.stderr == ""  # the index behind the answer is current: nothing parsed again
+    assert json.loads(again.stdout) == expected["due --within 30"]
+    assert note_bytes(root) == before
+
+
 def test_a_writer_killed_behind_its_answer_leaves_an_index_that_heals(tmp_path):
     """kill -9 of the process writing behind an answer, at once and later: the next command
     answers as a rebuild, and the index it leaves holds no stray files."""

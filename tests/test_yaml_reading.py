@@ -12,6 +12,7 @@ patterns that match the `!` themselves.
 
 from __future__ import annotations
 
+import gc
 from urllib.parse import unquote
 
 import yaml
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 
 from vaultnet.notes import markdown
 from vaultnet.notes.markdown import RawLink, find_links, split_wikilink
+from vaultnet.notes.note import parse_note
 from vaultnet.notes.note_yaml import CORE_TAGS, FrontmatterError, _loader, load_yaml
 
 
@@ -161,6 +163,28 @@ def test_errors_read_as_before_through_load_yaml():
             assert exc.message == message, text
         else:
             raise AssertionError(f"{text!r} was read")
+
+
+def test_reading_frontmatter_leaves_nothing_for_the_collector():
+    """Every value, loader and node goes when the last reference does, errors and aliases too: a
+    first index parses its notes with the collector paused (store.py), and a cycle per note kept
+    each note's loader until the end (70 KB a note: 280 MB instead of 123 MB at 2,250 notes)."""
+    gc.collect()
+    gc.disable()
+    try:
+        for text in CASES:
+            if "*r" in text:  # a node inside itself: the input is a cycle (refused, collected later)
+                continue
+            try:
+                load_yaml(text)
+            except FrontmatterError:
+                pass
+        note = parse_note(b"---\ntype: person\naliases: [Ada]\ncompany: '[[Acme]]'\n---\n"
+                          b"Met [[Bob]] #gave\n## Log\n- 2026-01-02 Call #got\n", "People/Ada.md")
+        assert note.aliases and note.links  # a note read in full
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
 
 
 def test_placeholders_and_nulls_come_back_as_written():

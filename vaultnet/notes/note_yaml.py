@@ -122,7 +122,13 @@ def _loader():
                 built[key] = value
                 return value
 
-            return walk(root)
+            try:
+                return walk(root)
+            finally:
+                # walk refers to itself through its closure's cell, and so to this loader: drop
+                # that cycle, or each note's loader waits for the collector (which a first index
+                # pauses: 70 KB a note).
+                del walk
 
         def check_keys(self, node):
             """Refuse a duplicate key, with its line; remember which scalars are keys."""

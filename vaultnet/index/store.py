@@ -483,8 +483,12 @@ class NoteIndex(IndexState):
         process loses its documents without an error, and the caller writes them again, alone."""
         batch = writer.open_writer(self._whoosh.open(), procs, getattr(self._held_lock, "fd", None))
         try:
-            result = fill(batch)
-            batch.commit()
+            # A first index pools a million postings' tuples in this process (or in Whoosh's writer
+            # processes, writer.py): the collector walking them as they grew was a third of the
+            # writing. Neither the notes' parse nor Whoosh's writer leaves cycles to collect.
+            with gc_paused():
+                result = fill(batch)
+                batch.commit()
         except BaseException:
             batch.cancel()
             raise

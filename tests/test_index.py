@@ -250,3 +250,31 @@ def test_multiprocess_first_build_gives_the_same_index(tmp_path):
         for query in ("topic3", "person", "knows topic5", "*"):
             assert sorted(h.path for h in a.search(query, limit=None)) == sorted(h.path for h in b.search(query, limit=None))
         assert a.contributions() == b.contributions()
+    # Scoring reads each posting's weight and each document's field lengths: Whoosh's writer
+    # processes write them as this process does (writer.py: the lean writer, the collector off).
+    assert _scoring(one) == _scoring(two)
+
+
+def _scoring(root: Path) -> dict[str, object]:
+    """Per path: every posting's (field, term, weight) and every scorable field's length."""
+    from whoosh import index as whoosh_index
+
+    ix = whoosh_index.open_dir(str(root / ".vaultnet" / "index"))
+    try:
+        with ix.searcher() as searcher:
+            reader = searcher.reader()
+            paths = {n: fields["path"] for n, fields in reader.iter_docs()}
+            out: dict[str, list] = {path: [] for path in paths.values()}
+            for name in ix.schema.names():
+                field = ix.schema[name]
+                if field.scorable:
+                    for n, path in paths.items():
+                        out[path].append((name, reader.doc_field_length(n, name) or 0))
+                if not field.indexed:
+                    continue
+                for term in reader.lexicon(name):
+                    for n, weight in reader.postings(name, term).items_as("weight"):
+                        out[paths[n]].append((name, term, weight))
+            return {path: sorted(items, key=repr) for path, items in out.items()}
+    finally:
+        ix.close()

@@ -34,6 +34,7 @@ from .test_first_answer import (
     _index_folder_full,
     answer,
     assert_heals,
+    field_lengths,
     kill_the_writer_behind,
     program_answer,
     rebuilt_answers,
@@ -136,6 +137,7 @@ def test_the_commit_behind_an_answer_holds_a_rebuilds_terms(tmp_path, before):
     apply_edits(root, files, after)
     answer_of(Run(root), ("due",))
     assert whoosh_terms(root) == whoosh_terms(reference)
+    assert field_lengths(root) == field_lengths(reference)
 
 
 def test_the_answer_comes_before_the_commit_and_the_commit_is_the_syncs(tmp_path, before):

@@ -5,6 +5,7 @@ behind is the rebuild's, and bad notes are reported as a rebuild reports them.""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import fcntl
 import io
@@ -101,25 +102,39 @@ RICH = {  # every field search reads, so that each is compared below
 }
 
 
-def whoosh_terms(root: Path) -> dict[str, dict[str, list[str]]]:
-    """Every indexed field's terms, each with the paths of the documents holding it."""
+def whoosh_terms(root: Path) -> dict[str, dict[str, list[tuple[str, float]]]]:
+    """Every indexed field's terms, each with the (path, weight) of the documents holding it."""
+    with _whoosh_reader(root) as (schema, reader, paths):
+        out: dict[str, dict[str, list[tuple[str, float]]]] = {}
+        for name in schema.names():
+            if not schema[name].indexed or name == "path":
+                continue
+            terms = out.setdefault(name, {})
+            for term in reader.lexicon(name):
+                live = sorted((paths[n], w) for n, w in reader.postings(name, term).items_as("weight") if n in paths)
+                if live:  # a term of deleted documents only is no longer in the index
+                    terms[repr(term)] = live
+        return out
+
+
+def field_lengths(root: Path) -> dict[str, dict[str, int]]:
+    """Every document's length in each field that scores (None, where a segment has no document
+    with that field, is 0)."""
+    with _whoosh_reader(root) as (schema, reader, paths):
+        return {path: {name: reader.doc_field_length(n, name) or 0 for name in schema.scorable_names()}
+                for n, path in paths.items()}
+
+
+@contextlib.contextmanager
+def _whoosh_reader(root: Path):
+    """(schema, reader, docnum -> path of every live document) of the vault's index."""
     from whoosh import index as whoosh_index
 
     ix = whoosh_index.open_dir(str(root / ".vaultnet" / "index"))
     try:
         with ix.searcher() as searcher:
             reader = searcher.reader()
-            paths = {n: fields["path"] for n, fields in reader.iter_docs()}
-            out: dict[str, dict[str, list[str]]] = {}
-            for name in ix.schema.names():
-                if not ix.schema[name].indexed or name == "path":
-                    continue
-                terms = out.setdefault(name, {})
-                for term in reader.lexicon(name):
-                    live = sorted(paths[n] for n in reader.postings(name, term).all_ids() if n in paths)
-                    if live:  # a term of deleted documents only is no longer in the index
-                        terms[repr(term)] = live
-            return out
+            yield ix.schema, reader, {n: fields["path"] for n, fields in reader.iter_docs()}
     finally:
         ix.close()
 
@@ -134,8 +149,9 @@ def test_the_index_written_behind_an_answer_holds_a_rebuilds_terms(tmp_path, fil
     answer(Run(root), ("due",))
     expected, got = whoosh_terms(reference), whoosh_terms(root)
     assert got == expected
+    assert field_lengths(root) == field_lengths(reference)
     for name in ("alias", "company", "role", "tag", "email", "phone", "last_contact", "date", "fields", "links"):
-        assert any("Rich Field" in p or "Dated" in p for ps in got.get(name, {}).values() for p in ps), name
+        assert any("Rich Field" in p or "Dated" in p for ps in got.get(name, {}).values() for p, _ in ps), name
 
 
 def test_a_first_answer_parsed_on_two_cores_equals_a_rebuilds(tmp_path, files, monkeypatch):

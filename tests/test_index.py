@@ -14,6 +14,7 @@ from vaultnet.index import SCHEMA_VERSION, NoteIndex
 from vaultnet.vault.folder import Vault
 
 from .conftest import run_subprocess, write_vault
+from .test_first_answer import field_lengths, whoosh_terms
 
 NOTES = {
     "People/Ada Lovelace.md": "---\naliases: [Ada]\n---\nMathematician, likes #engines\n",
@@ -252,29 +253,5 @@ def test_multiprocess_first_build_gives_the_same_index(tmp_path):
         assert a.contributions() == b.contributions()
     # Scoring reads each posting's weight and each document's field lengths: Whoosh's writer
     # processes write them as this process does (writer.py: the lean writer, the collector off).
-    assert _scoring(one) == _scoring(two)
-
-
-def _scoring(root: Path) -> dict[str, object]:
-    """Per path: every posting's (field, term, weight) and every scorable field's length."""
-    from whoosh import index as whoosh_index
-
-    ix = whoosh_index.open_dir(str(root / ".vaultnet" / "index"))
-    try:
-        with ix.searcher() as searcher:
-            reader = searcher.reader()
-            paths = {n: fields["path"] for n, fields in reader.iter_docs()}
-            out: dict[str, list] = {path: [] for path in paths.values()}
-            for name in ix.schema.names():
-                field = ix.schema[name]
-                if field.scorable:
-                    for n, path in paths.items():
-                        out[path].append((name, reader.doc_field_length(n, name) or 0))
-                if not field.indexed:
-                    continue
-                for term in reader.lexicon(name):
-                    for n, weight in reader.postings(name, term).items_as("weight"):
-                        out[paths[n]].append((name, term, weight))
-            return {path: sorted(items, key=repr) for path, items in out.items()}
-    finally:
-        ix.close()
+    assert whoosh_terms(two) == whoosh_terms(one)
+    assert field_lengths(two) == field_lengths(one)

@@ -485,7 +485,8 @@ class NoteIndex(IndexState):
         try:
             # A first index pools a million postings' tuples in this process (or in Whoosh's writer
             # processes, writer.py): the collector walking them as they grew was a third of the
-            # writing. Neither the notes' parse nor Whoosh's writer leaves cycles to collect.
+            # writing. The notes' parse leaves no cycles (tests/test_yaml_reading.py), Whoosh's writer
+            # a handful a commit.
             with gc_paused():
                 result = fill(batch)
                 batch.commit()

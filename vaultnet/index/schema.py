@@ -21,7 +21,6 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFil
 from whoosh.analysis.filters import STOP_WORDS  # noqa: E402
 from whoosh.lang.porter import stem  # noqa: E402
 from whoosh.system import pack_uint  # noqa: E402
-from whoosh.writing import SegmentWriter  # noqa: E402
 
 WORD_PATTERN = r"\w+(?:[.'’]\w+)*"
 _find_words = re.compile(WORD_PATTERN).findall
@@ -128,45 +127,6 @@ def clean_files_later(storage, indexname: str, generation: int, segments) -> Non
                 storage.delete_file(name)
             except OSError:
                 pass
-
-
-class LeanSegmentWriter(SegmentWriter):
-    """A SegmentWriter whose final flush remembers field lengths instead of re-reading them.
-
-    Writing the postings asks for the (document, field) length once per
-    posting, and Whoosh reads it back from the column file each time: a third
-    of a first index. The answer is the same for every term of a field in a
-    document, so it is looked up once.
-    """
-
-    def _commit_toc(self, segments):
-        from whoosh.index import TOC
-
-        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
-        clean_files_later(self.storage, self.indexname, self.generation, segments)
-
-    def _flush_segment(self):
-        self.perdocwriter.close()
-        pdr = self.per_document_reader() if self.codec.length_stats else None
-        lengths = _RememberedLengths(pdr) if pdr is not None else None
-        self.fieldwriter.add_postings(self.schema, lengths, self.pool.iter_postings())
-        self.fieldwriter.close()
-        if pdr is not None:
-            pdr.close()
-
-
-class _RememberedLengths:
-    def __init__(self, reader):
-        self._reader = reader
-        self._known: dict[tuple[int, str], int] = {}
-
-    def doc_field_length(self, docnum, fieldname, default=0):
-        key = (docnum, fieldname)
-        try:
-            return self._known[key]
-        except KeyError:
-            value = self._known[key] = self._reader.doc_field_length(docnum, fieldname, default)
-            return value
 
 
 _SIMPLE_QUERY = re.compile(r"[\w\s'’.-]+")

@@ -71,7 +71,7 @@ def open_writer(ix, procs: int, lock_fd: int | None):
         return _mp_writer(ix, lock_fd, procs=procs, batchsize=200,
                           multisegment=True, _lk=False, limitmb=256, compound=False,
                           subargs={"compound": False, "limitmb": 256})
-    from .schema import LeanSegmentWriter
+    from .segment_writer import LeanSegmentWriter
 
     return LeanSegmentWriter(ix, _lk=False, limitmb=512, compound=False)
 
@@ -98,7 +98,7 @@ def _make_worker_task():
     from whoosh import multiproc
     from whoosh.multiproc import SubWriterTask
 
-    from .schema import LeanSegmentWriter
+    from .segment_writer import LeanSegmentWriter
 
     class _WorkerTask(SubWriterTask):
         def __init__(self, *args, lock_fd: int | None = None):

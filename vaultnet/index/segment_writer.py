@@ -1,0 +1,201 @@
+"""Whoosh's segment writer, lean for our schema: postings gathered by term as documents come in.
+
+Whoosh's own writer keeps one tuple per posting in its pool (a million at
+10,000 notes), sorts them all at the end, and hands them one at a time to its
+postings writer, which checks each one's types and reads its document's field
+length back from the column file. That was most of writing a first index.
+Here each term's postings go into arrays as documents are added (documents
+come in order, so each term's list is already sorted), and at the end the
+terms are sorted and each one's postings are cut into Whoosh's blocks and
+written by Whoosh's own block writer: the segment's files are byte for byte
+what Whoosh writes (tests/test_segment_writer.py).
+"""
+
+from __future__ import annotations
+
+from array import array
+
+from .whoosh_import import import_whoosh
+
+import_whoosh()  # before any other Whoosh module: see whoosh_import.py
+
+from whoosh.codec.whoosh3 import W3FieldWriter  # noqa: E402
+from whoosh.util.numeric import byte_to_length, length_to_byte  # noqa: E402
+from whoosh.writing import SegmentWriter  # noqa: E402
+
+from .schema import clean_files_later  # noqa: E402
+
+
+class GroupedPostings:
+    """In place of whoosh.writing.PostingPool: the postings by term, in memory (about 20 bytes a
+    posting where Whoosh's tuples took 170)."""
+
+    def __init__(self) -> None:
+        # (fieldname, term bytes) -> (document numbers, weights, encoded values)
+        self.terms: dict[tuple[str, bytes], tuple[array, array, list]] = {}
+        # Documents are numbered as they are added, so each term's postings come in order; merging
+        # adds them term by term, and this says if it ever went back.
+        self.unordered = False
+
+    @property
+    def fieldnames(self) -> set[str]:
+        return {fieldname for fieldname, _ in self.terms}
+
+    def add(self, item) -> None:
+        """One (fieldname, term, docnum, weight, value) posting: how Whoosh's merging adds them."""
+        fieldname, tbytes, docnum, weight, vbytes = item
+        postings = self.terms.get((fieldname, tbytes))
+        if postings is None:
+            postings = self.terms[fieldname, tbytes] = (array("I"), array("d"), [])
+        elif docnum <= postings[0][-1]:
+            self.unordered = True
+        postings[0].append(docnum)
+        postings[1].append(weight)  # the exact float: a block's highest weight is kept unrounded
+        postings[2].append(vbytes)
+
+    def iter_postings(self):
+        """Whoosh's (fieldname, term, docnum, weight, value) tuples, in its order."""
+        for key in sorted(self.terms):
+            fieldname, tbytes = key
+            for docnum, weight, vbytes in sorted(zip(*self.terms[key]), key=lambda p: p[0]):
+                yield fieldname, tbytes, docnum, weight, vbytes
+
+    def save(self) -> None:
+        """Whoosh asks its pool to spill to disk now and then; these postings stay in memory."""
+
+    def cleanup(self) -> None:
+        self.terms = {}
+
+
+def _is_lean(schema) -> bool:
+    return all(not f.separate_spelling() and not f.vector and not f.column_type for _, f in schema.items())
+
+
+class LeanSegmentWriter(SegmentWriter):
+    """A SegmentWriter for schemas without spelling fields, vectors or columns (ours)."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        if not _is_lean(self.schema) or type(self.fieldwriter) is not W3FieldWriter:
+            raise TypeError("LeanSegmentWriter writes Whoosh 3 segments of schemas without spelling, vectors or columns")
+        self.pool = GroupedPostings()  # Whoosh's pool holds nothing yet, and no file
+        # Each field's length per document this writer added, as the column file gives it back,
+        # and which documents those are (1 at their number; merging adds the others).
+        self._lengths: dict[str, dict[int, int]] = {}
+        self._own = bytearray()
+
+    def add_document(self, **fields):
+        """Whoosh's add_document without what our schema never uses (boosts, spelling, vectors,
+        columns), each posting going straight to its term."""
+        if any(name.startswith("_") for name in fields):
+            return super().add_document(**fields)
+        self._check_state()
+        schema = self.schema
+        self._check_fields(schema, fields)
+        perdoc = self.perdocwriter
+        docnum = self.docnum
+        terms = self.pool.terms
+        perdoc.start_doc(docnum)
+        try:
+            for fieldname in sorted(fields):
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    scorable = field.scorable
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        postings = terms.get((fieldname, tbytes))
+                        if postings is None:
+                            postings = terms[fieldname, tbytes] = (array("I"), array("d"), [])
+                        postings[0].append(docnum)
+                        postings[1].append(weight)
+                        postings[2].append(vbytes)
+                        if scorable:
+                            length += freq
+                if length:
+                    self._lengths.setdefault(fieldname, {})[docnum] = byte_to_length(length_to_byte(length))
+                perdoc.add_field(fieldname, field, value if field.stored else None, length)
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        own = self._own
+        own.extend(bytes(docnum - len(own)))
+        own.append(1)
+        self._added = True
+        self.docnum += 1
+
+    def _commit_toc(self, segments):
+        from whoosh.index import TOC
+
+        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+        clean_files_later(self.storage, self.indexname, self.generation, segments)
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        pdr = self.per_document_reader() if self.codec.length_stats else None
+        try:
+            fieldwriter = self.fieldwriter
+            terms = self.pool.terms
+            by_field: dict[str, list[bytes]] = {}
+            for fieldname, tbytes in terms:
+                by_field.setdefault(fieldname, []).append(tbytes)
+            for fieldname in sorted(by_field):
+                fieldobj = self.schema[fieldname]
+                lengths = self._lengths_of(fieldname, fieldobj, pdr)
+                fieldwriter.start_field(fieldname, fieldobj)
+                for tbytes in sorted(by_field[fieldname]):
+                    ids, weights, values = terms[fieldname, tbytes]
+                    if self.pool.unordered:
+                        ids, weights, values = _in_order(ids, weights, values)
+                    fieldwriter.start_term(tbytes)
+                    _fill_blocks(fieldwriter._postwriter, ids, weights, values, lengths)
+                    fieldwriter.finish_term()
+                fieldwriter.finish_field()
+            fieldwriter.close()
+        finally:
+            if pdr is not None:
+                pdr.close()
+
+    def _lengths_of(self, fieldname: str, fieldobj, pdr) -> list | None:
+        """Every document's length of the field as Whoosh's flush would look it up (the column's
+        byte, decoded), or None when none has one. Documents this writer did not add (merged in
+        from other segments) are looked up in the column."""
+        if pdr is None or not fieldobj.scorable:
+            return None
+        known = self._lengths.get(fieldname, {})
+        own = self._own.ljust(self.docnum, b"\0")
+        lengths = [known.get(docnum, 0) if own[docnum] else (pdr.doc_field_length(docnum, fieldname, 0) or 0)
+                   for docnum in range(self.docnum)]
+        return lengths if any(lengths) else None
+
+
+def _in_order(ids, weights, values):
+    rows = sorted(zip(ids, weights, values), key=lambda p: p[0])
+    return array("I", (r[0] for r in rows)), array("d", (r[1] for r in rows)), [r[2] for r in rows]
+
+
+def _fill_blocks(postwriter, ids, weights, values, lengths) -> None:
+    """Hand a term's postings to Whoosh's W3PostingsWriter a block at a time: what its add_posting
+    keeps per posting (the highest weight, the shortest and longest non-zero length, the non-empty
+    values), then its own _write_block. The last block stays buffered for finish_term, which writes
+    it marked as the last."""
+    limit = postwriter._blocklimit
+    for start in range(0, len(ids), limit):
+        if start:
+            postwriter._write_block()
+        end = start + limit
+        block_ids = ids[start:end]
+        block_weights = weights[start:end]
+        postwriter._ids = block_ids
+        postwriter._weights = array("f", block_weights)
+        postwriter._maxweight = max(0, max(block_weights))
+        postwriter._values = [v for v in values[start:end] if v]
+        if lengths is None:
+            postwriter._minlength, postwriter._maxlength = None, 0
+        else:
+            found = [n for n in map(lengths.__getitem__, block_ids) if n]
+            postwriter._minlength = min(found) if found else None
+            postwriter._maxlength = max(found) if found else 0

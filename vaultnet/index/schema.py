@@ -48,16 +48,26 @@ class CountedText(fields.TEXT):
         super().__init__(analyzer=analyzer, phrase=False, field_boost=field_boost)
         self.stemmed = stemmed
 
+    def term_counts(self, value: str) -> Counter[str]:
+        """Each term of the text and how often it occurs: every word mapped to its term (or to
+        "" when too short or a stop word) by a cached function, and counted, all at C level."""
+        counts = Counter(map(_stemmed_term if self.stemmed else _plain_term, _find_words(value.lower())))
+        counts.pop("", None)
+        return counts
+
     def index(self, value, **kwargs):
-        terms: dict[str, int] = {}
-        for word, n in Counter(_find_words(value.lower())).items():
-            if len(word) < 2 or word in STOP_WORDS:
-                continue
-            if self.stemmed:
-                word = stem_word(word)
-            terms[word] = terms.get(word, 0) + n
         boost = self.format.field_boost
-        return [(w.encode("utf-8"), n, n * boost, pack_uint(n)) for w, n in terms.items()]
+        return [(w.encode("utf-8"), n, n * boost, pack_uint(n)) for w, n in self.term_counts(value).items()]
+
+
+@lru_cache(maxsize=200_000)
+def _plain_term(word: str) -> str:
+    return "" if len(word) < 2 or word in STOP_WORDS else word
+
+
+@lru_cache(maxsize=200_000)
+def _stemmed_term(word: str) -> str:
+    return "" if len(word) < 2 or word in STOP_WORDS else stem_word(word)
 
 
 def _tag_field() -> fields.KEYWORD:

@@ -13,7 +13,11 @@ what Whoosh writes (tests/test_segment_writer.py).
 
 from __future__ import annotations
 
+import sys
 from array import array
+from collections import defaultdict, deque
+from functools import partial
+from itertools import repeat
 
 from .whoosh_import import import_whoosh
 
@@ -23,7 +27,10 @@ from whoosh.codec.whoosh3 import W3FieldWriter  # noqa: E402
 from whoosh.util.numeric import byte_to_length, length_to_byte  # noqa: E402
 from whoosh.writing import SegmentWriter  # noqa: E402
 
-from .schema import clean_files_later  # noqa: E402
+from .schema import CountedText, clean_files_later  # noqa: E402
+
+_append = array.append
+_uint_array = partial(array, "I")
 
 
 class GroupedPostings:
@@ -83,6 +90,9 @@ class LeanSegmentWriter(SegmentWriter):
         # and which documents those are (1 at their number; merging adds the others).
         self._lengths: dict[str, dict[int, int]] = {}
         self._own = bytearray()
+        # A CountedText field's postings (most of them: the body's), by term as text: the
+        # documents and how often each holds it; its weight and value follow from the count.
+        self._counted: dict[str, tuple[defaultdict[str, array], defaultdict[str, array]]] = {}
 
     def add_document(self, **fields):
         """Whoosh's add_document without what our schema never uses (boosts, spelling, vectors,
@@ -103,7 +113,9 @@ class LeanSegmentWriter(SegmentWriter):
                     continue
                 field = schema[fieldname]
                 length = 0
-                if field.indexed:
+                if type(field) is CountedText:
+                    length = self._add_counted(fieldname, field, value, docnum)
+                elif field.indexed:
                     scorable = field.scorable
                     for tbytes, freq, weight, vbytes in field.index(value):
                         postings = terms.get((fieldname, tbytes))
@@ -127,6 +139,15 @@ class LeanSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
+    def _add_counted(self, fieldname: str, field: CountedText, value: str, docnum: int) -> int:
+        counts = field.term_counts(value)
+        docs, freqs = self._counted.get(fieldname) or self._counted.setdefault(
+            fieldname, (defaultdict(_uint_array), defaultdict(_uint_array)))
+        # Two appends per term at C level: the document to the term's documents, the count to its counts.
+        deque(map(_append, map(docs.__getitem__, counts), repeat(docnum)), maxlen=0)
+        deque(map(_append, map(freqs.__getitem__, counts), counts.values()), maxlen=0)
+        return sum(counts.values())
+
     def _commit_toc(self, segments):
         from whoosh.index import TOC
 
@@ -137,27 +158,61 @@ class LeanSegmentWriter(SegmentWriter):
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
         try:
-            fieldwriter = self.fieldwriter
-            terms = self.pool.terms
-            by_field: dict[str, list[bytes]] = {}
-            for fieldname, tbytes in terms:
-                by_field.setdefault(fieldname, []).append(tbytes)
-            for fieldname in sorted(by_field):
-                fieldobj = self.schema[fieldname]
-                lengths = self._lengths_of(fieldname, fieldobj, pdr)
-                fieldwriter.start_field(fieldname, fieldobj)
+            self._write_postings(pdr)
+            self.fieldwriter.close()
+        finally:
+            if pdr is not None:
+                pdr.close()
+
+    def _write_postings(self, pdr) -> None:
+        fieldwriter = self.fieldwriter
+        pool = self.pool
+        for fieldname in self._counted.keys() & pool.fieldnames:
+            self._uncount(fieldname)  # merging added some of this field's postings the general way
+        by_field: dict[str, list[bytes]] = {}
+        for fieldname, tbytes in pool.terms:
+            by_field.setdefault(fieldname, []).append(tbytes)
+        for fieldname in sorted(by_field.keys() | self._counted.keys()):
+            fieldobj = self.schema[fieldname]
+            lengths = self._lengths_of(fieldname, fieldobj, pdr)
+            postwriter = None
+            fieldwriter.start_field(fieldname, fieldobj)
+            if fieldname in self._counted:
+                docs, freqs = self._counted[fieldname]
+                boost = fieldobj.format.field_boost
+                for term in sorted(docs):  # text sorts as its UTF-8 bytes do
+                    ids, counts = docs[term], freqs[term]
+                    weights = array("d", counts) if boost == 1.0 else array("d", [n * boost for n in counts])
+                    fieldwriter.start_term(term.encode("utf-8"))
+                    postwriter = fieldwriter._postwriter
+                    _fill_blocks(postwriter, ids, weights, _packed_counts(counts), lengths, joined=True)
+                    fieldwriter.finish_term()
+            else:
                 for tbytes in sorted(by_field[fieldname]):
-                    ids, weights, values = terms[fieldname, tbytes]
-                    if self.pool.unordered:
+                    ids, weights, values = pool.terms[fieldname, tbytes]
+                    if pool.unordered:
                         ids, weights, values = _in_order(ids, weights, values)
                     fieldwriter.start_term(tbytes)
                     _fill_blocks(fieldwriter._postwriter, ids, weights, values, lengths)
                     fieldwriter.finish_term()
-                fieldwriter.finish_field()
-            fieldwriter.close()
-        finally:
-            if pdr is not None:
-                pdr.close()
+            fieldwriter.finish_field()
+
+    def _uncount(self, fieldname: str) -> None:
+        """Put a CountedText field's postings with the ones merging added, in the pool's form."""
+        from whoosh.system import pack_uint
+
+        docs, freqs = self._counted.pop(fieldname)
+        boost = self.schema[fieldname].format.field_boost
+        pool = self.pool
+        for term, ids in docs.items():
+            counts = freqs[term]
+            merged = pool.terms.get((fieldname, term.encode("utf-8")))
+            entry = (array("I", ids), array("d", [n * boost for n in counts]), [pack_uint(n) for n in counts])
+            if merged is not None:
+                for mine, theirs in zip(entry, merged):
+                    mine.extend(theirs)
+                pool.unordered = True  # sorted when written
+            pool.terms[fieldname, term.encode("utf-8")] = entry
 
     def _lengths_of(self, fieldname: str, fieldobj, pdr) -> list | None:
         """Every document's length of the field as Whoosh's flush would look it up (the column's
@@ -177,11 +232,20 @@ def _in_order(ids, weights, values):
     return array("I", (r[0] for r in rows)), array("d", (r[1] for r in rows)), [r[2] for r in rows]
 
 
-def _fill_blocks(postwriter, ids, weights, values, lengths) -> None:
+def _packed_counts(counts: array) -> bytes:
+    """The counts as Whoosh's Frequency format packs them, one after another: big-endian uints."""
+    packed = array("I", counts)
+    if sys.byteorder == "little":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def _fill_blocks(postwriter, ids, weights, values, lengths, joined: bool = False) -> None:
     """Hand a term's postings to Whoosh's W3PostingsWriter a block at a time: what its add_posting
     keeps per posting (the highest weight, the shortest and longest non-zero length, the non-empty
     values), then its own _write_block. The last block stays buffered for finish_term, which writes
-    it marked as the last."""
+    it marked as the last. `joined`: the values are one bytes of 4 per posting, as a block keeps
+    a fixed-size format's values."""
     limit = postwriter._blocklimit
     for start in range(0, len(ids), limit):
         if start:
@@ -192,7 +256,7 @@ def _fill_blocks(postwriter, ids, weights, values, lengths) -> None:
         postwriter._ids = block_ids
         postwriter._weights = array("f", block_weights)
         postwriter._maxweight = max(0, max(block_weights))
-        postwriter._values = [v for v in values[start:end] if v]
+        postwriter._values = [values[start * 4:end * 4]] if joined else [v for v in values[start:end] if v]
         if lengths is None:
             postwriter._minlength, postwriter._maxlength = None, 0
         else:

@@ -255,3 +255,16 @@ def test_multiprocess_first_build_gives_the_same_index(tmp_path):
     # processes write them as this process does (writer.py: the lean writer, the collector off).
     assert whoosh_terms(two) == whoosh_terms(one)
     assert field_lengths(two) == field_lengths(one)
+
+
+def test_a_word_whose_capital_lowers_to_two_characters_is_found(tmp_path):
+    """"İ" lowers to "i" and a combining dot, which is no word character: the body's words are
+    found before they are lowered, as the query's are, or "İstanbul" was indexed as "stanbul"."""
+    root = write_vault(tmp_path / "v", {
+        "People/Elif Şahin.md": "---\nkind: person\n---\nMet at the İstanbul meetup; moved to İzmir.\n",
+        "People/Other.md": "---\nkind: person\n---\nNothing about stanbul here.\n",
+    })
+    with NoteIndex(Vault(root)) as index:
+        index.sync()
+        for query in ("İstanbul", "İzmir"):
+            assert [h.path for h in index.search(query)] == ["People/Elif Şahin.md"], query

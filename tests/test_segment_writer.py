@@ -178,3 +178,47 @@ def test_a_search_reads_the_lean_segments_as_whooshs(tmp_path, notes):
         ix.close()
     assert hits["lean"] == hits["whoosh"]
     assert len(hits["lean"]) > 100
+
+
+TEXTS = [
+    "The Kubernetes roadmap: pricing, design and the launch's kernel query.",
+    "Café naïve résumé — Straße ÉCOLE İstanbul ﬁnance œuvre",
+    "a I to of an x y z 42 4.2 O'Brien it's don’t e.g. U.S.A. v1.2.3",
+    "running runs ran runner easily fairly connection connected connecting",
+    "日本語のテキスト 中文 한국어 עברית العربية",
+    "",
+    "   \n\t ",
+]
+
+
+@pytest.mark.parametrize("stemmed", [True, False])
+def test_counted_text_gives_the_terms_its_analyzer_gives(stemmed):
+    """A query goes through the field's analyzer; the index through CountedText's one pass.
+    Both must give the same terms and counts, or a search would miss what was indexed."""
+    from collections import Counter
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from vaultnet.index.schema import CountedText
+
+    field = CountedText(stemmed=stemmed)
+
+    def check(text: str) -> None:
+        by_analyzer = Counter(t.text for t in field.analyzer(text))
+        by_field = {w.decode("utf-8"): n for w, n, _, _ in field.index(text)}
+        assert by_field == dict(by_analyzer), text
+
+    for text in TEXTS:
+        check(text)
+
+    words = st.sampled_from(WORDS + ["The", "AND", "i", "it's", "résumé", "İ", "ﬁ", "x", "42", "naïve"])
+    pieces = st.one_of(words, st.text(min_size=1, max_size=6))
+    seps = st.sampled_from([" ", ", ", ".", "\n", "’", "'", "-", "#", "[["])
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(st.lists(st.tuples(pieces, seps), max_size=30))
+    def random_texts(parts):
+        check("".join(a + b for a, b in parts))
+
+    random_texts()

@@ -18,7 +18,7 @@ from pathlib import Path
 from ..gc_pause import gc_paused
 
 # Bump whenever the schema, the stored record or the parser's output changes.
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15  # 15: words found before they are lowered ("İstanbul" was indexed as "stanbul")
 INDEX_NAME = "MAIN"
 _TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)  # noqa: UP031 - a regex, not a message
 # What a killed sync leaves in the index folder and nothing else removes: our manifest's

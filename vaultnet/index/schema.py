@@ -50,8 +50,10 @@ class CountedText(fields.TEXT):
 
     def term_counts(self, value: str) -> Counter[str]:
         """Each term of the text and how often it occurs: every word mapped to its term (or to
-        "" when too short or a stop word) by a cached function, and counted, all at C level."""
-        counts = Counter(map(_stemmed_term if self.stemmed else _plain_term, _find_words(value.lower())))
+        "" when too short or a stop word) by a cached function, and counted, all at C level.
+        Words are found before they are lowered, as the analyzer does: "İ" lowers to two
+        characters, the second of which is no word character."""
+        counts = Counter(map(_stemmed_term if self.stemmed else _plain_term, _find_words(value)))
         counts.pop("", None)
         return counts
 
@@ -62,11 +64,13 @@ class CountedText(fields.TEXT):
 
 @lru_cache(maxsize=200_000)
 def _plain_term(word: str) -> str:
+    word = word.lower()
     return "" if len(word) < 2 or word in STOP_WORDS else word
 
 
 @lru_cache(maxsize=200_000)
 def _stemmed_term(word: str) -> str:
+    word = word.lower()
     return "" if len(word) < 2 or word in STOP_WORDS else stem_word(word)
 
 

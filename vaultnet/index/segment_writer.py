@@ -14,16 +14,20 @@ what Whoosh writes (tests/test_segment_writer.py).
 from __future__ import annotations
 
 import sys
+import zlib
 from array import array
 from collections import defaultdict, deque
 from functools import partial
-from itertools import repeat
+from itertools import chain, repeat
+from operator import sub
+from pickle import dumps
 
 from .whoosh_import import import_whoosh
 
 import_whoosh()  # before any other Whoosh module: see whoosh_import.py
 
-from whoosh.codec.whoosh3 import W3FieldWriter  # noqa: E402
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3FieldWriter, W3TermInfo  # noqa: E402
+from whoosh.system import pack_int, pack_ushort  # noqa: E402
 from whoosh.util.numeric import byte_to_length, length_to_byte  # noqa: E402
 from whoosh.writing import SegmentWriter  # noqa: E402
 
@@ -175,7 +179,6 @@ class LeanSegmentWriter(SegmentWriter):
         for fieldname in sorted(by_field.keys() | self._counted.keys()):
             fieldobj = self.schema[fieldname]
             lengths = self._lengths_of(fieldname, fieldobj, pdr)
-            postwriter = None
             fieldwriter.start_field(fieldname, fieldobj)
             if fieldname in self._counted:
                 docs, freqs = self._counted[fieldname]
@@ -183,18 +186,14 @@ class LeanSegmentWriter(SegmentWriter):
                 for term in sorted(docs):  # text sorts as its UTF-8 bytes do
                     ids, counts = docs[term], freqs[term]
                     weights = array("d", counts) if boost == 1.0 else array("d", [n * boost for n in counts])
-                    fieldwriter.start_term(term.encode("utf-8"))
-                    postwriter = fieldwriter._postwriter
-                    _fill_blocks(postwriter, ids, weights, _packed_counts(counts), lengths, joined=True)
-                    fieldwriter.finish_term()
+                    _write_term(fieldwriter, term.encode("utf-8"), ids, weights, _packed_counts(counts),
+                                lengths, joined=True)
             else:
                 for tbytes in sorted(by_field[fieldname]):
                     ids, weights, values = pool.terms[fieldname, tbytes]
                     if pool.unordered:
                         ids, weights, values = _in_order(ids, weights, values)
-                    fieldwriter.start_term(tbytes)
-                    _fill_blocks(fieldwriter._postwriter, ids, weights, values, lengths)
-                    fieldwriter.finish_term()
+                    _write_term(fieldwriter, tbytes, ids, weights, values, lengths)
             fieldwriter.finish_field()
 
     def _uncount(self, fieldname: str) -> None:
@@ -240,26 +239,61 @@ def _packed_counts(counts: array) -> bytes:
     return packed.tobytes()
 
 
-def _fill_blocks(postwriter, ids, weights, values, lengths, joined: bool = False) -> None:
-    """Hand a term's postings to Whoosh's W3PostingsWriter a block at a time: what its add_posting
-    keeps per posting (the highest weight, the shortest and longest non-zero length, the non-empty
-    values), then its own _write_block. The last block stays buffered for finish_term, which writes
-    it marked as the last. `joined`: the values are one bytes of 4 per posting, as a block keeps
-    a fixed-size format's values."""
-    limit = postwriter._blocklimit
-    for start in range(0, len(ids), limit):
-        if start:
-            postwriter._write_block()
+def _write_term(fieldwriter, tbytes: bytes, ids, weights, values, lengths, joined: bool = False) -> None:
+    """A term's postings in Whoosh 3's blocks, and its row in the terms table: what the field
+    writer's start_term, a posting writer's add_posting per posting and finish_term write, done
+    a block at a time (whoosh.codec.whoosh3: W3PostingsWriter._write_block, W3TermInfo.add_block).
+    `joined`: the values are one bytes, 4 per posting, as a block keeps a fixed-size format's."""
+    postwriter = fieldwriter._postwriter  # made by start_field: the field's file, block size, compression
+    postfile, limit, comp = postwriter._postfile, postwriter._blocklimit, postwriter._compression
+    fixed_size = fieldwriter._format.fixed_value_size()
+    info = W3TermInfo()
+    start_offset = postfile.tell()
+    postfile.write(WHOOSH3_HEADER_MAGIC)
+    count = len(ids)
+    for start in range(0, count, limit):
         end = start + limit
         block_ids = ids[start:end]
         block_weights = weights[start:end]
-        postwriter._ids = block_ids
-        postwriter._weights = array("f", block_weights)
-        postwriter._maxweight = max(0, max(block_weights))
-        postwriter._values = [values[start * 4:end * 4]] if joined else [v for v in values[start:end] if v]
+        weights32 = array("f", block_weights)
+        maxweight = max(0, max(block_weights))  # as add_posting keeps it: unrounded, from 0
+        if joined:
+            block_values = [values[start * 4:end * 4]]
+        else:
+            block_values = [v for v in values[start:end] if v]
         if lengths is None:
-            postwriter._minlength, postwriter._maxlength = None, 0
+            minlength, maxlength = None, 0
         else:
             found = [n for n in map(lengths.__getitem__, block_ids) if n]
-            postwriter._minlength = min(found) if found else None
-            postwriter._maxlength = max(found) if found else 0
+            minlength, maxlength = (min(found), max(found)) if found else (None, 0)
+        # W3TermInfo.add_block
+        info._weight += sum(weights32)
+        info._df += len(block_ids)
+        info._minlength = minlength if info._minlength is None else min(info._minlength, minlength)
+        info._maxlength = max(info._maxlength, maxlength)
+        info._maxweight = max(info._maxweight, maxweight)
+        if info._minid is None:
+            info._minid = block_ids[0]
+        info._maxid = block_ids[-1]
+        # W3PostingsWriter._write_block: the minified ids, weights and values, pickled and compressed
+        n = len(block_ids)
+        if weights32.count(1.0) == n:
+            mini_weights = None
+        elif weights32.count(weights32[0]) == n:
+            mini_weights = weights32[0]
+        else:
+            mini_weights = tuple(weights32)
+        if fixed_size is None or fixed_size < 0:
+            mini_values = tuple(block_values)
+        elif fixed_size == 0:
+            mini_values = None
+        else:
+            mini_values = b"".join(block_values)
+        data = dumps((tuple(map(sub, block_ids, chain((0,), block_ids))), mini_weights, mini_values), 2)
+        if comp:
+            data = zlib.compress(data, comp)
+        head = dumps((n, block_ids[-1], maxweight, comp, length_to_byte(minlength), length_to_byte(maxlength)), 2)
+        size = len(head) + len(data)
+        postfile.write(pack_int(-size if end >= count else size) + head + data)
+    info.set_extent(start_offset, postfile.tell() - start_offset)
+    fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + tbytes, info.to_bytes())

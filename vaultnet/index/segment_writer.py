@@ -283,6 +283,7 @@ def _write_term(fieldwriter, tbytes: bytes, ids, weights, values, lengths, joine
             mini_weights = weights32[0]
         else:
             mini_weights = tuple(weights32)
+        mini_values: tuple | bytes | None
         if fixed_size is None or fixed_size < 0:
             mini_values = tuple(block_values)
         elif fixed_size == 0:

@@ -564,9 +564,25 @@ class NoteIndex(IndexState):
         to_parse, gone = diff_scan(files, self._too_large, scan, stats, self.vault.config.max_file_size)
         if procs is None:
             procs = writer.processes_for(len(to_parse))
-        parsed_facts, complete = self._commit(
-            procs, lambda batch: write_notes(batch, self.vault, to_parse, gone, files, meta, stats, progress),
-            lambda: len(files))
+        taken_up = False
+
+        def fill(batch) -> dict[str, tuple]:
+            nonlocal taken_up
+            parsed = write_notes(batch, self.vault, to_parse, gone, files, meta, stats, progress)
+            if not self._meta and hasattr(batch, "finish_feeding"):
+                # A first build by Whoosh's writer processes: their segments take seconds more to write
+                # (their flush), time this process folds every person in. The fold reads no index.
+                batch.finish_feeding()
+                self._take_up(base, scan, files, meta, parsed, gone)
+                taken_up = True
+            return parsed
+
+        try:
+            parsed_facts, complete = self._commit(procs, fill, lambda: len(files))
+        except BaseException:
+            if taken_up:  # held for a commit that did not happen
+                self._forget_state()
+            raise
         if not complete:
             self._create()
             fresh = SyncStats()
@@ -575,7 +591,8 @@ class NoteIndex(IndexState):
             self.warn(fresh.rebuilt_because)
             stats.__dict__.update(fresh.__dict__)
             return
-        self._take_up(base, scan, files, meta, parsed_facts, gone)
+        if not taken_up:
+            self._take_up(base, scan, files, meta, parsed_facts, gone)
         self._write_state(self.folder.generation())
 
     def _take_up(self, base: int | None, scan: ScanResult, files: dict, meta: dict, parsed_facts: dict[str, tuple],

@@ -142,6 +142,16 @@ def _mp_writer(ix, lock_fd: int | None, **kwargs):
     task_class = globals().get("_WorkerTask") or __getattr__("_WorkerTask")
 
     class _Writer(MpWriter):
+        def finish_feeding(self) -> None:
+            """Hand the writer processes the last documents and tell them to finish now, so that
+            they write their segments while this process goes on; commit then waits for them."""
+            if self.docbuffer:
+                self._enqueue()
+            jobs = self.jobqueue  # type: ignore[has-type]
+            for _ in self.tasks:
+                jobs.put(None)
+            self.jobqueue = _Told()  # MpWriter's commit tells them again
+
         def _new_task(self):
             task = task_class(self.storage, self.indexname, self.jobqueue, self.resultqueue,
                               self.subargs, self.multisegment, lock_fd=lock_fd)
@@ -150,3 +160,10 @@ def _mp_writer(ix, lock_fd: int | None, **kwargs):
             return task
 
     return _Writer(ix, **kwargs)
+
+
+class _Told:
+    """The job queue once the writer processes were told to finish: more is not for them."""
+
+    def put(self, item, *args, **kwargs) -> None:
+        pass

@@ -222,3 +222,36 @@ def test_counted_text_gives_the_terms_its_analyzer_gives(stemmed):
         check("".join(a + b for a, b in parts))
 
     random_texts()
+
+
+def test_every_short_field_is_indexed_as_whoosh_indexes_it():
+    """The lean writer indexes the short fields (names, tags, e-mail, links, paths...) without
+    Whoosh's token generators: for every field of the schema the fast way must exist and give
+    exactly what the field's own index() gives."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from vaultnet.index.schema import CountedText, schema
+    from vaultnet.index.segment_writer import fast_index
+
+    fields = {name: field for name, field in schema().items() if field.indexed and type(field) is not CountedText}
+    fast = {name: fast_index(field) for name, field in fields.items()}
+    assert all(fast.values()), [name for name, f in fast.items() if f is None]
+
+    def check(text: str) -> None:
+        for name, field in fields.items():
+            assert sorted(fast[name](text)) == sorted(field.index(text)), (name, text)
+
+    for text in TEXTS + ["a,b , ,c,,", " #Tag/Sub #tag  x#y ", "Ada  Ada ada", "People/Ada Lovelace.md",
+                         "+44 20 7946 0000", "ada@example.org, ADA@EXAMPLE.ORG", "\u00a0nbsp\u2003em\u2029"]:
+        check(text)
+
+    pieces = st.one_of(st.sampled_from(WORDS + ["Ada", "ADA", "İ", "ﬁ", "#x", "a,b"]), st.text(max_size=6))
+    seps = st.sampled_from([" ", ",", ", ", "\t", "\n", "#", "/", "\u00a0", ""])
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(st.lists(st.tuples(pieces, seps), max_size=12))
+    def random_texts(parts):
+        check("".join(a + b for a, b in parts))
+
+    random_texts()

@@ -16,7 +16,8 @@ from __future__ import annotations
 import sys
 import zlib
 from array import array
-from collections import defaultdict, deque
+from collections import Counter, defaultdict, deque
+from collections.abc import Callable
 from functools import partial
 from itertools import chain, repeat
 from operator import sub
@@ -78,6 +79,59 @@ class GroupedPostings:
         self.terms = {}
 
 
+def fast_index(field) -> Callable[[str], list] | None:
+    """What `field.index(text)` gives, made without Whoosh's chain of token generators, for the
+    analyzers and formats our short fields use (a regular expression or the whole text, then
+    lower case or strip; presence, counts or positions); None for any other field."""
+    from whoosh import analysis, formats
+    from whoosh import fields as whoosh_fields
+    from whoosh.system import pack_uint
+
+    if type(field).index is not whoosh_fields.FieldType.index or field.format is None:
+        return None
+    analyzer = field.analyzer
+    tokenizer, *filters = analyzer.items if isinstance(analyzer, analysis.CompositeAnalyzer) else [analyzer]
+    steps: list[Callable[[str], str]] = []
+    for step in filters:
+        if type(step) is analysis.LowercaseFilter:
+            steps.append(str.lower)
+        elif type(step) is analysis.StripFilter:
+            steps.append(str.strip)
+        else:
+            return None
+    if type(tokenizer) is analysis.RegexTokenizer and not tokenizer.gaps and not tokenizer.expression.groups:
+        split = tokenizer.expression.findall
+    elif type(tokenizer) is analysis.IDTokenizer:
+        def split(text):
+            return [text]
+    else:
+        return None
+
+    def words(text: str) -> list[str]:
+        found = split(text)
+        for step in steps:
+            found = list(map(step, found))
+        return found
+
+    boost = field.format.field_boost
+    kind = type(field.format)
+    if kind is formats.Existence:
+        return lambda text: [(w.encode("utf-8"), 1, boost, b"") for w in set(words(text))]
+    if kind is formats.Frequency:
+        return lambda text: [(w.encode("utf-8"), n, float(n) * boost, pack_uint(n))
+                             for w, n in Counter(words(text)).items()]
+    if kind is formats.Positions:
+        encode = field.format.encode
+
+        def positions(text: str) -> list:
+            found: dict[str, list[int]] = {}
+            for pos, w in enumerate(words(text)):
+                found.setdefault(w, []).append(pos)
+            return [(w.encode("utf-8"), len(p), float(len(p)) * boost, encode(p)) for w, p in found.items()]
+        return positions
+    return None
+
+
 def _is_lean(schema) -> bool:
     return all(not f.separate_spelling() and not f.vector and not f.column_type for _, f in schema.items())
 
@@ -97,6 +151,7 @@ class LeanSegmentWriter(SegmentWriter):
         # A CountedText field's postings (most of them: the body's), by term as text: the
         # documents and how often each holds it; its weight and value follow from the count.
         self._counted: dict[str, tuple[defaultdict[str, array], defaultdict[str, array]]] = {}
+        self._fast = {name: fast_index(field) for name, field in self.schema.items() if field.indexed}
 
     def add_document(self, **fields):
         """Whoosh's add_document without what our schema never uses (boosts, spelling, vectors,
@@ -121,7 +176,8 @@ class LeanSegmentWriter(SegmentWriter):
                     length = self._add_counted(fieldname, field, value, docnum)
                 elif field.indexed:
                     scorable = field.scorable
-                    for tbytes, freq, weight, vbytes in field.index(value):
+                    fast = self._fast[fieldname] if type(value) is str else None
+                    for tbytes, freq, weight, vbytes in fast(value) if fast else field.index(value):
                         postings = terms.get((fieldname, tbytes))
                         if postings is None:
                             postings = terms[fieldname, tbytes] = (array("I"), array("d"), [])

@@ -20,7 +20,9 @@ def news(app: App, since: str | None, as_json: bool):
 
     first = since_argument(since, app.today, app.vault.config.news_days, "since")
     index = app.index()
-    rows = moments.news(index, queries.network(index, app.today, only=queries.people_with(index, news=True)), first)
+    # Kept while the index's state is the same: a watch or an MCP server asked again answers from memory.
+    rows = index.derived(("news", app.today, first), lambda: moments.news(
+        index, queries.network(index, app.today, only=queries.people_with(index, news=True)), first))
     emit(rows, as_json, [("date", "DATE"), ("name", "NAME"), ("text", "NEWS"), ("source", "SOURCE")],
          empty=f"no news since {first.isoformat()}")
 
@@ -37,8 +39,12 @@ def references(app: App, topic: str | None, as_json: bool):
     from ..network import moments, queries
 
     index = app.index()
-    some = queries.people_with(index, noticed=True, reference=True)  # the pool is among them
-    rows = moments.references(index, queries.network(index, app.today, only=some), topic)
+
+    def make() -> list[dict]:
+        some = queries.people_with(index, noticed=True, reference=True)  # the pool is among them
+        return moments.references(index, queries.network(index, app.today, only=some), topic)
+
+    rows = index.derived(("references", app.today, topic), make)  # kept as news's are
     if as_json:
         emit(rows, True)
         return

@@ -417,18 +417,22 @@ def test_events_the_os_dropped_are_made_up_for_by_a_scan_before_the_next_answer(
         index.close()
 
 
-def test_news_and_references_kept_by_a_watch_follow_a_save(root):
-    """A watch keeps the news and references it answered until the index's state changes: asked
-    again they come from memory, and a save that adds a #news or #noticed line is in the next answer."""
-    asks = [["--today", TODAY, "news", "--json"], ["--today", TODAY, "references", "--json"]]
+def test_news_references_and_the_ledger_kept_by_a_watch_follow_a_save(root):
+    """A watch keeps the news, references and ledger it answered until the index's state changes:
+    asked again they come from memory, and a save that adds a #news, #noticed or #gave line is in
+    the next answer."""
+    asks = [["--today", TODAY, "news", "--json"], ["--today", TODAY, "references", "--json"],
+            ["--today", TODAY, "ledger", "--json"]]
     with watching(root):
         before = [served(argv, root) for argv in asks]
         assert [served(argv, root) for argv in asks] == before  # the kept answers
         note = root / "People" / "Alex Kim.md"
         with note.open("a", encoding="utf-8") as fh:
             fh.write("\n- 2026-11-20 Alex launched zebracorn analytics #news\n"
-                     "- 2026-11-21 Alex praised my zebracorn talk #noticed\n")
+                     "- 2026-11-21 Alex praised my zebracorn talk #noticed\n"
+                     "- 2026-11-21 Sent Alex the zebracorn benchmarks #gave\n")
         after = [served(argv, root) for argv in asks]
         assert after == [alone(argv, root) for argv in asks]
         for (code, out, _), old in zip(after, before):
-            assert code == 0 and b"zebracorn" in out and out != old[1]
+            assert code == 0 and out != old[1]
+        assert all(b"zebracorn" in out for _, out, _ in after[:2])

@@ -55,7 +55,8 @@ def ledger(app: App, as_json: bool):
     """Gave and got per person (#gave/#got log lines): those you only take from first."""
     from ..network import queries
 
-    rows = queries.ledger(app.index())
+    index = app.index()
+    rows = index.derived(("ledger",), lambda: queries.ledger(index))  # kept as news's are
     emit(rows, as_json, [("name", "NAME"), ("gave", "GAVE"), ("got", "GOT"), ("balance", "BALANCE")],
          empty="no #gave or #got yet")
 

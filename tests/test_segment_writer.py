@@ -197,9 +197,6 @@ def test_counted_text_gives_the_terms_its_analyzer_gives(stemmed):
     Both must give the same terms and counts, or a search would miss what was indexed."""
     from collections import Counter
 
-    from hypothesis import given, settings
-    from hypothesis import strategies as st
-
     from vaultnet.index.schema import CountedText
 
     field = CountedText(stemmed=stemmed)
@@ -209,28 +206,14 @@ def test_counted_text_gives_the_terms_its_analyzer_gives(stemmed):
         by_field = {w.decode("utf-8"): n for w, n, _, _ in field.index(text)}
         assert by_field == dict(by_analyzer), text
 
-    for text in TEXTS:
-        check(text)
-
-    words = st.sampled_from(WORDS + ["The", "AND", "i", "it's", "résumé", "İ", "ﬁ", "x", "42", "naïve"])
-    pieces = st.one_of(words, st.text(min_size=1, max_size=6))
-    seps = st.sampled_from([" ", ", ", ".", "\n", "’", "'", "-", "#", "[["])
-
-    @settings(max_examples=300, deadline=None, database=None)
-    @given(st.lists(st.tuples(pieces, seps), max_size=30))
-    def random_texts(parts):
-        check("".join(a + b for a, b in parts))
-
-    random_texts()
+    _on_texts(check, TEXTS, ["The", "AND", "i", "it's", "résumé", "İ", "ﬁ", "x", "42", "naïve"],
+              [" ", ", ", ".", "\n", "’", "'", "-", "#", "[["], min_piece=1, pieces=30)
 
 
 def test_every_short_field_is_indexed_as_whoosh_indexes_it():
     """The lean writer indexes the short fields (names, tags, e-mail, links, paths...) without
     Whoosh's token generators: for every field of the schema the fast way must exist and give
     exactly what the field's own index() gives."""
-    from hypothesis import given, settings
-    from hypothesis import strategies as st
-
     from vaultnet.index.schema import CountedText, schema
     from vaultnet.index.segment_writer import fast_index
 
@@ -242,15 +225,25 @@ def test_every_short_field_is_indexed_as_whoosh_indexes_it():
         for name, field in fields.items():
             assert sorted(fast[name](text)) == sorted(field.index(text)), (name, text)
 
-    for text in TEXTS + ["a,b , ,c,,", " #Tag/Sub #tag  x#y ", "Ada  Ada ada", "People/Ada Lovelace.md",
-                         "+44 20 7946 0000", "ada@example.org, ADA@EXAMPLE.ORG", "\u00a0nbsp\u2003em\u2029"]:
-        check(text)
+    _on_texts(check, TEXTS + ["a,b , ,c,,", " #Tag/Sub #tag  x#y ", "Ada  Ada ada", "People/Ada Lovelace.md",
+                              "+44 20 7946 0000", "ada@example.org, ADA@EXAMPLE.ORG", "\u00a0nbsp\u2003em\u2029"],
+              ["Ada", "ADA", "İ", "ﬁ", "#x", "a,b"], [" ", ",", ", ", "\t", "\n", "#", "/", "\u00a0", ""],
+              min_piece=0, pieces=12)
 
-    pieces = st.one_of(st.sampled_from(WORDS + ["Ada", "ADA", "İ", "ﬁ", "#x", "a,b"]), st.text(max_size=6))
-    seps = st.sampled_from([" ", ",", ", ", "\t", "\n", "#", "/", "\u00a0", ""])
+
+def _on_texts(check, fixed: list[str], words: list[str], separators: list[str], *, min_piece: int,
+              pieces: int) -> None:
+    """`check` on each fixed text, then on 300 texts made of our words, these and random
+    characters, joined by these separators."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    for text in fixed:
+        check(text)
+    piece = st.one_of(st.sampled_from(WORDS + words), st.text(min_size=min_piece, max_size=6))
 
     @settings(max_examples=300, deadline=None, database=None)
-    @given(st.lists(st.tuples(pieces, seps), max_size=12))
+    @given(st.lists(st.tuples(piece, st.sampled_from(separators)), max_size=pieces))
     def random_texts(parts):
         check("".join(a + b for a, b in parts))
 

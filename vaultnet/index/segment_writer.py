@@ -65,16 +65,6 @@ class GroupedPostings:
         postings[1].append(weight)  # the exact float: a block's highest weight is kept unrounded
         postings[2].append(vbytes)
 
-    def iter_postings(self):
-        """Whoosh's (fieldname, term, docnum, weight, value) tuples, in its order."""
-        for key in sorted(self.terms):
-            fieldname, tbytes = key
-            for docnum, weight, vbytes in sorted(zip(*self.terms[key]), key=lambda p: p[0]):
-                yield fieldname, tbytes, docnum, weight, vbytes
-
-    def save(self) -> None:
-        """Whoosh asks its pool to spill to disk now and then; these postings stay in memory."""
-
     def cleanup(self) -> None:
         self.terms = {}
 

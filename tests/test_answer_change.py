@@ -177,6 +177,7 @@ def _state(root: Path):
     ix = NoteIndex(Vault(root))
     generation = ix.generation()
     manifest = ix.folder.load_manifest(ix.vault.fingerprint())
+    assert manifest is not None and len(manifest.pop("commit")) == 16  # each write's own id
     return manifest, people_file.load(ix.folder, generation), persons.load(ix.folder, generation)
 
 

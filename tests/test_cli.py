@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 VAULT = {
     "People/Ada Lovelace.md": (
@@ -222,3 +224,37 @@ def test_index_lists_new_problems_in_path_order_as_json_does(vault):
     run = vault({f"People/{n}.md": f"---\ncadence: often-{n}\n---\n" for n in names})
     lines = [line for line in run.ok("index").stderr.splitlines() if "is not a cadence" in line]
     assert [line.split(".md")[0] for line in lines] == [f"People/{n}" for n in sorted(names)]
+
+
+def test_a_table_cell_folds_every_run_of_whitespace_to_one_space(vault):
+    """A name or role with a tab, a no-break space, a line separator or doubled spaces in it
+    (YAML keeps them) is one line of a piped table, its whitespace folded as str.split() does."""
+    run = vault({
+        "People/Wide.md": '---\nname: "Ada\\u00a0 Byron\\tKing"\nrole: "  Chief\\u2028Scientist  "\ncadence: 1w\n---\n',
+        "People/Plain.md": "---\nrole: Plain role\ncadence: 1w\n---\n",
+    })
+    lines = run.ok("search", "*", "--type", "person").stdout.splitlines()
+    assert len(lines) == 3
+    assert any(line.startswith("Ada Byron King  person") and "Chief Scientist" in line for line in lines)
+    assert any(line.startswith("Plain ") and "Plain role" in line for line in lines)
+    due = run.ok("due").stdout.splitlines()
+    assert [line.split("  ")[0] for line in due] == ["NAME", "Ada Byron King", "Plain"]
+
+
+@given(st.text() | st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False)
+       | st.lists(st.text(max_size=5), max_size=3))
+def test_a_cell_is_the_value_folded_as_before(value):
+    """The shortcut for text with nothing to fold gives what folding it would."""
+    from vaultnet.cli.base import _cell
+
+    if value is None:
+        want = ""
+    elif isinstance(value, bool):
+        want = "yes" if value else ""
+    elif isinstance(value, list):
+        want = ", ".join(value)
+    elif isinstance(value, float):
+        want = f"{value:.2f}"
+    else:
+        want = " ".join(str(value).split())
+    assert _cell(value) == want

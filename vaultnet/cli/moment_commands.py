@@ -21,8 +21,10 @@ def news(app: App, since: str | None, as_json: bool):
     first = since_argument(since, app.today, app.vault.config.news_days, "since")
     index = app.index()
     # Kept while the index's state is the same: a watch or an MCP server asked again answers from memory.
-    rows = index.derived(("news", app.today, first), lambda: moments.news(
-        index, queries.network(index, app.today, only=queries.people_with(index, news=True)), first))
+    # Kept beside the index too, for the next command while nothing changed.
+    key = queries.kept_key(index, "news", app.today.toordinal(), first.toordinal())
+    rows = index.derived(key, lambda: moments.news(
+        index, queries.network(index, app.today, only=queries.people_with(index, news=True)), first), keep="news")
     emit(rows, as_json, [("date", "DATE"), ("name", "NAME"), ("text", "NEWS"), ("source", "SOURCE")],
          empty=f"no news since {first.isoformat()}")
 
@@ -44,7 +46,9 @@ def references(app: App, topic: str | None, as_json: bool):
         some = queries.people_with(index, noticed=True, reference=True)  # the pool is among them
         return moments.references(index, queries.network(index, app.today, only=some), topic)
 
-    rows = index.derived(("references", app.today, topic), make)  # kept as news's are
+    # Kept as news's are; on disk without a topic only (a topic matches the notes' full text too).
+    rows = index.derived(queries.kept_key(index, "references", app.today.toordinal(), topic), make,
+                         keep="references" if topic is None else None)
     if as_json:
         emit(rows, True)
         return

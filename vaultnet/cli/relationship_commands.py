@@ -29,13 +29,13 @@ def due(app: App, within: int, tag: str | None, ics: Path | None, as_json: bool)
     """Who is due for a hello, most overdue first, and why."""
     from ..network import queries
 
-    net = queries.network(app.index(), app.today)
-    rows = net.due(within=within, tag=tag)
+    index = app.index()
+    rows = queries.due(index, app.today, within, tag)
     if ics is not None:
         from ..edits.writes import write_export
         from ..interop.ics import due_calendar
 
-        birthdays = net.birthdays_of(tag)
+        birthdays = queries.network(index, app.today).birthdays_of(tag)
         write_export(ics, due_calendar(rows, app.today, birthdays))
         events = sum(1 for r in rows if r["reason"] != "birthday") + len(birthdays)
         warn(f"wrote {events} events to {ics} ({len(birthdays)} of them yearly birthdays)")
@@ -56,7 +56,8 @@ def ledger(app: App, as_json: bool):
     from ..network import queries
 
     index = app.index()
-    rows = index.derived(("ledger",), lambda: queries.ledger(index))  # kept as news's are
+    # Kept as news's are, in memory and beside the index.
+    rows = index.derived(queries.kept_key(index, "ledger"), lambda: queries.ledger(index), keep="ledger")
     emit(rows, as_json, [("name", "NAME"), ("gave", "GAVE"), ("got", "GOT"), ("balance", "BALANCE")],
          empty="no #gave or #got yet")
 

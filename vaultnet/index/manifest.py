@@ -23,7 +23,7 @@ INDEX_NAME = "MAIN"
 _TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)  # noqa: UP031 - a regex, not a message
 # What a killed sync leaves in the index folder and nothing else removes: our manifest's
 # temporary files, and Whoosh's TOC written under a temporary name before its rename.
-_STRAY = re.compile(rf"^(\.(manifest|people|persons)(\.\d+)?\.\d+\.tmp|_{INDEX_NAME}_\d+\.toc\.[\d.]+)$")
+_STRAY = re.compile(rf"^(\.(manifest|people|persons|kept-\w+)(\.\d+)?\.\d+\.tmp|_{INDEX_NAME}_\d+\.toc\.[\d.]+)$")
 
 Meta = tuple  # (kind, name, aliases, problems) as kept in the manifest
 
@@ -112,16 +112,34 @@ class IndexFolder:
         return data
 
     def write_manifest(self, generation: int | None, fingerprint: tuple, files: dict, meta: dict,
-                       too_large: dict, attachments: set[str]) -> None:
+                       too_large: dict, attachments: set[str]) -> str:
+        """Returns the new manifest's own id (`commit`): a generation number comes again after a
+        rebuild, this id never; what is kept beside the index (`write_kept`) is stamped with it."""
+        commit = os.urandom(8).hex()
         write_marshal(self.manifest_path, {
             "version": SCHEMA_VERSION,
             "config": fingerprint,
             "generation": generation,
+            "commit": commit,
             "files": files,
             "meta": meta,
             "too_large": too_large,
             "attachments": attachments,
         })
+        return commit
+
+    def read_kept(self, name: str) -> dict | None:
+        """What `write_kept(name, ...)` wrote, or None (never written, unreadable, half written)."""
+        return read_marshal(self.path / f"kept-{name}")
+
+    def write_kept(self, name: str, commit: str, key, value) -> None:
+        """A value derived from commit `commit`'s state (index/state.py `derived`), kept for the next
+        process. Not fsynced: a file lost in a crash is only a value derived again."""
+        try:
+            write_bytes(self.path / f"kept-{name}", marshal.dumps({"commit": commit, "key": key, "value": value}),
+                        sync=False)
+        except (OSError, ValueError):  # a read-only or full disk; a value marshal cannot hold
+            pass
 
     def remove_strays(self) -> None:
         """Temporary files a killed sync left in the index folder; under our lock none is in use."""

@@ -21,6 +21,7 @@ from .records import Entry
 from .unwritten import Unwritten
 
 T = TypeVar("T")
+_MISSING = object()
 
 
 def _attachment_ref(path: str) -> NoteRef:
@@ -56,6 +57,14 @@ class IndexState:
         # changed since (None: not known): derived() amends it for those people alone.
         self._derived_before: dict = {}
         self._changed_since: set[str] | None = None
+        # For what is kept on disk beside the index (derived(keep=...)): the commit (its manifest's
+        # id) the state held is, None while it is no commit's (a change parsed, not yet written);
+        # and the commit a chain of changes started from, with the people they touched (None: not
+        # known), from which a value kept by another process is amended.
+        self._commit_id: str | None = None
+        self._kept_base: str | None = None
+        self._kept_changed: set[str] | None = None
+        self._keep_as: dict[Hashable, str] = {}  # key -> file name, of the values in _derived to keep
         # A first answer's notes, parsed but not yet written (unwritten.py), and the lock
         # held for writing them: no other process builds the same index meanwhile.
         self._unwritten: Unwritten | None = None
@@ -95,14 +104,22 @@ class IndexState:
         self._people.drop()
         self._resolver = None
         self._drop_derived()
+        self._commit_id = self._kept_base = data.get("commit")
+        self._kept_changed = set()
 
     def _write_state(self, generation: int | None) -> None:
         self._generation = generation
         self._from_manifest = False  # until the manifest is written
         self._people.write(generation)
-        self.folder.write_manifest(generation, self.vault.fingerprint(), self._files or {},
-                                   self._meta, self._too_large, self._attachments)
+        commit = self.folder.write_manifest(generation, self.vault.fingerprint(), self._files or {},
+                                            self._meta, self._too_large, self._attachments)
         self._from_manifest = True
+        self._commit_id = commit
+        # What was derived from this state (a reading command's answer, before the commit written
+        # behind it): that commit's now, kept for the next process.
+        for key, name in self._keep_as.items():
+            self.folder.write_kept(name, commit, key, self._derived[key])
+        self._keep_as = {}
 
     def _state_from_whoosh(self) -> None:
         """Rebuild the manifest's view from stored records (after a crash between two writes).
@@ -189,20 +206,53 @@ class IndexState:
                 self._resolver = LinkResolver(notes + [_attachment_ref(p) for p in self._attachments])
         return self._resolver
 
-    def derived(self, key: Hashable, make: Callable[[], T], amend: Callable[[T, set[str]], T] | None = None) -> T:
+    def derived(self, key: Hashable, make: Callable[[], T], amend: Callable[[T, set[str]], T] | None = None,
+                keep: str | None = None) -> T:
         """`make()`, kept until the index's state changes (a sync that changed something, another
         process's commit taken up): for what is costly to fold from the whole vault and asked
         again and again by a process that lives long (the MCP server's `due` at 10,000 people).
 
         With `amend`, after a change whose people are known: `amend(what the state before it
-        gave, those people)` instead, which folds them alone (a watch's answer right after a save)."""
+        gave, those people)` instead, which folds them alone (a watch's answer right after a save).
+
+        With `keep` (a file name), the value is also kept on disk beside the index, stamped with
+        the commit it was derived from, for the next process: a one-shot command finds it there
+        while nothing changed, or amends it for the people a change touched. `key` then holds
+        all else the value depends on (today, the settings) and must be what marshal can write;
+        so must the value."""
         if key not in self._derived:
             before = self._derived_before.get(key)
+            kept = False
             if amend is not None and before is not None and self._changed_since is not None:
-                self._derived[key] = amend(before, self._changed_since)
+                value = amend(before, self._changed_since)
             else:
-                self._derived[key] = make()
+                value, kept = self._from_kept(keep, key, amend) if keep is not None else (_MISSING, False)
+                if value is _MISSING:
+                    value = make()
+            self._derived[key] = value
+            if keep is not None and not kept:
+                if self._commit_id is not None:
+                    self.folder.write_kept(keep, self._commit_id, key, value)
+                else:  # a change not yet written: kept once its commit is (_write_state)
+                    self._keep_as[key] = keep
         return self._derived[key]
+
+    def _from_kept(self, name: str, key: Hashable, amend: Callable | None) -> tuple:
+        """(the value kept as `name` for `key`, True) if it was derived from the state held; (it
+        amended, False) if from the commit the changes since started from; else (_MISSING, False)."""
+        if self._kept_base is None or self._kept_changed is None:
+            return _MISSING, False
+        kept = self.folder.read_kept(name)
+        if kept is None or kept.get("key") != key:
+            return _MISSING, False
+        if kept.get("commit") == self._commit_id and self._commit_id is not None:
+            return kept["value"], True
+        if kept.get("commit") == self._kept_base:
+            if not self._kept_changed:  # changes that touched nobody: the same value
+                return kept["value"], False
+            if amend is not None:
+                return amend(kept["value"], set(self._kept_changed)), False
+        return _MISSING, False
 
     def _drop_derived(self, changed: Iterable[str] | None = None) -> None:
         """The state changed: what was derived from it goes. With `changed`, the people whose sums,
@@ -210,11 +260,16 @@ class IndexState:
         base derived() amends; changes one after another add up until something is derived again."""
         if changed is None:
             self._derived_before, self._changed_since = {}, None
+            self._kept_changed = None
         elif self._derived:
             self._derived_before, self._changed_since = self._derived, set(changed)
         elif self._changed_since is not None:
             self._changed_since.update(changed)
+        if changed is not None and self._kept_changed is not None:
+            self._kept_changed.update(changed)
         self._derived = {}
+        self._keep_as = {}
+        self._commit_id = None  # until it is written, or read
 
     def problems(self, found: Iterable[dict] = ()) -> list[dict]:
         """Every problem known in the vault: notes' own, files skipped for their size, and Obsidian

@@ -184,6 +184,41 @@ def network(index: NoteIndex, today, only=None):
     return index.derived(("network", today), fold, amend)
 
 
+# Bump when what a value kept beside the index holds (a due table's rows, relations.Network.due_table;
+# the rows of ledger, news, references), or how it is made, changes: what older code kept is then
+# never read.
+KEPT_VERSION = 1
+
+
+def kept_key(index: NoteIndex, what: str, *parts) -> tuple:
+    """The key of a value derived from the people's sums and fields and kept beside the index
+    (NoteIndex.derived(keep=...)): all else it depends on, the settings (default cadence, news
+    days, ...), the user's own note, and the command's own (today, as an ordinal)."""
+    return (what, KEPT_VERSION, repr(index.vault.config), me_path(index), *parts)
+
+
+def due(index: NoteIndex, today, within: int = 0, tag: str | None = None) -> list[dict]:
+    """Network.due(within, tag), from the due table (due_table)."""
+    from .relations import due_rows
+
+    return due_rows(due_table(index, today), today, within, tag, me_path(index))
+
+
+def due_table(index: NoteIndex, today) -> dict[str, tuple]:
+    """Everyone's next due day (Network.due_table), kept beside the index: a one-shot `due` with
+    nothing changed reads it instead of folding 10,000 people, and one after a change folds the
+    people it touched into the table the commit before it kept."""
+    def make() -> dict[str, tuple]:
+        return network(index, today).due_table()
+
+    def amend(before: dict[str, tuple], changed: set[str]) -> dict[str, tuple]:
+        table = {path: row for path, row in before.items() if path not in changed}
+        table.update(network(index, today, only=sorted(changed)).due_table())
+        return table
+
+    return index.derived(kept_key(index, "due", today.toordinal()), make, amend, keep="due")
+
+
 def people_with(index: NoteIndex, *, news: bool = False, noticed: bool = False,
                 reference: bool = False) -> list[str]:
     """The people whose sums hold #news (or #noticed) lines, or whose note has a `reference`, in the

@@ -208,16 +208,18 @@ class Network:
     # ------------------------------------------------------------------ lists
 
     def due(self, within: int = 0, tag: str | None = None) -> list[dict]:
-        horizon = self.today + dt.timedelta(days=within)
-        rows = []
-        for p in self.people.values():
-            if p.next_due is None or p.next_due > horizon or p.path == self.me:
-                continue
-            if tag and not has_tag(p.tags, tag):  # `mentor` also finds `mentor/rust`
-                continue
-            rows.append(self.due_row(p))
-        rows.sort(key=lambda r: (-r["overdue_days"], r["name"].casefold(), r["path"]))
-        return rows
+        return due_rows(self.due_table(), self.today, within, tag, self.me)
+
+    def due_table(self) -> dict[str, tuple]:
+        """path -> (name, tags, next due day, reason, last contact, cadence in days) of everyone
+        with a next due day, the user among them; days as ordinals. Each row is one person's
+        alone: a change refolds its people's rows (queries.due_table), the rest stay."""
+        return {
+            p.path: (p.name, p.tags, p.next_due.toordinal(), p.reason,
+                     p.last_contact.toordinal() if p.last_contact else None,
+                     p.cadence.approx_days if p.cadence else None)
+            for p in self.people.values() if p.next_due is not None
+        }
 
     def birthdays_of(self, tag: str | None = None) -> list[tuple[str, str, Birthday]]:
         """(path, name, birthday) of everyone with a readable birthday (and the tag), by name."""
@@ -225,18 +227,6 @@ class Network:
         return sorted(((p.path, p.name, p.birthday) for p in self.people.values()
                        if p.birthday is not None and p.path != self.me and (not wanted or wanted in p.tags)),
                       key=lambda b: (b[1].casefold(), b[0]))
-
-    def due_row(self, p: Person) -> dict:
-        assert p.next_due is not None
-        return {
-            "path": p.path,
-            "name": p.name,
-            "next_due": p.next_due.isoformat(),
-            "last_contact": p.last_contact.isoformat() if p.last_contact else None,
-            "overdue_days": (self.today - p.next_due).days,
-            "reason": p.reason,
-            "cadence_days": p.cadence.approx_days if p.cadence else None,
-        }
 
     def ledger(self) -> list[dict]:
         return ledger_rows(((p.path, p.name, p.gave, p.got) for p in self.people.values()), self.me)
@@ -284,3 +274,28 @@ def last_contacts_from(folded: dict[str, tuple], paths, today: dt.date) -> dict[
         past = bisect_right(days, limit)
         out[path] = dt.date.fromordinal(days[past - 1]) if past else None
     return out
+
+
+def due_rows(table: dict[str, tuple], today: dt.date, within: int = 0, tag: str | None = None,
+             me: str | None = None) -> list[dict]:
+    """Who is due by `within` days from today (with `tag`), most overdue first, from a due table
+    (Network.due_table), leaving out the user's own note `me`."""
+    horizon = today.toordinal() + within
+    now = today.toordinal()
+    rows = []
+    for path, (name, tags, next_due, reason, last_contact, cadence_days) in table.items():
+        if next_due > horizon or path == me:
+            continue
+        if tag and not has_tag(tags, tag):  # `mentor` also finds `mentor/rust`
+            continue
+        rows.append({
+            "path": path,
+            "name": name,
+            "next_due": dt.date.fromordinal(next_due).isoformat(),
+            "last_contact": dt.date.fromordinal(last_contact).isoformat() if last_contact is not None else None,
+            "overdue_days": now - next_due,
+            "reason": reason,
+            "cadence_days": cadence_days,
+        })
+    rows.sort(key=lambda r: (-r["overdue_days"], r["name"].casefold(), r["path"]))
+    return rows

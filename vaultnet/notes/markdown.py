@@ -11,6 +11,7 @@ code-span search looks each backtick run up once. tests/test_fuzz.py checks it.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_left, bisect_right
 from typing import NamedTuple
@@ -57,8 +58,22 @@ MAX_PAREN_PAIRS = 32
 # whitespace repeats in every way (cubic). Group 3 is the destination (merging.py).
 _MDLINK_REST = (r"\[([^\[\]\n]*)\]\(\s*(?!\s)(<[^<>\n]*>|" + _balanced(MAX_PAREN_DEPTH, MAX_PAREN_PAIRS) + r")"
                 r"(?:\s+(?:\"[^\"\n]*\"|'[^'\n]*'))?\s*\)")
-MDLINK = re.compile(r"(!?)" + _MDLINK_REST)
-_MDLINK_AT = re.compile(_MDLINK_REST)  # as _WIKILINK_AT: the `!` is looked at before it
+
+
+@functools.cache
+def _mdlink_at() -> re.Pattern:
+    """As _WIKILINK_AT: the `!` is looked at before it. Compiled on first use, as MDLINK is
+    (module __getattr__): the two took a third of the program's start-up regexes, 10 ms of
+    every command, and most commands parse no note."""
+    return re.compile(_MDLINK_REST)
+
+
+def __getattr__(name: str):
+    if name == "MDLINK":
+        pattern = globals()["MDLINK"] = re.compile(r"(!?)" + _MDLINK_REST)
+        return pattern
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
 # Obsidian: a tag is `#` at line start or after whitespace or an opening bracket or quote,
 # then letters, digits and `_ - /` (any script, emoji too), ended by whitespace or
@@ -224,7 +239,7 @@ def find_links(masked: str) -> tuple[list[RawLink], str]:
     # A wikilink's brackets must not be read again as a Markdown link.
     scan = _blank_spans(masked, spans)
     md_spans: list[tuple[int, int]] = []
-    for m in _MDLINK_AT.finditer(scan):
+    for m in _mdlink_at().finditer(scan):
         start = m.start()
         embed = start > 0 and scan[start - 1] == "!"
         start -= embed

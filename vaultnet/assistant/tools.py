@@ -105,7 +105,7 @@ class Tools:
         from ..network import queries
 
         with as_tool_error(), self.live.reading() as index:
-            return answer(queries.network(index, self.live.today()).due(within=within, tag=tag))
+            return answer(queries.due(index, self.live.today(), within, tag))  # as the command's `due`
 
     def ledger(self) -> CallToolResult:
         """Favours given and received per person (#gave / #got log lines): those you only take from first."""

@@ -5,7 +5,11 @@ mtime_ns; path -> kind, name, aliases, problems) written after each commit and
 stamped with the Whoosh generation it describes. A sync with nothing to do
 reads it and compares it with a scan of the vault in one dict comparison, so it
 never imports or opens Whoosh. It also lists the vault's other files (attachments),
-which links resolve to but which are not indexed.
+which links resolve to but which are not indexed. Each manifest written has an id of its
+own (`commit`); the `kept-*` files beside it (a due table, the rows of ledger, news and
+references: index/state.py `derived`) are stamped with the id of the state they were
+derived from, so a rebuild that comes back to the same generation number never passes
+for the commit they describe.
 """
 
 from __future__ import annotations

@@ -436,3 +436,36 @@ def test_news_references_and_the_ledger_kept_by_a_watch_follow_a_save(root):
         for (code, out, _), old in zip(after, before):
             assert code == 0 and out != old[1]
         assert all(b"zebracorn" in out for _, out, _ in after[:2])
+
+
+def test_a_due_table_a_watch_kept_after_a_save_answers_the_command_run_once_it_has_stopped(root, tmp_path):
+    """The watch keeps the due table it answered from beside the index, stamped with its own
+    last commit; once it stops, the command alone reads that table, and it is a rebuild's."""
+    from vaultnet.index.manifest import IndexFolder
+    from vaultnet.vault.folder import Vault
+
+    vault = Vault(root)
+    folder = IndexFolder(vault.index_dir, vault.state_dir / "index.lock")
+    ask = ["--today", TODAY, "due", "--within", "60", "--json"]
+    with watching(root):
+        with (root / "People" / "Alex Kim.md").open("a", encoding="utf-8") as fh:
+            fh.write("\n- 2026-11-20 Coffee with Alex\n")
+        deadline = time.monotonic() + WAIT
+        while True:  # until the watch has committed the save and answered from that commit
+            watched = served(ask, root)
+            kept = folder.read_kept("due")
+            if watched and b"2026-11-20" in watched[1] and kept \
+                    and kept["commit"] == (folder.read_manifest() or {}).get("commit"):
+                break
+            assert time.monotonic() < deadline, "the watch kept no due table of its last commit"
+            time.sleep(0.05)
+    kept_file = folder.path / "kept-due"
+    before = kept_file.stat()
+    code, out, err = alone(ask, root)
+    assert (code, out, err) == (0, watched[1], b"")
+    after = kept_file.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # read, not made again
+    fresh = tmp_path / "rebuilt"
+    shutil.copytree(root, fresh, ignore=shutil.ignore_patterns("index"))
+    assert program("index", "--rebuild", cwd=fresh, env=ALONE).returncode in (0, 1)
+    assert alone(ask, fresh)[1] == out

@@ -240,3 +240,22 @@ def test_show_all_lists_every_interaction(vault):
 def test_the_readme_documents_the_week_with_vaultnet():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     assert "## A week with vaultnet" in readme
+
+
+def test_a_path_or_a_root_note_s_file_name_comes_before_any_name(vault):
+    """A NAME that is a note's path (without .md) means that note first, whatever else is called
+    so: at the vault's root the path is the file name, so `Ada` is the root note `Ada.md` and
+    not the person named Ada; `People/Ada` is the person; a path in a folder needs its folder."""
+    run = vault({
+        "Ada.md": "A plain note at the root, named like her.\n",
+        "People/Ada.md": "---\ncadence: 1w\n---\n",
+        "People/Bea.md": "---\naliases: [Notes/Bea]\n---\n",
+        "Notes/Bea.md": "About Bea.\n",
+        "Ｆｕｌｌ／Ｗｉｄｔｈ.md": "A root note whose full-width name folds to a path.\n",
+    }, config=CONFIG)
+    assert path_of(run, "Ada") == "Ada.md"
+    assert path_of(run, "ada") == "Ada.md"
+    assert path_of(run, "People/Ada") == "People/Ada.md"
+    assert path_of(run, "Notes/Bea") == "Notes/Bea.md"  # the path, before the person's alias
+    assert path_of(run, "Bea") == "People/Bea.md"  # a person's file name, before the note's
+    assert path_of(run, "full/width") == "Ｆｕｌｌ／Ｗｉｄｔｈ.md"

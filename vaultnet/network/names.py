@@ -50,7 +50,11 @@ def find_note(index: NoteIndex, name: str, kinds: Iterable[str] = KINDS, guess: 
     if not wanted:
         raise NameNotFound(name, [])
     table = _table(every)
-    for path in table.keys(_PATH).get(wanted, ()):
+    if "/" in wanted or table.has(_PATH):
+        by_path = table.keys(_PATH).get(wanted, ())
+    else:  # a path in a folder has a "/" in its key: only notes at the root can be meant
+        by_path = [p for p in every if "/" not in p and name_key(strip_md(p)) == wanted]
+    for path in by_path:
         if path in entries:
             return path
     people = [p for p, e in entries.items() if e.kind == "person"]
@@ -97,6 +101,10 @@ class _Labels:
     def __init__(self, entries: dict):
         self.entries = entries
         self._keys: dict[int, dict[str, list[str]]] = {}
+
+    def has(self, label: int) -> bool:
+        """Whether that kind of label is looked up already (a long-lived process's table)."""
+        return label in self._keys
 
     def keys(self, label: int) -> dict[str, list[str]]:
         if label not in self._keys:

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.costs import check_linear, report_examples
+from tests.costs import check_linear, in_fresh_process, report_examples
 from vaultnet.notes.note import parse_note
 
 EXAMPLES: Counter = Counter()  # property -> examples run, printed when the module is done
@@ -219,13 +219,13 @@ def _check_linear(name: str, target: float, runs: int, doublings: int) -> None:
 
 @pytest.mark.parametrize("name", list(PATHOLOGICAL))
 def test_linear_time_on_pathological_input(name):
-    _check_linear(name, target=0.002, runs=3, doublings=3)
+    in_fresh_process(_check_linear, name, 0.002, 3, 3, counter=EXAMPLES)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(PATHOLOGICAL))
 def test_linear_time_on_pathological_input_long(name):
-    _check_linear(name, target=0.01, runs=7, doublings=4)
+    in_fresh_process(_check_linear, name, 0.01, 7, 4, counter=EXAMPLES)
 
 
 def test_the_cost_measures_catch_quadratic_work():

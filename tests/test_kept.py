@@ -238,3 +238,12 @@ def test_references_about_a_topic_are_not_kept_beside_the_index(tmp_path):
     run = Run(root)
     due(run, "references", "migration")
     assert folder(root).read_kept("references") is None
+
+
+def test_a_within_past_the_calendars_end_lists_everyone_with_a_due_day(tmp_path):
+    """`--within` has no upper bound: a horizon past year 9999 is a number of days, not a date."""
+    root = write_vault(tmp_path / "v", FILES)
+    run = Run(root)
+    far = due(run, "due", "--within", str(10 ** 12))
+    assert far == due(run, "due", "--within", "3000000") and len(far) == 2
+    assert run("--today", TODAY, "due", "--within", str(10 ** 12), "--ics", str(tmp_path / "d.ics")).exit_code == 0

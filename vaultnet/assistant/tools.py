@@ -112,7 +112,7 @@ class Tools:
         from ..network import queries
 
         with as_tool_error(), self.live.reading() as index:
-            return answer(queries.network(index, self.live.today()).ledger())
+            return answer(queries.kept_ledger(index))  # as the command's `ledger`
 
     def backlinks(self, name: Name) -> CallToolResult:
         """Every place in the notes that links a person or note (or mentions someone with no note yet), with the line."""
@@ -150,14 +150,14 @@ class Tools:
                                                        "3m); default: the vault's news_days (30).")] = None,
     ) -> CallToolResult:
         """Recent news about people (a new job, a move; #news log lines), newest first: reasons to reach out."""
-        from ..network import moments, queries
+        from ..network import queries
         from ..notes.dates import since_argument
 
         today = self.live.today()
         with as_tool_error():
             first = since_argument(since, today, self.live.index.vault.config.news_days, "since")
             with self.live.reading() as index:
-                return answer(moments.news(index, queries.network(index, today), first))
+                return answer(queries.kept_news(index, today, first))
 
     def references(
         self,
@@ -165,10 +165,10 @@ class Tools:
                                                        "are about this, e.g. kubernetes.")] = None,
     ) -> CallToolResult:
         """Who has seen the user's work and could vouch for them (#noticed, `reference:`), strongest first."""
-        from ..network import moments, queries
+        from ..network import queries
 
         with as_tool_error(), self.live.reading() as index:
-            return answer(moments.references(index, queries.network(index, self.live.today()), topic))
+            return answer(queries.kept_references(index, self.live.today(), topic))
 
     def orphans(self) -> CallToolResult:
         """People nobody links and with no interactions yet: acquaintances, not yet relationships."""

@@ -15,16 +15,11 @@ from .base import App, _cell, cli, emit, json_option
 @click.pass_obj
 def news(app: App, since: str | None, as_json: bool):
     """Recent news about people in your network (#news log lines), newest first."""
-    from ..network import moments, queries
+    from ..network import queries
     from ..notes.dates import since_argument
 
     first = since_argument(since, app.today, app.vault.config.news_days, "since")
-    index = app.index()
-    # Kept while the index's state is the same: a watch or an MCP server asked again answers from memory.
-    # Kept beside the index too, for the next command while nothing changed.
-    key = queries.kept_key(index, "news", app.today.toordinal(), first.toordinal())
-    rows = index.derived(key, lambda: moments.news(
-        index, queries.network(index, app.today, only=queries.people_with(index, news=True)), first), keep="news")
+    rows = queries.kept_news(app.index(), app.today, first)
     emit(rows, as_json, [("date", "DATE"), ("name", "NAME"), ("text", "NEWS"), ("source", "SOURCE")],
          empty=f"no news since {first.isoformat()}")
 
@@ -38,17 +33,9 @@ def references(app: App, topic: str | None, as_json: bool):
 
     TOPIC keeps those whose noticed lines, `reference` or own notes are about it.
     """
-    from ..network import moments, queries
+    from ..network import queries
 
-    index = app.index()
-
-    def make() -> list[dict]:
-        some = queries.people_with(index, noticed=True, reference=True)  # the pool is among them
-        return moments.references(index, queries.network(index, app.today, only=some), topic)
-
-    # Kept as news's are; on disk without a topic only (a topic matches the notes' full text too).
-    rows = index.derived(queries.kept_key(index, "references", app.today.toordinal(), topic), make,
-                         keep="references" if topic is None else None)
+    rows = queries.kept_references(app.index(), app.today, topic)
     if as_json:
         emit(rows, True)
         return

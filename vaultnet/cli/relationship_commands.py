@@ -55,9 +55,7 @@ def ledger(app: App, as_json: bool):
     """Gave and got per person (#gave/#got log lines): those you only take from first."""
     from ..network import queries
 
-    index = app.index()
-    # Kept as news's are, in memory and beside the index.
-    rows = index.derived(queries.kept_key(index, "ledger"), lambda: queries.ledger(index), keep="ledger")
+    rows = queries.kept_ledger(app.index())
     emit(rows, as_json, [("name", "NAME"), ("gave", "GAVE"), ("got", "GOT"), ("balance", "BALANCE")],
          empty="no #gave or #got yet")
 

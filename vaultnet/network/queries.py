@@ -191,21 +191,22 @@ def network(index: NoteIndex, today, only=None):
 KEPT_VERSION = 1
 
 
-def kept_key(index: NoteIndex, what: str, *parts) -> tuple:
+def _kept_key(index: NoteIndex, me: str | None, what: str, *parts) -> tuple:
     """The key of a value derived from the people's sums and fields and kept beside the index
     (NoteIndex.derived(keep=...)): all else it depends on, the settings (default cadence, news
-    days, ...), the user's own note, and the command's own (today, as an ordinal)."""
-    return (what, KEPT_VERSION, repr(index.vault.config), me_path(index), *parts)
+    days, ...), the user's own note `me` (me_path), and the command's own (today, as an ordinal)."""
+    return (what, KEPT_VERSION, repr(index.vault.config), me, *parts)
 
 
 def due(index: NoteIndex, today, within: int = 0, tag: str | None = None) -> list[dict]:
     """Network.due(within, tag), from the due table (due_table)."""
     from .relations import due_rows
 
-    return due_rows(due_table(index, today), today, within, tag, me_path(index))
+    me = me_path(index)  # a walk of every note's name when `me` is set: once
+    return due_rows(due_table(index, today, me), today, within, tag, me)
 
 
-def due_table(index: NoteIndex, today) -> dict[str, tuple]:
+def due_table(index: NoteIndex, today, me: str | None) -> dict[str, tuple]:
     """Everyone's next due day (Network.due_table), kept beside the index: a one-shot `due` with
     nothing changed reads it instead of folding 10,000 people, and one after a change folds the
     people it touched into the table the commit before it kept."""
@@ -217,7 +218,36 @@ def due_table(index: NoteIndex, today) -> dict[str, tuple]:
         table.update(network(index, today, only=sorted(changed)).due_table())
         return table
 
-    return index.derived(kept_key(index, "due", today.toordinal()), make, amend, keep="due")
+    return index.derived(_kept_key(index, me, "due", today.toordinal()), make, amend, keep="due")
+
+
+def kept_ledger(index: NoteIndex) -> list[dict]:
+    """ledger(index), kept while the index's state is the same (a watch or an MCP server asked
+    again answers from memory) and beside the index, for the next command."""
+    return index.derived(_kept_key(index, me_path(index), "ledger"), lambda: ledger(index), keep="ledger")
+
+
+def kept_news(index: NoteIndex, today, since) -> list[dict]:
+    """moments.news since `since`, built from the people who have #news lines alone; kept as
+    kept_ledger is."""
+    from .moments import news
+
+    return index.derived(_kept_key(index, me_path(index), "news", today.toordinal(), since.toordinal()),
+                         lambda: news(index, network(index, today, only=people_with(index, news=True)), since),
+                         keep="news")
+
+
+def kept_references(index: NoteIndex, today, topic: str | None = None) -> list[dict]:
+    """moments.references, built from the people who have #noticed lines or a `reference` alone;
+    kept as kept_ledger is, on disk without a topic only (a topic matches the notes' full text)."""
+    from .moments import references
+
+    def make() -> list[dict]:
+        pool = people_with(index, noticed=True, reference=True)
+        return references(index, network(index, today, only=pool), topic)
+
+    return index.derived(_kept_key(index, me_path(index), "references", today.toordinal(), topic), make,
+                         keep="references" if topic is None else None)
 
 
 def people_with(index: NoteIndex, *, news: bool = False, noticed: bool = False,

@@ -9,6 +9,11 @@ import sys
 
 import pytest
 
+from vaultnet.errors import VaultnetError
+from vaultnet.index import NoteIndex
+from vaultnet.network.names import find_note
+from vaultnet.vault import Vault
+
 from .conftest import REPO, Run, run_subprocess, write_vault
 
 TODAY = "2026-11-22"
@@ -74,6 +79,84 @@ def test_someone_only_mentioned_is_told_where_and_how_to_add_them(run, name):
         "  Meetings/2026-08-12 Call with Naomi.md\n  People/Zoë Ng.md\n"
         'Make one with: vaultnet add "Dana Whitfield"\n'
     )
+
+
+def test_a_long_lived_process_finds_every_name_as_a_one_shot_command_does(tmp_path):
+    # One index state answering many NAMEs (a watch, the MCP server) finds the first by a pass
+    # over the notes and the rest from dicts built once; a command finds its one NAME by the pass.
+    root = write_vault(tmp_path / "v", {**FILES, "Notes/Acme notes.md": "x\n", "Zoë Ng.md": "Root note.\n"},
+                       config=CONFIG)
+    asked = ["garcia", "María García", "People/Maria Garcia", "acme corp", "ACME", "zoe", "Zoë Ng", "zoe ng.md",
+             "walsh", "Alex", "alex kim", "call with naomi", "Acme notes", "notes/acme notes", "Dana Whitfield",
+             "nayomi", "Mario Garces", "/", "people/", "Alexandr Petrova"]
+
+    def answer(index: NoteIndex, name: str) -> str:
+        try:
+            return find_note(index, name)
+        except VaultnetError as err:
+            return f"{type(err).__name__}: {err}"
+
+    with NoteIndex(Vault(root)) as index:
+        index.sync()
+        together = [answer(index, name) for name in asked] + [answer(index, name) for name in reversed(asked)]
+    alone = []
+    for name in asked + asked[::-1]:
+        with NoteIndex(Vault(root)) as index:
+            alone.append(answer(index, name))
+    assert together == alone
+    assert together[:8] == ["People/María García.md"] * 3 + ["Companies/Acme.md"] * 2 + [
+        "People/Zoë Ng.md", "Zoë Ng.md", "Zoë Ng.md"]
+    assert together[12:14] == ["Notes/Acme notes.md"] * 2
+    assert together[14].startswith("NameNotFound: 'Dana Whitfield' has no note yet; mentioned in 2 notes")
+    assert together[15:20] == ["People/Naomi Walsh.md", "NameNotFound: no note called 'Mario Garces'. Did you mean: "
+                             "María García?", "NameNotFound: no note called '/'.", "NameNotFound: no note called "
+                             "'people/'.", "People/Alexandra Petrova.md"]
+
+
+MENTIONS = {
+    "People/Bo.md": "Met [[People/Kim Lée]] at a meetup.\n",
+    "Meetings/2026-11-02 Lunch.md": "With [[Kim Lée.md|Kim]] and [[Kimberly Ortiz]].\n",
+}
+
+
+@pytest.mark.parametrize("state", ["no index yet", "indexed", "changed since"])
+@pytest.mark.parametrize("name", ["Kim Lee", "kim lée", "LEE", "ortiz"])
+def test_someone_linked_by_path_or_with_accents_is_found_as_mentioned(vault, state, name):
+    # A link through a folder names the person as much as a bare one; first and last names and
+    # accents as everywhere else. The same answer from the notes parsed for a first answer, from
+    # the index, and from a change not yet written over it.
+    files = dict(MENTIONS) if state != "changed since" else {"People/Bo.md": "Nobody yet.\n"}
+    run = vault(files, config=CONFIG)
+    if state != "no index yet":
+        run.ok("index")
+    if state == "changed since":
+        write_vault(run.root, MENTIONS)
+    result = run("show", name)
+    assert result.exit_code == 1
+    if name == "ortiz":
+        assert result.stderr == ("Error: 'Kimberly Ortiz' has no note yet; mentioned in 1 note:\n"
+                                 "  Meetings/2026-11-02 Lunch.md\n"
+                                 'Make one with: vaultnet add "Kimberly Ortiz"\n')
+    else:
+        assert result.stderr == ("Error: 'Kim Lée' has no note yet; mentioned in 2 notes:\n"
+                                 "  Meetings/2026-11-02 Lunch.md\n  People/Bo.md\n"
+                                 'Make one with: vaultnet add "Kim Lée"\n')
+
+
+def test_a_first_name_two_people_share_and_a_path_are_told_apart(vault):
+    run = vault(MENTIONS, config=CONFIG)
+    # "kim" is in two names linked (Kim Lée, Kimberly is another word): one; "Bo" is a note.
+    assert "'Kim Lée' has no note yet" in run("show", "kim").stderr
+    # A NAME with a / is a path: only the link through that folder is meant.
+    by_path = run("show", "People/Kim Lee")
+    assert by_path.exit_code == 1
+    assert by_path.stderr.startswith("Error: 'People/Kim Lée' has no note yet; mentioned in 1 note:\n"
+                                     "  People/Bo.md\n")
+    elsewhere = run("show", "Notes/Kim Lee")
+    assert elsewhere.exit_code == 1 and elsewhere.stderr == "Error: no note called 'Notes/Kim Lee'.\n"
+    # A name two unlinked people share in part is nobody's in particular: no mention, no guess.
+    shared = vault({**MENTIONS, "People/Bo.md": "[[Ann Lee]] and [[Kim Lee]]\n"}, config=CONFIG)
+    assert shared("show", "lee").stderr == "Error: no note called 'lee'.\n"
 
 
 # ---------------------------------------------------------------------- the vault

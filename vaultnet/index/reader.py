@@ -124,6 +124,16 @@ def linking(s, keys: Iterable[str]) -> list[str]:
     return sorted({s.stored_fields(d)["path"] for d in s.docs_for_query(query.Or(terms))})
 
 
+def link_terms(s) -> list[str]:
+    """Every key the `links` field holds (a superset: a removed note's keys stay until a merge)."""
+    # Each segment's terms into one set: a multi-segment reader's sorted merge of them is four
+    # times slower, and nobody needs them in order.
+    terms: set[bytes] = set()
+    for leaf, _ in s.reader().leaf_readers():
+        terms.update(leaf.lexicon("links"))
+    return [t.decode("utf-8") for t in terms]
+
+
 def search(s, text: str, kind: str | None = None, limit: int | None = 20) -> list[Hit]:
     from whoosh import query
 

@@ -81,6 +81,10 @@ class _Commit:
         """Paths of notes with a link whose key is one of `keys` (candidates, not yet resolved)."""
         return reader.linking(self._searcher(), keys)
 
+    def link_terms(self) -> list[str]:
+        """Every link key `linking` can be asked for (removed notes' keys may be among them)."""
+        return reader.link_terms(self._searcher())
+
 
 class NoteIndex(IndexState):
     # ------------------------------------------------------------------ reading
@@ -127,6 +131,10 @@ class NoteIndex(IndexState):
     def linking(self, keys: Iterable[str]) -> list[str]:
         """Paths of notes with a link whose key is one of `keys` (candidates, not yet resolved)."""
         return self._reading().linking(keys)
+
+    def link_terms(self) -> list[str]:
+        """Every link key `linking` can be asked for (removed notes' keys may be among them)."""
+        return self._reading().link_terms()
 
     def search(self, text: str, kind: str | None = None, limit: int | None = 20) -> list[Hit]:
         return reader.search(self.searcher(), text, kind, limit)

@@ -60,19 +60,26 @@ class Unwritten:
         for doc in self.docs.values():
             yield _record_from(doc["record"])
 
-    def linking(self, keys: Iterable[str]) -> list[str]:
-        """As the `links` field answers: its terms are the comma-separated keys, stripped."""
+    def _by_key(self) -> dict[str, set[str]]:
         if self._linking is None:
             self._linking = {}
             for path, doc in self.docs.items():
                 for key in link_keys(doc["record"]):  # as the `links` field's terms, stripped
                     if key := key.strip():
                         self._linking.setdefault(key, set()).add(path)
+        return self._linking
+
+    def linking(self, keys: Iterable[str]) -> list[str]:
+        """As the `links` field answers: its terms are the comma-separated keys, stripped."""
+        by_key = self._by_key()
         found: set[str] = set()
         for key in keys:
             if key:
-                found |= self._linking.get(key, set())
+                found |= by_key.get(key, set())
         return sorted(found)
+
+    def link_terms(self) -> list[str]:
+        return list(self._by_key())
 
 
 class Readable(Protocol):
@@ -85,6 +92,8 @@ class Readable(Protocol):
     def all_records(self) -> Iterator[Record]: ...
 
     def linking(self, keys: Iterable[str]) -> list[str]: ...
+
+    def link_terms(self) -> list[str]: ...
 
 
 class Pending(Unwritten):
@@ -152,3 +161,6 @@ class Pending(Unwritten):
         keys = list(keys)
         below = [p for p in self.below.linking(keys) if self._kept(p)]
         return sorted(set(below) | set(super().linking(keys)))
+
+    def link_terms(self) -> list[str]:
+        return list(dict.fromkeys([*self.below.link_terms(), *super().link_terms()]))

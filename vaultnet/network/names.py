@@ -15,7 +15,7 @@ from collections.abc import Iterable
 
 from ..errors import AmbiguousName, NameNotFound, NotAPerson
 from ..index import NoteIndex
-from ..vault.resolve import fold, is_attachment, link_key, strip_md
+from ..vault.resolve import fold, is_attachment, strip_md
 
 KINDS = ("person", "org", "note")
 CLOSE = 80  # rapidfuzz ratio from which a label is a misspelling of the NAME
@@ -50,11 +50,7 @@ def find_note(index: NoteIndex, name: str, kinds: Iterable[str] = KINDS, guess: 
     if not wanted:
         raise NameNotFound(name, [])
     table = _table(every)
-    if "/" in wanted or table.has(_PATH):
-        by_path = table.keys(_PATH).get(wanted, ())
-    else:  # a path in a folder has a "/" in its key: only notes at the root can be meant
-        by_path = [p for p in every if "/" not in p and name_key(strip_md(p)) == wanted]
-    for path in by_path:
+    for path in table.find(_PATH, wanted):
         if path in entries:
             return path
     people = [p for p, e in entries.items() if e.kind == "person"]
@@ -64,20 +60,16 @@ def find_note(index: NoteIndex, name: str, kinds: Iterable[str] = KINDS, guess: 
     def exact(group: list[str]) -> list[str]:
         members = set(group)
         for label in (_STEM, _NAME, _ALIAS):
-            found = sorted(p for p in table.keys(label).get(wanted, ()) if p in members)
+            found = sorted(p for p in table.find(label, wanted) if p in members)
             if found:
                 return found
         return []
 
     def words(group: list[str]) -> list[str]:
         # Part of a name in whole words: a first or a last name ("Hana" for Hana Sato).
-        n = len(wanted.split())
-        return sorted(
-            p for p in group
-            if any(_has_words(name_key(label).split(), wanted.split(), n) for label in _labels(entries, p))
-        )
+        return sorted(set(group).intersection(table.with_words(wanted)))
 
-    steps = [exact] + ([words, lambda g: _close(entries, g, wanted)] if guess else [])
+    steps = [exact] + ([words, lambda g: _close(table, g, wanted)] if guess else [])
     for step in steps:
         for group in groups:
             found = step(group)
@@ -85,43 +77,93 @@ def find_note(index: NoteIndex, name: str, kinds: Iterable[str] = KINDS, guess: 
                 return found[0]
             if found:
                 raise AmbiguousName(name, found)
-    raise NameNotFound(name, suggestions(entries, wanted) if guess else [], mentioned_in(index, name))
+    raise NameNotFound(name, suggestions(entries, wanted, table) if guess else [], mentioned_in(index, name))
 
 
 _PATH, _STEM, _NAME, _ALIAS = range(4)
 
 
 class _Labels:
-    """Every note's path, file name, name and aliases as names compare (name_key), each kind of
-    label looked up in a dict built the first time it is asked for. Kept for one state of the
-    index (one `entries()`): a process that answers many NAMEs (a watch answering commands, the
-    MCP server) reads 10,000 notes' labels once, not at every NAME; a command pays what the old
-    loops cost, one pass per kind of label it gets to."""
+    """Every note's path, file name, name and aliases as names compare (name_key), for one state
+    of the index (one `entries()`). The first NAME looked up is found by a pass over the notes
+    that takes name_key only of labels that could match; from the second on (a watch answering
+    commands, the MCP server), each kind of label is looked up in a dict built once."""
 
     def __init__(self, entries: dict):
         self.entries = entries
         self._keys: dict[int, dict[str, list[str]]] = {}
+        self._asked: dict[int, tuple[str, list[str]]] = {}  # the one NAME found without the dict
+        self._labels: dict[str, list[str]] | None = None
+        self._words: dict[str, list[str]] | None = None
 
-    def has(self, label: int) -> bool:
-        """Whether that kind of label is looked up already (a long-lived process's table)."""
-        return label in self._keys
+    def _texts(self, label: int, path: str, entry) -> Iterable[str]:
+        if label == _PATH:
+            return (strip_md(path),)
+        if label == _STEM:
+            return (_stem(path),)
+        return (entry.name,) if label == _NAME else entry.aliases
+
+    def find(self, label: int, wanted: str) -> list[str]:
+        """The notes, in the entries' order, with a label of that kind whose key is `wanted`."""
+        if label in self._keys:
+            return self._keys[label].get(wanted, [])
+        asked = self._asked.get(label)
+        if asked is not None and asked[0] == wanted:  # each group of the same NAME asks again
+            return asked[1]
+        if asked is not None:  # a second NAME: a long-lived process, worth the dict
+            return self.keys(label).get(wanted, [])
+        # An ASCII label's key is its lower case with blanks run together: only a label holding
+        # the NAME's first word can have the NAME's key (a C-speed test; the rest are skipped).
+        # (A path holds its file name, so its test serves both; one comprehension, no call a note.)
+        probe = wanted.split()[0]
+        entries = self.entries
+        if label in (_PATH, _STEM):
+            maybe = [p for p in entries if probe in p.lower() or not p.isascii()]
+        elif label == _NAME:
+            maybe = [p for p, e in entries.items() if probe in e.name.lower() or not e.name.isascii()]
+        else:
+            maybe = [p for p, e in entries.items() if e.aliases]
+        found = [p for p in maybe if any(name_key(text) == wanted for text in self._texts(label, p, entries[p]))]
+        self._asked[label] = (wanted, found)
+        return found
 
     def keys(self, label: int) -> dict[str, list[str]]:
         if label not in self._keys:
             table: dict[str, list[str]] = {}
             for path, entry in self.entries.items():  # in the entries' order: the first path wins
-                if label == _PATH:
-                    texts: Iterable[str] = (strip_md(path),)
-                elif label == _STEM:
-                    texts = (_stem(path),)
-                elif label == _NAME:
-                    texts = (entry.name,)
-                else:
-                    texts = entry.aliases
-                for key in {name_key(text) for text in texts}:
+                for key in {name_key(text) for text in self._texts(label, path, entry)}:
                     table.setdefault(key, []).append(path)
             self._keys[label] = table
         return self._keys[label]
+
+    def labels(self) -> dict[str, list[str]]:
+        """Every file name, name and alias key: the notes that have it (a note once per key)."""
+        if self._labels is None:
+            self._labels = {}
+            for label in (_STEM, _NAME, _ALIAS):
+                for key, paths in self.keys(label).items():
+                    have = self._labels.setdefault(key, [])
+                    have.extend(p for p in paths if p not in have)
+        return self._labels
+
+    def words(self) -> dict[str, list[str]]:
+        """Every word of a label key: the label keys that hold it."""
+        if self._words is None:
+            self._words = {}
+            for key in self.labels():
+                for word in dict.fromkeys(key.split()):
+                    self._words.setdefault(word, []).append(key)
+        return self._words
+
+    def with_words(self, wanted: str) -> set[str]:
+        """The notes with a label that has `wanted`'s words in a row."""
+        asked = wanted.split()
+        labels = self.labels()
+        if len(asked) == 1:
+            keys: Iterable[str] = self.words().get(wanted, ())
+        else:  # the keys with the first word, then the words in a row
+            keys = (k for k in self.words().get(asked[0], ()) if _has_words(k.split(), asked, len(asked)))
+        return {p for key in keys for p in labels[key]}
 
 
 _last: _Labels | None = None
@@ -149,70 +191,86 @@ def find_person(index: NoteIndex, name: str, guess: bool = True, what: str = "")
         raise NotAPerson(other, index.entries()[other].kind, what) from None
 
 
-def _labels(entries: dict, path: str) -> list[str]:
-    e = entries[path]
-    return [e.name, *e.aliases, _stem(path)]
-
-
 def _has_words(label: list[str], words: list[str], n: int) -> bool:
     return any(label[i : i + n] == words for i in range(len(label) - n + 1))
 
 
-def _close(entries: dict, group: list[str], wanted: str) -> list[str]:
+def _scored(table: _Labels, wanted: str, cutoff: float, words: bool = True) -> dict[str, float]:
+    """Label keys a typo from `wanted` (rapidfuzz ratio at least `cutoff`), each with its best
+    score: the whole key's, or (with `words`) one of its words' when that is higher. In
+    rapidfuzz's C loop over the distinct keys and words, not a Python loop over every label."""
+    from rapidfuzz import fuzz, process
+
+    best: dict[str, float] = {}
+    for key, score, _ in process.extract(wanted, list(table.labels()), scorer=fuzz.ratio, score_cutoff=cutoff,
+                                         limit=None):
+        best[key] = score
+    if not words:
+        return best
+    holding = table.words()
+    for word, score, _ in process.extract(wanted, list(holding), scorer=fuzz.ratio, score_cutoff=cutoff,
+                                          limit=None):
+        for key in holding[word]:
+            best[key] = max(best.get(key, 0.0), score)
+    return best
+
+
+def _close(table: _Labels, group: list[str], wanted: str) -> list[str]:
     """Notes with a label (or, for a one-word NAME, a word of one) a typo away from NAME."""
-    from rapidfuzz import fuzz
-
-    single = " " not in wanted
-    found = set()
-    for path in group:
-        for label in _labels(entries, path):
-            key = name_key(label)
-            if fuzz.ratio(wanted, key) >= CLOSE or (single and any(fuzz.ratio(wanted, w) >= CLOSE
-                                                                   for w in key.split())):
-                found.add(path)
-                break
-    return sorted(found)
+    members = set(group)
+    labels = table.labels()
+    return sorted({p for key in _scored(table, wanted, CLOSE, words=" " not in wanted)
+                   for p in labels[key] if p in members})
 
 
-def suggestions(entries: dict, wanted: str, limit: int = 3) -> list[str]:
-    """The names closest to `wanted`, best first."""
-    from rapidfuzz import fuzz
-
+def suggestions(entries: dict, wanted: str, table: _Labels | None = None, limit: int = 3) -> list[str]:
+    """The names closest to `wanted`, best first (of the notes in `entries`)."""
+    table = table or _table(entries)
+    labels = table.labels()
     scored: dict[str, float] = {}
-    for path, e in entries.items():
-        for label in _labels(entries, path):
-            key = name_key(label)
-            score = max([fuzz.ratio(wanted, key), *(fuzz.ratio(wanted, w) for w in key.split())])
-            if score >= SUGGEST:
-                scored[e.name] = max(scored.get(e.name, 0.0), score)
+    for key, score in _scored(table, wanted, SUGGEST).items():
+        for path in labels[key]:
+            if path in entries:
+                name = entries[path].name
+                scored[name] = max(scored.get(name, 0.0), score)
     return [n for n, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0].casefold()))[:limit]]
 
 
 def mentioned_in(index: NoteIndex, name: str) -> tuple[str, list[str]]:
-    """(the name as linked, the notes that link it) when NAME is linked but has no note:
-    the whole name (`Dana Whitfield`), else one unique first or last name (`dana`)."""
-    resolver = index.resolver()
+    """(the name as linked, the notes that link it) when NAME is linked but has no note: the
+    whole name (`Dana Whitfield`, also as `[[People/Dana Whitfield]]`), else one unique first or
+    last name (`dana`). A NAME with a `/` is a path: only a link to that path is meant.
+
+    The notes read are the ones whose links' keys could match (the index's link terms), not
+    every note: a misspelt NAME that no link comes near reads none."""
+    path_like = "/" in strip_md(name.strip()).strip("/")
     wanted = name_key(strip_md(name.strip()))
+    words = wanted.split()
+    # A term is a link's folded file name with commas as blanks (records.link_keys); cut the
+    # NAME's file name and every term at commas and slashes alike, and a term that can match
+    # still holds the NAME's words in a row.
+    def loose(text: str) -> list[str]:
+        return text.replace(",", " ").replace("/", " ").split()
 
-    def unresolved(records) -> dict[str, tuple[str, set[str]]]:
-        found: dict[str, tuple[str, set[str]]] = {}
-        for source, rec in records:
-            for target, *_ in rec.links:
-                key = name_key(strip_md(target))
-                if (key == wanted or _has_words(key.split(), wanted.split(), len(wanted.split()))) \
-                        and resolver.resolve(target, source).path is None and not is_attachment(target):
-                    shown, sources = found.setdefault(key, (target, set()))
-                    sources.add(source)
-        return found
-
-    exact = unresolved(index.records(index.linking({link_key(name)})).items())
-    if wanted in exact:
-        shown, sources = exact[wanted]
-        return shown, sorted(sources)
-    partial = unresolved((rec.path, rec) for rec in index.all_records())
-    if len(partial) == 1:
-        shown, sources = next(iter(partial.values()))
-        return shown, sorted(sources)
+    part = loose(name_key(strip_md(name.strip()).rsplit("/", 1)[-1]))
+    keys = [t for t in index.link_terms() if _has_words(loose(name_key(t)), part, len(part))] if part else []
+    if not keys:
+        return "", []
+    resolver = index.resolver()
+    exact: dict[str, tuple[str, set[str]]] = {}
+    partial: dict[str, tuple[str, set[str]]] = {}
+    for source, rec in sorted(index.records(index.linking(keys)).items()):
+        for target, *_ in rec.links:
+            shown = strip_md(target) if path_like else strip_md(target).rsplit("/", 1)[-1].strip()
+            key = name_key(shown)
+            found = exact if key == wanted else partial if not path_like and _has_words(key.split(), words,
+                                                                                         len(words)) else None
+            if found is not None and resolver.resolve(target, source).path is None and not is_attachment(target):
+                found.setdefault(key, (shown, set()))[1].add(source)
+    for matches in (exact, partial):
+        if len(matches) == 1:
+            shown, sources = next(iter(matches.values()))
+            return shown, sorted(sources)
     return "", []
 
 

@@ -80,7 +80,7 @@ def find_note(index: NoteIndex, name: str, kinds: Iterable[str] = KINDS, guess: 
     raise NameNotFound(name, suggestions(entries, wanted, table) if guess else [], mentioned_in(index, name))
 
 
-_PATH, _STEM, _NAME, _ALIAS = range(4)
+_PATH, _STEM, _NAME, _ALIAS, _WORDS = range(5)
 
 
 class _Labels:
@@ -158,12 +158,27 @@ class _Labels:
     def with_words(self, wanted: str) -> set[str]:
         """The notes with a label that has `wanted`'s words in a row."""
         asked = wanted.split()
+        n = len(asked)
+        if self._words is None:  # not a long-lived process's second NAME: one pass, as `find`
+            seen = self._asked.get(_WORDS)
+            if seen is None or seen[0] == wanted:
+                if seen is None:
+                    self._asked[_WORDS] = (wanted, self._with_words_by_pass(asked))
+                return set(self._asked[_WORDS][1])
         labels = self.labels()
-        if len(asked) == 1:
+        if n == 1:
             keys: Iterable[str] = self.words().get(wanted, ())
         else:  # the keys with the first word, then the words in a row
-            keys = (k for k in self.words().get(asked[0], ()) if _has_words(k.split(), asked, len(asked)))
+            keys = (k for k in self.words().get(asked[0], ()) if _has_words(k.split(), asked, n))
         return {p for key in keys for p in labels[key]}
+
+    def _with_words_by_pass(self, asked: list[str]) -> list[str]:
+        probe, n = asked[0], len(asked)
+        entries = self.entries
+        maybe = [p for p, e in entries.items()
+                 if e.aliases or probe in p.lower() or probe in e.name.lower() or not (p.isascii() and e.name.isascii())]
+        return [p for p in maybe
+                if any(_has_words(name_key(text).split(), asked, n) for text in _labels(entries[p], p))]
 
 
 _last: _Labels | None = None
@@ -189,6 +204,10 @@ def find_person(index: NoteIndex, name: str, guess: bool = True, what: str = "")
         except (NameNotFound, AmbiguousName):
             raise missing from None
         raise NotAPerson(other, index.entries()[other].kind, what) from None
+
+
+def _labels(entry, path: str) -> tuple[str, ...]:
+    return (entry.name, *entry.aliases, _stem(path))
 
 
 def _has_words(label: list[str], words: list[str], n: int) -> bool:

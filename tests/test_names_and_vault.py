@@ -159,6 +159,23 @@ def test_a_first_name_two_people_share_and_a_path_are_told_apart(vault):
     assert shared("show", "lee").stderr == "Error: no note called 'lee'.\n"
 
 
+def test_a_link_spelt_as_the_name_is_comes_before_one_spelt_otherwise(vault):
+    # Found in Obsidian's own help vault: Swedish "Sök" and Norwegian "Søk" fold to one key; the
+    # NAME as spelt finds its own links, and without the accent it finds both.
+    run = vault({"sv/Taggar.md": "Se [[Sök]].\n", "no/Ordliste.md": "Se [[Søk]] og [[/no/Søk]].\n",
+                 "README.md": "Run [[/scripts]].\n"}, config=CONFIG)
+    assert run("show", "Sök").stderr.startswith("Error: 'Sök' has no note yet; mentioned in 1 note:\n  sv/Taggar.md\n")
+    assert run("show", "søk").stderr.startswith("Error: 'Søk' has no note yet; mentioned in 1 note:\n"
+                                                "  no/Ordliste.md\n")
+    assert "mentioned in 2 notes:\n  no/Ordliste.md\n  sv/Taggar.md\n" in run("show", "sok").stderr
+    # A leading / in a link is the vault's root, in a NAME too.
+    assert run("show", "no/Søk").stderr.startswith("Error: 'no/Søk' has no note yet; mentioned in 1 note:\n"
+                                                   "  no/Ordliste.md\n")
+    for name in ("scripts", "/scripts"):
+        assert run("show", name).stderr == ("Error: 'scripts' has no note yet; mentioned in 1 note:\n  README.md\n"
+                                            'Make one with: vaultnet add "scripts"\n')
+
+
 # ---------------------------------------------------------------------- the vault
 
 def test_regression_vault_on_a_plain_folder_is_an_error_and_creates_nothing(tmp_path):

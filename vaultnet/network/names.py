@@ -258,35 +258,43 @@ def suggestions(entries: dict, wanted: str, table: _Labels | None = None, limit:
 def mentioned_in(index: NoteIndex, name: str) -> tuple[str, list[str]]:
     """(the name as linked, the notes that link it) when NAME is linked but has no note: the
     whole name (`Dana Whitfield`, also as `[[People/Dana Whitfield]]`), else one unique first or
-    last name (`dana`). A NAME with a `/` is a path: only a link to that path is meant.
+    last name (`dana`). A NAME with a `/` is a path: only a link to that path is meant. Links
+    spelt as NAME is, case aside, come first: `Sök` (Swedish) is not `Søk` (Norwegian), though
+    `sok` may mean either.
 
     The notes read are the ones whose links' keys could match (the index's link terms), not
     every note: a misspelt NAME that no link comes near reads none."""
-    path_like = "/" in strip_md(name.strip()).strip("/")
-    wanted = name_key(strip_md(name.strip()))
+    cleaned = strip_md(name.strip()).strip("/")
+    path_like = "/" in cleaned
+    wanted, spelt = name_key(cleaned), fold(cleaned)
     words = wanted.split()
+
     # A term is a link's folded file name with commas as blanks (records.link_keys); cut the
     # NAME's file name and every term at commas and slashes alike, and a term that can match
     # still holds the NAME's words in a row.
     def loose(text: str) -> list[str]:
         return text.replace(",", " ").replace("/", " ").split()
 
-    part = loose(name_key(strip_md(name.strip()).rsplit("/", 1)[-1]))
+    part = loose(name_key(cleaned.rsplit("/", 1)[-1]))
     keys = [t for t in index.link_terms() if _has_words(loose(name_key(t)), part, len(part))] if part else []
     if not keys:
         return "", []
     resolver = index.resolver()
+    same: dict[str, tuple[str, set[str]]] = {}
     exact: dict[str, tuple[str, set[str]]] = {}
     partial: dict[str, tuple[str, set[str]]] = {}
     for source, rec in sorted(index.records(index.linking(keys)).items()):
         for target, *_ in rec.links:
-            shown = strip_md(target) if path_like else strip_md(target).rsplit("/", 1)[-1].strip()
+            linked = strip_md(target).strip("/")  # [[/People/Dana]] is a path from the vault's root
+            shown = linked if path_like else linked.rsplit("/", 1)[-1].strip()
             key = name_key(shown)
-            found = exact if key == wanted else partial if not path_like and _has_words(key.split(), words,
-                                                                                         len(words)) else None
+            if key == wanted:
+                found: dict | None = same if fold(shown) == spelt else exact
+            else:
+                found = partial if not path_like and _has_words(key.split(), words, len(words)) else None
             if found is not None and resolver.resolve(target, source).path is None and not is_attachment(target):
                 found.setdefault(key, (shown, set()))[1].add(source)
-    for matches in (exact, partial):
+    for matches in (same, exact, partial):
         if len(matches) == 1:
             shown, sources = next(iter(matches.values()))
             return shown, sorted(sources)

@@ -139,11 +139,11 @@ class _Labels:
     def labels(self) -> dict[str, list[str]]:
         """Every file name, name and alias key: the notes that have it (a note once per key)."""
         if self._labels is None:
-            self._labels = {}
-            for label in (_STEM, _NAME, _ALIAS):
-                for key, paths in self.keys(label).items():
-                    have = self._labels.setdefault(key, [])
-                    have.extend(p for p in paths if p not in have)
+            labels: dict[str, list[str]] = {}
+            for path, entry in self.entries.items():  # a person's name is mostly its file name: one key
+                for key in {name_key(text) for text in {entry.name, _stem(path), *entry.aliases}}:
+                    labels.setdefault(key, []).append(path)
+            self._labels = labels
         return self._labels
 
     def words(self) -> dict[str, list[str]]:

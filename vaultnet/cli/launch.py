@@ -22,11 +22,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from .protocol import ACCEPTED, ENVIRONMENT, PROTOCOL, READING, SOCKET, same_user
+
+if TYPE_CHECKING:
+    import socket
 
 CONNECT_SECONDS = 1.0
 # The watch says it took the request (ACCEPTED) as soon as it has read it; a watch that does
@@ -91,8 +94,12 @@ def request(argv: list[str], cwd: str | None = None, env: dict[str, str] | None 
     if _command(argv) not in READING:
         return None
     path = socket_path(argv, cwd, env)
-    if path is None or not hasattr(socket, "AF_UNIX") or os.stat(path).st_uid != os.getuid():
-        return None  # no watch; no Unix sockets here; or a socket someone else made: not trusted
+    if path is None or os.stat(path).st_uid != os.getuid():
+        return None  # no watch; or a socket someone else made: not trusted
+    import socket  # only now: its enums cost a one-shot command 2 ms when no watch runs
+
+    if not hasattr(socket, "AF_UNIX"):
+        return None  # no Unix sockets here
     body = {
         "protocol": PROTOCOL, "argv": argv, "cwd": cwd,
         "env": {k: env[k] for k in ENVIRONMENT if k in env},

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
-import socket
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import socket
 
 SOCKET = "serve.sock"  # in the vault's .vaultnet/
 ACCEPTED = b"+"  # the watch's first byte: it read the request and is at work on it
@@ -18,6 +21,7 @@ ENVIRONMENT = ("VAULTNET_TODAY", "VAULTNET_VAULT")
 def same_user(conn: socket.socket) -> bool:
     """Whether the process at the other end of `conn` is this user's. Where the OS does not say
     (no SO_PEERCRED: not Linux), the socket file's owner-only mode and owner are the guard."""
+    import socket
     import struct
 
     peercred = getattr(socket, "SO_PEERCRED", None)

@@ -30,6 +30,8 @@ class Entry:
 
 @dataclass
 class SyncStats:
+    """What a sync did: the notes added, updated and removed, the problems, and how long it took."""
+
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -46,6 +48,8 @@ class SyncStats:
 
 @dataclass
 class Hit:
+    """One full-text search hit: the note, its score and the query terms it matched."""
+
     path: str
     score: float
     terms: list[str]

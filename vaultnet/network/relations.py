@@ -47,6 +47,8 @@ def interactions_of(path: str, sources: Iterable[str], facts_of, kinds: dict[str
 
 @dataclass
 class Person:
+    """Everything the network knows of one person, folded from every note about them."""
+
     path: str
     name: str
     tags: tuple[str, ...] = ()

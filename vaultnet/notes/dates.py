@@ -68,6 +68,8 @@ def date_in_name(name: str, moment_format: str) -> dt.date | None:
 
 @dataclass(frozen=True)
 class Cadence:
+    """How often to be in touch (a note's `cadence`): so many days, or so many months."""
+
     days: int = 0
     months: int = 0
 

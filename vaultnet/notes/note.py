@@ -41,6 +41,8 @@ class KindRules(Protocol):
 
 @dataclass(frozen=True)
 class FolderKinds:
+    """Which folders make a note a person or an organization without a `type`."""
+
     people_dirs: tuple[str, ...] = DEFAULT_PEOPLE_DIRS
     org_dirs: tuple[str, ...] = DEFAULT_ORG_DIRS
 
@@ -76,6 +78,8 @@ class Tag(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """Something in a note that could not be read as written, with its line (None: the whole note)."""
+
     line: int | None
     message: str
 
@@ -105,6 +109,8 @@ class Task(NamedTuple):
 
 @dataclass
 class Note:
+    """One parsed note: its kind, names, frontmatter, links, tags, log lines, tasks and problems."""
+
     path: str
     kind: str = "note"
     name: str = ""

@@ -163,6 +163,8 @@ def _loader():
 
 @dataclass
 class FrontmatterBlock:
+    """Where a note's frontmatter is: its YAML text and the lines and offsets around it."""
+
     yaml_text: str  # between the fences
     start_line: int  # 0-based line of the opening `---`
     end_line: int  # 0-based line of the closing `---`

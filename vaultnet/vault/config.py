@@ -57,6 +57,8 @@ news_days = 30
 
 @dataclass(frozen=True)
 class Config:
+    """The vault's settings from `.vaultnet/config.toml`, each with its default."""
+
     people_dirs: tuple[str, ...] = DEFAULT_PEOPLE_DIRS
     org_dirs: tuple[str, ...] = DEFAULT_ORG_DIRS
     exclude: tuple[str, ...] = ()

@@ -22,6 +22,8 @@ Stat = tuple  # (size, mtime_ns): plain tuples, so two scans compare in one C-le
 
 @dataclass
 class ScanResult:
+    """One walk of the vault: every note with its stat, the other files, and what could not be read."""
+
     files: dict[str, Stat] = field(default_factory=dict)  # vault-relative path -> (size, mtime_ns)
     too_large: dict[str, Stat] = field(default_factory=dict)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (path, message)

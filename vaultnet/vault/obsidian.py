@@ -36,6 +36,8 @@ MAX_DAILY_FORMAT = 255  # characters: a file name's length; a longer format name
 
 @dataclass(frozen=True)
 class ObsidianSettings:
+    """What vaultnet takes from the vault's `.obsidian/` settings, and what it could not read there."""
+
     template_dirs: tuple[str, ...] = ()
     ignore_filters: tuple[str, ...] = ()  # as written: a path prefix, or /regex/
     daily_folder: str = ""

@@ -31,6 +31,8 @@ class NoteRef(NamedTuple):  # a tuple, not a frozen dataclass: 10,000 are made p
 
 @dataclass(frozen=True, slots=True)
 class Resolution:
+    """What a link target resolves to (None: no note or file) and how it was found."""
+
     path: str | None
     via: str | None  # "path", "alias" or None
 

@@ -69,12 +69,17 @@ def _segment_files(folder: Path) -> dict[str, bytes]:
     return found
 
 
-def _writers():
+def _writers(production: bool = False):
+    """Whoosh's writer and ours; ours compressing every block as Whoosh does, unless `production`
+    (then a block under LeanSegmentWriter.compress_from bytes is left uncompressed)."""
     from whoosh.writing import SegmentWriter
 
     from vaultnet.index.segment_writer import LeanSegmentWriter
 
-    return {"whoosh": SegmentWriter, "lean": LeanSegmentWriter}
+    class CompressingAll(LeanSegmentWriter):
+        compress_from = 0
+
+    return {"whoosh": SegmentWriter, "lean": LeanSegmentWriter if production else CompressingAll}
 
 
 @pytest.fixture(scope="module")
@@ -90,9 +95,9 @@ def _write(writer_class, ix, steps) -> None:
         step(writer)
 
 
-def _both(tmp_path: Path, steps) -> dict[str, dict[str, bytes]]:
+def _both(tmp_path: Path, steps, production: bool = False) -> dict[str, dict[str, bytes]]:
     out = {}
-    for name, writer_class in _writers().items():
+    for name, writer_class in _writers(production).items():
         folder = tmp_path / name
         _write(writer_class, _new_index(folder), steps)
         out[name] = _segment_files(folder)
@@ -157,6 +162,58 @@ def test_postings_added_out_of_order_are_written_in_order(tmp_path, notes):
     assert files["lean"] == files["whoosh"]
 
 
+def _postings(folder: Path) -> dict[tuple[str, bytes], tuple]:
+    """Every term's statistics and postings (document, weight, value), as Whoosh reads them."""
+    from whoosh import index
+
+    ix = index.open_dir(str(folder), indexname="ix")
+    out = {}
+    with ix.reader() as reader:
+        for fieldname, tbytes in reader.all_terms():
+            info = reader.term_info(fieldname, tbytes)
+            matcher = reader.postings(fieldname, tbytes)
+            items = []
+            while matcher.is_active():
+                items.append((matcher.id(), matcher.weight(), matcher.value()))
+                matcher.next()
+            out[fieldname, tbytes] = (info.weight(), info.doc_frequency(), info.min_length(), info.max_length(),
+                                      info.max_weight(), tuple(items))
+    ix.close()
+    return out
+
+
+def test_small_blocks_are_left_uncompressed_and_read_back_as_whooshs(tmp_path, notes):
+    """Our writer as it runs: a block whose pickle is under compress_from bytes is not
+    compressed. Every term reads back as from Whoosh's own index, in about the same room."""
+    first, rest = notes[:300], notes[300:]
+
+    def build(writer):
+        for doc in first:
+            writer.add_document(**doc)
+        writer.commit()
+
+    def change(writer):  # a second segment, then merged with the first: blocks from both
+        for doc in first[:10]:
+            writer.delete_by_term("path", doc["path"])
+        for doc in rest:
+            writer.add_document(**doc)
+        writer.commit(optimize=True)
+
+    for steps in ([build], [build, change]):
+        here = tmp_path / str(len(steps))
+        here.mkdir()
+        files = _both(here, steps, production=True)
+        postings = {name: _postings(here / name) for name in files}
+        assert postings["lean"] == postings["whoosh"]
+        assert len(postings["lean"]) > 1000
+        sizes = {name: sum(len(data) for n, data in found.items() if n.endswith(".pst"))
+                 for name, found in files.items()}
+        assert sizes["lean"] != sizes["whoosh"]  # some blocks were left as they are
+        assert sizes["lean"] < sizes["whoosh"] * 1.05
+        same = {n for n in files["whoosh"] if not n.endswith((".pst", ".trm"))}
+        assert {n: files["lean"][n] for n in same} == {n: files["whoosh"][n] for n in same}
+
+
 def test_a_search_reads_the_lean_segments_as_whooshs(tmp_path, notes):
     from whoosh import index
 
@@ -168,7 +225,7 @@ def test_a_search_reads_the_lean_segments_as_whooshs(tmp_path, notes):
         writer.commit()
 
     hits = {}
-    for name, writer_class in _writers().items():
+    for name, writer_class in _writers(production=True).items():
         folder = tmp_path / name
         _write(writer_class, _new_index(folder), [build])
         ix = index.open_dir(str(folder), indexname="ix")

@@ -129,6 +129,13 @@ def _is_lean(schema) -> bool:
 class LeanSegmentWriter(SegmentWriter):
     """A SegmentWriter for schemas without spelling fields, vectors or columns (ours)."""
 
+    # A block of postings is compressed only when its pickle is this long. Whoosh compresses
+    # every block (its code means to skip those under 20 bytes, then compresses anyway): at
+    # 10,000 notes two blocks in three are under 128 bytes, zlib makes them no smaller (4.38 MB
+    # in, 4.25 MB out), and setting up a compressor for each was a twelfth of a first index.
+    # Each block says whether it is compressed, and Whoosh's reader reads both (0: as Whoosh).
+    compress_from = 128
+
     def __init__(self, ix, **kwargs):
         super().__init__(ix, **kwargs)
         if not _is_lean(self.schema) or type(self.fieldwriter) is not W3FieldWriter:
@@ -233,13 +240,13 @@ class LeanSegmentWriter(SegmentWriter):
                     ids, counts = docs[term], freqs[term]
                     weights = array("d", counts) if boost == 1.0 else array("d", [n * boost for n in counts])
                     _write_term(fieldwriter, term.encode("utf-8"), ids, weights, _packed_counts(counts),
-                                lengths, joined=True)
+                                lengths, self.compress_from, joined=True)
             else:
                 for tbytes in sorted(by_field[fieldname]):
                     ids, weights, values = pool.terms[fieldname, tbytes]
                     if pool.unordered:
                         ids, weights, values = _in_order(ids, weights, values)
-                    _write_term(fieldwriter, tbytes, ids, weights, values, lengths)
+                    _write_term(fieldwriter, tbytes, ids, weights, values, lengths, self.compress_from)
             fieldwriter.finish_field()
 
     def _uncount(self, fieldname: str) -> None:
@@ -285,10 +292,12 @@ def _packed_counts(counts: array) -> bytes:
     return packed.tobytes()
 
 
-def _write_term(fieldwriter, tbytes: bytes, ids, weights, values, lengths, joined: bool = False) -> None:
+def _write_term(fieldwriter, tbytes: bytes, ids, weights, values, lengths, compress_from: int = 0,
+                joined: bool = False) -> None:
     """A term's postings in Whoosh 3's blocks, and its row in the terms table: what the field
     writer's start_term, a posting writer's add_posting per posting and finish_term write, done
     a block at a time (whoosh.codec.whoosh3: W3PostingsWriter._write_block, W3TermInfo.add_block).
+    `compress_from`: a block whose pickle is shorter is written uncompressed (LeanSegmentWriter).
     `joined`: the values are one bytes, 4 per posting, as a block keeps a fixed-size format's."""
     postwriter = fieldwriter._postwriter  # made by start_field: the field's file, block size, compression
     postfile, limit, comp = postwriter._postfile, postwriter._blocklimit, postwriter._compression
@@ -337,9 +346,10 @@ def _write_term(fieldwriter, tbytes: bytes, ids, weights, values, lengths, joine
         else:
             mini_values = b"".join(block_values)
         data = dumps((tuple(map(sub, block_ids, chain((0,), block_ids))), mini_weights, mini_values), 2)
-        if comp:
-            data = zlib.compress(data, comp)
-        head = dumps((n, block_ids[-1], maxweight, comp, length_to_byte(minlength), length_to_byte(maxlength)), 2)
+        packed = comp if len(data) >= compress_from else 0
+        if packed:
+            data = zlib.compress(data, packed)
+        head = dumps((n, block_ids[-1], maxweight, packed, length_to_byte(minlength), length_to_byte(maxlength)), 2)
         size = len(head) + len(data)
         postfile.write(pack_int(-size if end >= count else size) + head + data)
     info.set_extent(start_offset, postfile.tell() - start_offset)

@@ -304,7 +304,7 @@ def _write_term(fieldwriter, tbytes: bytes, ids, weights, values, lengths, compr
     fixed_size = fieldwriter._format.fixed_value_size()
     info = W3TermInfo()
     start_offset = postfile.tell()
-    postfile.write(WHOOSH3_HEADER_MAGIC)
+    parts = [WHOOSH3_HEADER_MAGIC]  # the term's bytes, written at once: its extent is their length
     count = len(ids)
     for start in range(0, count, limit):
         end = start + limit
@@ -351,6 +351,8 @@ def _write_term(fieldwriter, tbytes: bytes, ids, weights, values, lengths, compr
             data = zlib.compress(data, packed)
         head = dumps((n, block_ids[-1], maxweight, packed, length_to_byte(minlength), length_to_byte(maxlength)), 2)
         size = len(head) + len(data)
-        postfile.write(pack_int(-size if end >= count else size) + head + data)
-    info.set_extent(start_offset, postfile.tell() - start_offset)
+        parts += (pack_int(-size if end >= count else size), head, data)
+    written = b"".join(parts)
+    postfile.write(written)
+    info.set_extent(start_offset, len(written))
     fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + tbytes, info.to_bytes())

@@ -8,8 +8,9 @@ Here each term's postings go into arrays as documents are added (documents
 come in order, so each term's list is already sorted; the body's are gathered
 at C level), the short fields skip Whoosh's token generators, and at the end
 each term's postings are written a block at a time, as Whoosh's block writer
-writes them: the segment's files are byte for byte what Whoosh writes
-(tests/test_segment_writer.py), in half the time and a fifth of the memory.
+writes them: the segment's files are byte for byte what Whoosh writes, but for the
+small blocks left uncompressed (`compress_from`; tests/test_segment_writer.py), in
+half the time and a fifth of the memory.
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..notes.facts import note_facts
-from ..notes.note import field_values, tag_and_parents
+from ..notes.values import field_values, tag_and_parents
 from ..vault.folder import Stat, Vault
 from ..vault.resolve import link_key
 

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..notes.dates import Birthday, Cadence, parse_birthday, parse_cadence, parse_date
-from ..notes.note import has_tag
+from ..notes.values import has_tag
 from ..vault.config import Config
 from ..vault.contributions import caching_resolver, contributions, unpack
 from ..vault.resolve import LinkResolver

@@ -9,7 +9,10 @@ Link targets stay unresolved here: resolution depends on the whole vault
 
 from __future__ import annotations
 
-from .note import Note
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .note import Note
 
 GAVE, GOT, NEWS, NOTICED = 1, 2, 4, 8  # the marker tags of a log line (SPEC §2, §8)
 MARKS = (("gave", GAVE), ("got", GOT), ("news", NEWS), ("noticed", NOTICED))

@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import NamedTuple, Protocol
+from typing import NamedTuple
 
 from ..notes import markdown
 from .dates import date_in_name
+from .kinds import (  # noqa: F401  (the parser's own names, kept here for callers)
+    _DEFAULT_RULES,
+    DEFAULT_ORG_DIRS,
+    DEFAULT_PEOPLE_DIRS,
+    ORG_TYPES,
+    PERSON_TYPES,
+    FolderKinds,
+    KindRules,
+    NoteRules,
+    _in_folder,
+    is_template,
+    kind_of,
+)
 from .note_yaml import (
     FlattenBudgetExceeded,
     FrontmatterError,
@@ -18,47 +29,12 @@ from .note_yaml import (
     has_placeholder,
     load_yaml,
 )
+from .values import field_values, has_tag, nfc, string_values, tag_and_parents  # noqa: F401
 
 _DATE_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _QUOTED_KEY = re.compile(r"(?:\"([^\"\n]+)\"|'([^'\n]+)')[ \t]*:(?:[ \t]|$)")
 _KEY_COLON = re.compile(r":(?:[ \t]|$)")
 MARKER_TAGS = frozenset({"gave", "got", "news", "noticed"})
-PERSON_TYPES = {"person", "people", "contact"}
-ORG_TYPES = {"org", "organization", "organisation", "company"}
-DEFAULT_PEOPLE_DIRS = ("People", "Contacts")
-DEFAULT_ORG_DIRS = ("Companies", "Organizations")
-
-
-class KindRules(Protocol):
-    """Which folders make a note a person or an organization. The vault's Config is one."""
-
-    @property
-    def people_dirs(self) -> tuple[str, ...]: ...
-
-    @property
-    def org_dirs(self) -> tuple[str, ...]: ...
-
-
-@dataclass(frozen=True)
-class FolderKinds:
-    """Which folders make a note a person or an organization without a `type`."""
-
-    people_dirs: tuple[str, ...] = DEFAULT_PEOPLE_DIRS
-    org_dirs: tuple[str, ...] = DEFAULT_ORG_DIRS
-
-
-@dataclass(frozen=True)
-class NoteRules(FolderKinds):
-    """KindRules, and what the vault's Obsidian settings add: folders of templates (never
-    contacts nor dated notes), and the daily notes' folder and moment.js file-name format
-    (a note there named by the format is a dated note). The vault builds one."""
-
-    template_dirs: tuple[str, ...] = ()
-    daily_folder: str = ""
-    daily_format: str = ""
-
-
-_DEFAULT_RULES = FolderKinds()
 
 
 class Link(NamedTuple):  # tuples, not frozen dataclasses, which cost 3x to make: a note holds dozens
@@ -130,24 +106,6 @@ class Note:
     lines: dict[int, str] = field(default_factory=dict)  # text of lines that hold facts
 
 
-def string_values(value) -> list[str]:
-    """A frontmatter value as a list of strings: a string is one (none if blank), a list its strings."""
-    if isinstance(value, str):
-        return [value] if value.strip() else []
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, str)]
-    return []
-
-
-def field_values(fm: dict, *keys: str) -> list[str]:
-    """A frontmatter field as a list of strings, over each of `keys` (a single string is one value)."""
-    return [v.strip() for k in keys for v in string_values(fm.get(k)) if v.strip()]
-
-
-def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
-
-
 def is_binary(raw: bytes) -> bool:
     """Bytes that are no text: NUL bytes in something that is not UTF-8 (an image named `.md`).
 
@@ -178,34 +136,6 @@ def decode(raw: bytes) -> tuple[str, list[Problem]]:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text, problems
-
-
-def _in_folder(path: str, folder: str) -> bool:
-    return bool(folder) and path.casefold().startswith(folder.casefold() + "/")
-
-
-def is_template(path: str, rules: KindRules) -> bool:
-    return any(_in_folder(path, folder) for folder in getattr(rules, "template_dirs", ()))
-
-
-def kind_of(path: str, type_value: str, rules: KindRules) -> str:
-    if is_template(path, rules):  # a person template says `type: person` and is nobody
-        return "note"
-    t = type_value.strip().lower()
-    if t in PERSON_TYPES:
-        return "person"
-    if t in ORG_TYPES:
-        return "org"
-    if t == "note":  # an explicit "not a contact", even inside a people folder
-        return "note"
-    folded = path.casefold()
-    for folder in rules.people_dirs:
-        if folder and folded.startswith(folder.casefold() + "/"):
-            return "person"
-    for folder in rules.org_dirs:
-        if folder and folded.startswith(folder.casefold() + "/"):
-            return "org"
-    return "note"
 
 
 def _string_list(value: object) -> list[str]:
@@ -327,19 +257,6 @@ def _date_of(path: str, stem: str, date_value: object, rules: KindRules) -> str 
                 return day.isoformat()
     dated = _DATE_PREFIX.match(stem)
     return dated[1] if dated is not None else None
-
-
-def has_tag(tags: Iterable[str], wanted: str) -> bool:
-    """Does a note with `tags` have the tag `wanted` (`#` and case ignored)? Tags nest as in
-    Obsidian: `inbox/to-read` is also `inbox`, and not `inbox-zero`."""
-    wanted = wanted.strip().lstrip("#").lower()
-    return bool(wanted) and any(t == wanted or t.startswith(wanted + "/") for t in tags)
-
-
-def tag_and_parents(tag: str) -> list[str]:
-    """`a/b/c` -> `a`, `a/b`, `a/b/c`: what a search for a tag finds it under."""
-    parts = [p for p in tag.split("/") if p]
-    return ["/".join(parts[: i + 1]) for i in range(len(parts))]
 
 
 def _top_level_keys(yaml_text: str):

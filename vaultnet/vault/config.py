@@ -14,7 +14,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 from ..errors import ConfigError
-from ..notes.note import DEFAULT_ORG_DIRS, DEFAULT_PEOPLE_DIRS
+from ..notes.kinds import DEFAULT_ORG_DIRS, DEFAULT_PEOPLE_DIRS
 
 DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
 

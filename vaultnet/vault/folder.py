@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import VaultnetError, VaultNotFound
-from ..notes.note import NoteRules
+from ..notes.kinds import NoteRules
 from .config import CONFIG_TEMPLATE, Config, load_config
 from .obsidian import ObsidianSettings, load_settings
 

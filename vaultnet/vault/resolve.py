@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from ..notes.note import nfc
+from ..notes.values import nfc
 
 # The file formats Obsidian opens besides Markdown (help: "Accepted file formats"). A link to
 # one is a link to an attachment even when the file is missing; any other target is a

@@ -77,7 +77,7 @@ def import_calendar(app: App, file: Path, me: tuple[str, ...], since: dt.date | 
 
 def plan_knows_you(index) -> bool:
     from ..network.queries import me_path
-    from ..notes.note import field_values
+    from ..notes.values import field_values
 
     path = me_path(index)
     if path is None:

@@ -37,7 +37,8 @@ from ..network.queries import me_path
 from ..notes.captured import Attendee, MailMessage, Occurrence, ReadProblem
 from ..notes.contact import Contact, ParsedFile
 from ..notes.facts import DATE, PLAIN_TARGETS
-from ..notes.note import field_values, parse_note
+from ..notes.note import parse_note
+from ..notes.values import field_values
 from ..vault.folder import Vault
 from ..vault.resolve import fold, link_key
 from .imports import ImportPlan, NotePlan, apply_import, plan_import

@@ -21,7 +21,7 @@ from ..notes.contact_fields import (
     plain_value,
     shown,
 )
-from ..notes.note import field_values
+from ..notes.values import field_values
 from ..vault.folder import Vault
 from ..vault.resolve import fold
 from .frontmatter_edit import FrontmatterEditError, edit_frontmatter

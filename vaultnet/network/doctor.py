@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..index import NoteIndex, Record
-from ..notes.note import field_values, parse_note
+from ..notes.note import parse_note
+from ..notes.values import field_values
 from ..vault.resolve import fold, is_attachment, is_note_path
 
 # Names this close are likely one person typed twice ("Jon Smith" / "John Smith").

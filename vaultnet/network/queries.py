@@ -20,7 +20,7 @@ def search(index: NoteIndex, text: str, kind: str | None = None, limit: int | No
     import datetime as dt
 
     from ..index.schema import stem_word
-    from ..notes.note import field_values
+    from ..notes.values import field_values
     from .relations import last_contacts_from
     from .snippets import snippet
 
@@ -341,7 +341,7 @@ def card(index: NoteIndex, path: str, today) -> dict:
 
 def org_people(index: NoteIndex, org: Record, today) -> list[dict]:
     """People whose company is this organization: a link to its note, or its name or an alias as text."""
-    from ..notes.note import field_values
+    from ..notes.values import field_values
     from .names import name_key
     from .relations import last_contacts_from
 
@@ -367,7 +367,7 @@ def org_people(index: NoteIndex, org: Record, today) -> list[dict]:
 
 
 def card_from_record(rec: Record, backlink_count: int) -> dict:
-    from ..notes.note import field_values
+    from ..notes.values import field_values
 
     fm = rec.frontmatter
     company = field_values(fm, "company", "org")

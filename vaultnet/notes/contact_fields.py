@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .contact import ADDRESS_PARTS, Contact, address_line, implied_name_parts, phone_key, unique
-from .note import string_values
+from .values import string_values
 
 # Contact attribute -> the keys a note may hold it under, preferred first.
 SCALAR_KEYS = {

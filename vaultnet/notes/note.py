@@ -8,19 +8,7 @@ from typing import NamedTuple
 
 from ..notes import markdown
 from .dates import date_in_name
-from .kinds import (  # noqa: F401  (the parser's own names, kept here for callers)
-    _DEFAULT_RULES,
-    DEFAULT_ORG_DIRS,
-    DEFAULT_PEOPLE_DIRS,
-    ORG_TYPES,
-    PERSON_TYPES,
-    FolderKinds,
-    KindRules,
-    NoteRules,
-    _in_folder,
-    is_template,
-    kind_of,
-)
+from .kinds import _DEFAULT_RULES, KindRules, _in_folder, is_template, kind_of
 from .note_yaml import (
     FlattenBudgetExceeded,
     FrontmatterError,
@@ -29,7 +17,7 @@ from .note_yaml import (
     has_placeholder,
     load_yaml,
 )
-from .values import field_values, has_tag, nfc, string_values, tag_and_parents  # noqa: F401
+from .values import nfc
 
 _DATE_PREFIX = re.compile(r"(\d{4}-\d{2}-\d{2})")
 _QUOTED_KEY = re.compile(r"(?:\"([^\"\n]+)\"|'([^'\n]+)')[ \t]*:(?:[ \t]|$)")

@@ -113,6 +113,18 @@ def test_a_long_lived_process_finds_every_name_as_a_one_shot_command_does(tmp_pa
                              "'people/'.", "People/Alexandra Petrova.md"]
 
 
+@pytest.mark.parametrize("name", [",", "[[", "]]|", "  /  ", "#tag", "*", ".md", "/.md", "a" * 3000, "\u200b",
+                                  "Dana, Whitfield", "People/", "//Dana//"])
+def test_a_name_made_of_odd_characters_is_not_found_and_nothing_changes(run, name):
+    # The pass, the link terms and the typo scoring take whatever is typed: a clear error, exit 1,
+    # and no note touched (a NAME that cuts to nothing at commas or slashes matches no link).
+    notes = {p: p.read_bytes() for p in run.root.rglob("*.md")}
+    result = run("log", name, "x")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: ") and "Traceback" not in result.stderr
+    assert {p: p.read_bytes() for p in run.root.rglob("*.md")} == notes
+
+
 MENTIONS = {
     "People/Bo.md": "Met [[People/Kim Lée]] at a meetup.\n",
     "Meetings/2026-11-02 Lunch.md": "With [[Kim Lée.md|Kim]] and [[Kimberly Ortiz]].\n",

@@ -103,15 +103,23 @@ class _Labels:
             return (_stem(path),)
         return (entry.name,) if label == _NAME else entry.aliases
 
+    def _once(self, kind: int, wanted: str, built: bool, by_pass, by_dict) -> list[str]:
+        """`by_pass()` for the first NAME asked of this state (and for that NAME again: each group
+        asks), else `by_dict()`: a second NAME means a long-lived process, worth the dicts."""
+        if not built:
+            asked = self._asked.get(kind)
+            if asked is None:
+                asked = self._asked[kind] = (wanted, by_pass())
+            if asked[0] == wanted:
+                return asked[1]
+        return by_dict()
+
     def find(self, label: int, wanted: str) -> list[str]:
         """The notes, in the entries' order, with a label of that kind whose key is `wanted`."""
-        if label in self._keys:
-            return self._keys[label].get(wanted, [])
-        asked = self._asked.get(label)
-        if asked is not None and asked[0] == wanted:  # each group of the same NAME asks again
-            return asked[1]
-        if asked is not None:  # a second NAME: a long-lived process, worth the dict
-            return self.keys(label).get(wanted, [])
+        return self._once(label, wanted, label in self._keys, lambda: self._find_by_pass(label, wanted),
+                          lambda: self.keys(label).get(wanted, []))
+
+    def _find_by_pass(self, label: int, wanted: str) -> list[str]:
         # An ASCII label's key is its lower case with blanks run together: only a label holding
         # the NAME's first word can have the NAME's key (a C-speed test; the rest are skipped).
         # (A path holds its file name, so its test serves both; one comprehension, no call a note.)
@@ -123,9 +131,7 @@ class _Labels:
             maybe = [p for p, e in entries.items() if probe in e.name.lower() or not e.name.isascii()]
         else:
             maybe = [p for p, e in entries.items() if e.aliases]
-        found = [p for p in maybe if any(name_key(text) == wanted for text in self._texts(label, p, entries[p]))]
-        self._asked[label] = (wanted, found)
-        return found
+        return [p for p in maybe if any(name_key(text) == wanted for text in self._texts(label, p, entries[p]))]
 
     def keys(self, label: int) -> dict[str, list[str]]:
         if label not in self._keys:
@@ -141,7 +147,7 @@ class _Labels:
         if self._labels is None:
             labels: dict[str, list[str]] = {}
             for path, entry in self.entries.items():  # a person's name is mostly its file name: one key
-                for key in {name_key(text) for text in {entry.name, _stem(path), *entry.aliases}}:
+                for key in {name_key(text) for text in set(_labels(entry, path))}:
                     labels.setdefault(key, []).append(path)
             self._labels = labels
         return self._labels
@@ -158,19 +164,16 @@ class _Labels:
     def with_words(self, wanted: str) -> set[str]:
         """The notes with a label that has `wanted`'s words in a row."""
         asked = wanted.split()
-        n = len(asked)
-        if self._words is None:  # not a long-lived process's second NAME: one pass, as `find`
-            seen = self._asked.get(_WORDS)
-            if seen is None or seen[0] == wanted:
-                if seen is None:
-                    self._asked[_WORDS] = (wanted, self._with_words_by_pass(asked))
-                return set(self._asked[_WORDS][1])
-        labels = self.labels()
+        return set(self._once(_WORDS, wanted, self._words is not None, lambda: self._with_words_by_pass(asked),
+                              lambda: self._with_words_by_dict(asked)))
+
+    def _with_words_by_dict(self, asked: list[str]) -> list[str]:
+        labels, n = self.labels(), len(asked)
         if n == 1:
-            keys: Iterable[str] = self.words().get(wanted, ())
+            keys: Iterable[str] = self.words().get(asked[0], ())
         else:  # the keys with the first word, then the words in a row
             keys = (k for k in self.words().get(asked[0], ()) if _has_words(k.split(), asked, n))
-        return {p for key in keys for p in labels[key]}
+        return [p for key in keys for p in labels[key]]
 
     def _with_words_by_pass(self, asked: list[str]) -> list[str]:
         probe, n = asked[0], len(asked)

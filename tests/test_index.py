@@ -268,3 +268,29 @@ def test_a_word_whose_capital_lowers_to_two_characters_is_found(tmp_path):
         index.sync()
         for query in ("İstanbul", "İzmir"):
             assert [h.path for h in index.search(query)] == ["People/Elif Şahin.md"], query
+
+
+def test_hits_of_equal_score_come_in_path_order_however_the_index_was_built(tmp_path):
+    """Whoosh breaks ties by document number, which follows the order notes were written in:
+    the same notes indexed at once and one commit at a time, in reverse, must give the same
+    answer, also where a tie crosses the limit (index/reader.py asks for more until none does)."""
+    same = "Talked about zeppelin launches.\n"  # one body: one length, one score
+    files = {f"People/Person {i:02d}.md": same for i in range(8)}
+    files["People/Zed Keen.md"] = "Zeppelin fan: zeppelin, always zeppelin.\n"  # scores higher
+    at_once = write_vault(tmp_path / "at once", files)
+    one_by_one = write_vault(tmp_path / "one by one", {})
+    tied = sorted(p for p in files if p != "People/Zed Keen.md")
+    with NoteIndex(Vault(at_once)) as a, NoteIndex(Vault(one_by_one)) as b:
+        a.sync()
+        for path in reversed(sorted(files)):
+            (one_by_one / path).parent.mkdir(parents=True, exist_ok=True)
+            (one_by_one / path).write_text(files[path])
+            b.sync()  # a commit each: document numbers in reverse path order
+        for index in (a, b):
+            assert [h.path for h in index.search("zeppelin", limit=3)] == ["People/Zed Keen.md", *tied[:2]]
+            assert [h.path for h in index.search("launches", limit=3)] == tied[:3]
+            assert [h.path for h in index.search("launches", limit=None)] == tied
+            assert [h.path for h in index.search("launches", limit=8)] == tied
+            assert index.search("launches", limit=0) == []
+        assert [(h.path, h.score) for h in a.search("zeppelin", limit=5)] == \
+            [(h.path, h.score) for h in b.search("zeppelin", limit=5)]

@@ -145,15 +145,27 @@ def search(s, text: str, kind: str | None = None, limit: int | None = 20) -> lis
         raise QueryError(f"cannot read the query {text!r}: {exc}") from exc
     if kind:
         q = query.And([q, query.Term("kind", kind)])
-    try:
-        results = s.search(q, limit=limit, terms=True)
-    except Exception as exc:
-        raise QueryError(f"cannot run the query {text!r}: {exc}") from exc
+    # Equal scores in path order: Whoosh breaks ties by document number, which depends on how the
+    # index was built (a rebuild's writer processes, a first answer's writer, commits since), and
+    # the answer must not. One hit more than asked says whether a tie crosses the limit; while one
+    # does, twice as many are read, so that every hit tied at the limit is there to choose from.
+    want = None if limit is None else limit + 1
+    while True:
+        try:
+            results = s.search(q, limit=want, terms=True)
+            found = [(float(r.score or 0.0), r["path"], r) for r in results]
+        except Exception as exc:
+            raise QueryError(f"cannot run the query {text!r}: {exc}") from exc
+        if want is None or limit is None or len(found) < want or limit == 0 \
+                or found[limit][0] != found[limit - 1][0]:
+            break
+        want *= 2
+    found.sort(key=lambda f: (-f[0], f[1]))
     hits = []
-    for r in results:
+    for score, path, r in found[:limit]:
         terms = sorted({t.decode("utf-8", "replace") if isinstance(t, bytes) else str(t)
                         for _, t in (r.matched_terms() or [])})
-        hits.append(Hit(r["path"], float(r.score or 0.0), terms))
+        hits.append(Hit(path, score, terms))
     return hits
 
 

@@ -345,6 +345,85 @@ def test_the_two_halves_join_as_one_parse_would(tmp_path, files):
     assert "People/Person 39.md" not in alone[4] and alone[5]
 
 
+def children() -> set[int]:
+    """This process's child processes, zombies too (Linux's /proc; elsewhere the test skips)."""
+    me, found = os.getpid(), set()
+    for entry in os.listdir("/proc"):
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == me:
+            found.add(int(entry))
+    return found
+
+
+def test_the_later_halfs_documents_wait_in_their_process_until_asked_for(tmp_path, files):
+    """parse_split.py: the process that parsed the later half hands back what an answer needs
+    and keeps its documents until they are asked for; asked, they are a single parse's; if it is
+    gone by then, its notes are parsed again here; not wanted, it ends and is reaped."""
+    from vaultnet.index.batch import diff_scan, write_notes
+    from vaultnet.index.parse_split import parse_split
+    from vaultnet.index.records import SyncStats
+    from vaultnet.index.unwritten import Unwritten
+    from vaultnet.vault.folder import Vault
+
+    if not os.path.isdir("/proc/self"):
+        pytest.skip("reads the child processes from /proc")
+    root = write_vault(tmp_path / "v", {**files, **BAD_NOTES})
+    vault = Vault(root)
+    scan = vault.scan()
+
+    def parse(split: bool):
+        stats, notes, meta = SyncStats(), {}, {}
+        to_parse, _ = diff_scan({}, {}, scan, stats, vault.config.max_file_size)
+        if split:
+            return parse_split(vault, to_parse, notes, meta, stats, None, None)
+        unwritten = Unwritten()
+        write_notes(unwritten, vault, to_parse, [], notes, meta, stats, None)
+        return unwritten, None
+
+    alone = list(parse(False)[0].docs.items())
+    before = children()
+
+    unwritten, _ = parse(True)
+    kept = children() - before
+    assert len(kept) == 1  # it waits to be asked
+    assert list(unwritten.docs.items()) == alone
+    assert not children() & kept  # asked, it answered, ended and was reaped
+    assert list(unwritten.docs.items()) == alone  # asked once
+
+    unwritten, _ = parse(True)
+    (pid,) = children() - before
+    os.kill(pid, signal.SIGKILL)  # gone before it is asked
+    assert list(unwritten.docs.items()) == alone
+    assert not children() & {pid}
+
+    unwritten, _ = parse(True)
+    (pid,) = children() - before
+    unwritten.discard()
+    assert not children() & {pid}  # ended and reaped, not left a zombie
+    assert list(unwritten.docs.items()) == alone[:len(unwritten.docs)]  # this side's half, in order
+    assert len(unwritten.docs) < len(alone)
+
+
+def test_the_program_writes_behind_an_answer_parsed_on_two_cores_the_rebuilds_index(tmp_path):
+    """Enough notes for the real program to parse on two cores: the process writing behind the
+    answer asks the one that parsed the later half for its documents (or the answer already
+    did, reading records), and the index holds what a rebuild's holds, term by term."""
+    files = {**network(400), **RICH}
+    assert len(files) >= parse_split.SPLIT_FROM
+    reference = write_vault(tmp_path / "reference", files)
+    expected = rebuilt_answers(reference, [("due",), ("backlinks", "Person 3")])
+    terms, lengths = whoosh_terms(reference), field_lengths(reference)
+    for query in (("due",), ("backlinks", "Person 3")):
+        root = write_vault(tmp_path / " ".join(query), files)
+        assert program_answer(root, query) == expected[" ".join(query)]
+        assert whoosh_terms(root) == terms, query
+        assert field_lengths(root) == lengths, query
+
+
 def test_the_fold_shared_out_joins_as_one_fold_would(tmp_path, files):
     """fold_split: everyone's contributions folded in two processes are the fold's in one, in
     its order; a child that fails leaves its half to this process, and a fold that fails here

@@ -1,6 +1,12 @@
 """A first answer's parse on two cores: a forked process parses the later part of the notes (a
-little under half, MY_SHARE) while this one parses the first, and hands its documents back
-through a pipe; then the fold of everyone's contributions, shared out the same way (fold_split).
+little under half, MY_SHARE) while this one parses the first, and hands back through a pipe
+what the answer needs (manifest entries, facts, problems); then the fold of everyone's
+contributions, shared out the same way (fold_split).
+
+Its documents (the records and the text to index) are five times as large and no list reads
+them: that process keeps them until they are asked for, by a command that reads records or by
+the process that writes the index behind the answer (cli/base.py, forked from this one, which
+asks through the same pipes). The answer waits for neither their pickle nor its unpickling.
 
 Parsing is most of a first answer (index/unwritten.py), and one process uses one core. The
 halves are put together in the order a single parse would have made (documents, manifest
@@ -14,6 +20,7 @@ import pickle
 import signal
 import threading
 from collections.abc import Callable
+from typing import cast
 
 from ..vault.folder import Stat, Vault
 from .batch import Progress, write_notes
@@ -24,9 +31,10 @@ from .unwritten import Unwritten
 # From this many notes the halves pay: a fork and the pickle of half the documents cost about
 # 3% of a parse, against Whoosh's writer processes (writer.py), which pay only from 2,000.
 SPLIT_FROM = 500
-# The share of the notes this process parses: the child also pickles what it parsed (about a
-# tenth of its parse), so equal halves left this one waiting 0.3 s at 11,050 notes; at 0.55 the
-# two end together (measured 0.5 / 0.53 / 0.55: 0.28 / 0.13 / 0.02 s waited).
+# The share of the notes this process parses. A forked process parses a note more slowly than
+# this one, and also pickles its facts: at 11,050 notes equal halves left this one waiting
+# 0.1-0.4 s; at 0.55 it waits only for the unpickling (about 30 ms). When the child pickled its
+# documents too, at 0.55 the two ended together (0.5 / 0.53 / 0.55: 0.28 / 0.13 / 0.02 s waited).
 MY_SHARE = 0.55
 
 
@@ -51,17 +59,30 @@ def parse_split(vault: Vault, to_parse: list[str], files: dict[str, Stat], meta:
         their_files: dict[str, Stat] = {}
         their_meta: dict[str, Meta] = {}
         facts = write_notes(unwritten, vault, theirs, [], their_files, their_meta, theirs_stats, None)
-        return unwritten.docs, their_files, their_meta, facts, theirs_stats.added, theirs_stats.problems
+        return (their_files, their_meta, facts, theirs_stats.added, theirs_stats.problems), unwritten.docs
 
-    child = _Child(parse_theirs, close_in_child)
+    child = _Child(parse_theirs, close_in_child, keeps_later=True)
     try:
         unwritten = Unwritten()
         facts = write_notes(unwritten, vault, mine, [], files, meta, stats, progress)
     except BaseException:
         child.abandon()
         raise
-    docs, their_files, their_meta, their_facts, added, problems = child.result()
-    unwritten.docs.update(docs)
+    try:
+        their_files, their_meta, their_facts, added, problems = child.result()
+    except BaseException:
+        child.abandon()
+        raise
+
+    def their_docs() -> dict:
+        try:
+            return child.later()
+        except ChildProcessError:  # it failed after its first part: its notes parsed again, here
+            again = Unwritten()
+            write_notes(again, vault, added, [], {}, {}, SyncStats(added=list(added)), None)
+            return again.docs
+
+    unwritten.add_later(their_docs, child.abandon)
     files.update(their_files)
     meta.update(their_meta)
     facts.update(their_facts)
@@ -103,40 +124,130 @@ def fold_split(fold: Callable[[dict], dict], items: dict, close_in_child: int | 
 class _Child:
     """`work()` in a forked process, its result pickled back through a pipe; `result()` waits for
     it (and raises ChildProcessError if the process failed). The child never returns into the
-    caller's code, and closes `close_in_child` (the index's lock) first."""
+    caller's code, and closes `close_in_child` (the index's lock) first.
 
-    def __init__(self, work: Callable[[], object], close_in_child: int | None):
+    `keeps_later`: `work()` returns (now, later). `result()` is `now`; the child keeps `later`
+    until `later()` asks for it, from this process or from one forked from it since (it has the
+    same pipes), and ends unasked once every copy of the asking pipe is closed (`abandon`, or the
+    end of every process holding one)."""
+
+    def __init__(self, work: Callable[[], object], close_in_child: int | None, keeps_later: bool = False):
+        self._read: int | None
+        self._ask: int | None = None
         self._read, write_end = os.pipe()
+        asked = -1
+        if keeps_later:
+            asked, self._ask = os.pipe()
+        self._parent = os.getpid()
         self._pid = os.fork()
         if self._pid == 0:
             code = 1
             try:
                 os.close(self._read)
+                if self._ask is not None:
+                    os.close(self._ask)
                 if close_in_child is not None:
                     os.close(close_in_child)
-                data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+                result = work()
                 with os.fdopen(write_end, "wb") as out:
-                    out.write(data)
+                    if not keeps_later:
+                        out.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
+                    else:
+                        first, kept = cast(tuple, result)
+                        data = pickle.dumps(first, protocol=pickle.HIGHEST_PROTOCOL)
+                        out.write(len(data).to_bytes(8, "big") + data)
+                        out.flush()
+                        del data, first
+                        if os.read(asked, 1):  # empty: every asking end closed, nobody will ask
+                            out.write(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
                 code = 0
             finally:
                 os._exit(code)
         os.close(write_end)
+        if keeps_later:
+            os.close(asked)
+        self._reaped, self._status = False, -1
 
     def result(self):
+        if self._ask is not None:
+            assert self._read is not None
+            size = int.from_bytes(_read_exactly(self._read, 8).rjust(8, b"\0"), "big")
+            data = _read_exactly(self._read, size) if size else b""
+            if len(data) != size or not data:
+                self.abandon()
+                raise ChildProcessError("the process doing half of the work failed")
+            return pickle.loads(data)
         try:
-            with os.fdopen(self._read, "rb") as pipe:
-                data = pipe.read()
+            data = self._read_to_end()
         finally:
-            _, status = os.waitpid(self._pid, 0)
-        if status != 0 or not data:
+            self._reap()
+        if self._status != 0 or not data:
             raise ChildProcessError("the process doing half of the work failed")
         return pickle.loads(data)
 
+    def later(self):
+        """What the child kept (keeps_later), asked for and read; reaped when this process made it."""
+        ask, self._ask = self._ask, None
+        data = b""
+        if ask is not None:
+            try:
+                os.write(ask, b"1")
+                data = self._read_to_end()
+            except OSError:  # it had ended (killed, say): nobody reads the asking pipe
+                pass
+            finally:
+                os.close(ask)
+        self._close_read()
+        if os.getpid() == self._parent:
+            self._reap()
+            if self._status != 0:
+                data = b""
+        try:
+            if data:
+                return pickle.loads(data)
+        except (pickle.UnpicklingError, EOFError, ValueError):  # cut short: it failed while writing
+            pass
+        raise ChildProcessError("the process doing half of the work failed")
+
     def abandon(self) -> None:
-        """The work is not wanted after all (this side failed): end the child and reap it."""
+        """The work is not wanted after all (this side failed, or its later part went unasked):
+        end the child and reap it. In a process forked since, only that process's pipe ends go."""
+        if self._ask is not None:
+            os.close(self._ask)
+            self._ask = None
+        self._close_read()
+        if os.getpid() != self._parent or self._reaped:
+            return
         try:
             os.kill(self._pid, signal.SIGKILL)
         except OSError:
             pass
-        os.close(self._read)
-        os.waitpid(self._pid, 0)
+        self._reap()
+
+    def _read_to_end(self) -> bytes:
+        assert self._read is not None
+        fd, self._read = self._read, None
+        with os.fdopen(fd, "rb") as pipe:
+            return pipe.read()
+
+    def _close_read(self) -> None:
+        if self._read is not None:
+            os.close(self._read)
+            self._read = None
+
+    def _reap(self) -> None:
+        if not self._reaped:
+            _, self._status = os.waitpid(self._pid, 0)
+            self._reaped = True
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    """`size` bytes from `fd`, or fewer if it ends first."""
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)

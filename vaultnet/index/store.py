@@ -411,6 +411,13 @@ class NoteIndex(IndexState):
         if unwritten is None:
             return
         self._unwritten = self._unwritten_lock = None
+        try:
+            self._write_unwritten(unwritten, lock, wait, answering)
+        finally:
+            unwritten.discard()  # documents never asked for (another process's index was taken up)
+
+    def _write_unwritten(self, unwritten: Unwritten, lock: writer.FileLock | None, wait: float,
+                         answering: bool) -> None:
         if lock is None:
             lock = writer.acquire_lock(self.folder.lock_path, wait)
             if self.folder.load_manifest(self.vault.fingerprint()) is not None:
@@ -523,9 +530,9 @@ class NoteIndex(IndexState):
         """Drop notes parsed and unwritten (a first answer's, a change's). The lock's descriptor is
         closed, not unlocked: a process forked to write them (the command line's) holds the same
         lock on. The state they made goes too: it is no commit's, and must never pass for one."""
-        dropped = self._unwritten is not None
-        self.hand_over()
-        if dropped:
+        dropped = self.hand_over()
+        if dropped is not None:
+            dropped.discard()  # the process keeping half of a first answer's documents may end
             self._forget_state()
 
     def _forget_state(self) -> None:

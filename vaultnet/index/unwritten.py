@@ -18,7 +18,7 @@ as the next commit will once they are written (`replay` writes them, in the orde
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Protocol
 
 from .records import Record, _record_from, link_keys, with_search_fields
@@ -30,8 +30,32 @@ class Unwritten:
     searchable_later = True
 
     def __init__(self) -> None:
-        self.docs: dict[str, dict] = {}  # path -> the Whoosh document, in the order parsed
+        self._docs: dict[str, dict] = {}  # path -> the Whoosh document, in the order parsed
         self._linking: dict[str, set[str]] | None = None
+        # The documents of notes parsed by another process (parse_split.py), asked for when first
+        # wanted: a list answers from their facts alone, and the process writing the index after
+        # the answer asks for them itself. `_let_go` tells that process they are not wanted.
+        self._later: Callable[[], dict[str, dict]] | None = None
+        self._let_go: Callable[[], None] | None = None
+
+    @property
+    def docs(self) -> dict[str, dict]:
+        if self._later is not None:
+            later, self._later, self._let_go = self._later, None, None
+            self._docs.update(later())
+        return self._docs
+
+    def add_later(self, fetch: Callable[[], dict[str, dict]], let_go: Callable[[], None]) -> None:
+        """Documents that come after those added so far, from `fetch()` when first wanted; or
+        `discard()` says they never will be."""
+        self._later, self._let_go = fetch, let_go
+        self._linking = None
+
+    def discard(self) -> None:
+        """Not to be written or read: the process holding the later documents may end."""
+        let_go, self._later, self._let_go = self._let_go, None, None
+        if let_go is not None:
+            let_go()
 
     # ---------------------------------------------------------------- the writer's side
 
@@ -49,12 +73,14 @@ class Unwritten:
     # ---------------------------------------------------------------- the reader's side
 
     def stored_facts(self, paths: Iterable[str] | None = None) -> dict[str, tuple]:
+        docs = self.docs
         if paths is None:
-            return {path: doc["record"]["facts"] for path, doc in self.docs.items()}
-        return {path: self.docs[path]["record"]["facts"] for path in paths if path in self.docs}
+            return {path: doc["record"]["facts"] for path, doc in docs.items()}
+        return {path: docs[path]["record"]["facts"] for path in paths if path in docs}
 
     def records(self, paths: Iterable[str]) -> dict[str, Record]:
-        return {path: _record_from(self.docs[path]["record"]) for path in paths if path in self.docs}
+        docs = self.docs
+        return {path: _record_from(docs[path]["record"]) for path in paths if path in docs}
 
     def all_records(self) -> Iterator[Record]:
         for doc in self.docs.values():

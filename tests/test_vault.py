@@ -81,6 +81,50 @@ def test_dot_folders_report_folder_and_excludes_are_not_notes(tmp_path):
     assert sorted(Vault(root).scan().files) == ["Drafts/ok.md", "Keep.md", "Sub/Keep too.MD"]
 
 
+@pytest.mark.parametrize("by_descriptor", [True, False], ids=["folders by descriptor", "folders by path"])
+def test_a_scan_walks_folders_as_obsidian_does_either_way_it_lists_them(tmp_path, monkeypatch, by_descriptor):
+    """Each folder is listed from a descriptor of its own where the system allows (folder.py
+    _SCAN_BY_FD), else by its path: the same notes, stats, attachments and problems either way."""
+    import os
+
+    from vaultnet.vault import folder
+
+    if by_descriptor and os.scandir not in os.supports_fd:
+        pytest.skip("scandir takes no descriptor here")
+    monkeypatch.setattr(folder, "_SCAN_BY_FD", by_descriptor)
+    root = write_vault(tmp_path / "v", {
+        "Top.md": "x",
+        "People/Deep/Deeper/Ada.md": "ada",
+        "Archive.md/Inside.md": "a folder named like a note",
+        "Attachments/photo.png": "png",
+        "Locked/Secret.md": "x",
+        "Elsewhere/Linked.md": "linked",
+    })
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "Far.md").write_text("far")
+    (root / "Link to a note.md").symlink_to(root / "Elsewhere/Linked.md")
+    (root / "Linked folder").symlink_to(outside, target_is_directory=True)
+    locked = root / "Locked"
+    os.chmod(locked, 0)
+    try:
+        readable = os.access(locked, os.R_OK)  # root reads any folder
+        scan = Vault(root).scan()
+    finally:
+        os.chmod(locked, 0o755)
+    expected = ["Archive.md/Inside.md", "Elsewhere/Linked.md", "Link to a note.md", "People/Deep/Deeper/Ada.md",
+                "Top.md"]
+    assert sorted(scan.files) == sorted(expected + ["Locked/Secret.md"] * readable)
+    assert scan.files["People/Deep/Deeper/Ada.md"] == (3, (root / "People/Deep/Deeper/Ada.md").stat().st_mtime_ns)
+    assert scan.files["Link to a note.md"][0] == len("linked")  # the file it points to
+    assert "Attachments/photo.png" in scan.attachments
+    assert [p for p in scan.problems if p[0] == "Locked"] == \
+        ([] if readable else [("Locked", "cannot read folder: Permission denied")])
+    missing = tmp_path / "v" / "Gone"
+    assert Vault(root).scan("Gone").problems == [("Gone", "cannot read folder: No such file or directory")]
+    assert not missing.exists()
+
+
 def test_report_dir_from_config_is_excluded(tmp_path):
     root = write_vault(tmp_path / "v", {"Reports/Due.md": "x", "vaultnet/x.md": "y"}, config='report_dir = "Reports"\n')
     assert sorted(Vault(root).scan().files) == ["vaultnet/x.md"]

@@ -19,6 +19,12 @@ GITIGNORE = "# vaultnet's index is rebuilt from the notes at any time; keep it o
 
 Stat = tuple  # (size, mtime_ns): plain tuples, so two scans compare in one C-level dict comparison
 
+# A folder listed from a descriptor of its own: each note's stat is then looked up by its name in
+# that folder (fstatat), not by its whole path from the root again (8% of a scan of 11,000 notes,
+# more in a deeper vault). Not where scandir takes no descriptor (Windows).
+_SCAN_BY_FD = os.scandir in os.supports_fd
+_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
+
 
 @dataclass
 class ScanResult:
@@ -102,7 +108,6 @@ class Vault:
         result = ScanResult()
         if not under:  # the settings are the whole vault's: said once per full scan
             result.problems.extend(self.obsidian.problems)
-        files, too_large, attachments = result.files, result.too_large, result.attachments
         limit = self.config.max_file_size
         excluding = self._exclude is not None or self._ignoring
         report = self.config.report_dir.casefold()
@@ -110,50 +115,67 @@ class Vault:
         stack = [(under + "/" if under else "", str(self.root / under) if under else str(self.root))]
         while stack:
             prefix, folder = stack.pop()
+            fd = -1
             try:
-                entries = os.scandir(folder)
+                if _SCAN_BY_FD:
+                    fd = os.open(folder, _FOLDER_FLAGS)
+                    entries = os.scandir(fd)
+                else:
+                    entries = os.scandir(folder)
             except OSError as exc:
+                if fd >= 0:
+                    os.close(fd)
                 result.problems.append((prefix.rstrip("/") or ".", f"cannot read folder: {exc.strerror}"))
                 continue
-            with entries:
-                for entry in entries:
-                    name = entry.name
-                    if name[0] == ".":
-                        continue
-                    if name[-3:].lower() != ".md":
-                        try:
-                            rel = prefix + name
-                            if entry.is_dir(follow_symlinks=False):
-                                if rel.casefold() != report and not (excluding and self.is_excluded(rel + "/")):
-                                    stack.append((rel + "/", entry.path))
-                            elif entry.is_file() and not (excluding and self.is_excluded(rel)):
-                                attachments.add(rel)
-                        except OSError:
-                            pass
-                        continue
-                    rel = prefix + name
-                    try:
-                        st = entry.stat()  # follows a symlinked file
-                    except OSError as exc:
-                        result.problems.append((rel, f"cannot read: {exc.strerror or exc}"))
-                        continue
-                    if stat.S_ISDIR(st.st_mode):
-                        # A folder named like a note (`Archive.md/`): a folder, as Obsidian sees it.
-                        try:
-                            linked = entry.is_symlink()  # symlinked folders are not followed
-                        except OSError:
-                            linked = True
-                        skipped = rel.casefold() == report or (excluding and self.is_excluded(rel + "/"))
-                        if not linked and not skipped:
-                            stack.append((rel + "/", entry.path))
-                        continue
-                    if not stat.S_ISREG(st.st_mode) or (excluding and self.is_excluded(rel)):
-                        continue
-                    if st.st_size > limit:
-                        too_large[rel] = (st.st_size, st.st_mtime_ns)
-                    else:
-                        files[rel] = (st.st_size, st.st_mtime_ns)
+            try:
+                self._scan_folder(entries, prefix, folder, stack, result, limit, excluding, report)
+            finally:
+                if fd >= 0:
+                    os.close(fd)
         return result
+
+    def _scan_folder(self, entries, prefix: str, folder: str, stack: list, result: ScanResult, limit: int,
+                     excluding: bool, report: str) -> None:
+        """One folder's entries into `result`; its folders onto `stack`."""
+        files, too_large, attachments = result.files, result.too_large, result.attachments
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if name[0] == ".":
+                    continue
+                if name[-3:].lower() != ".md":
+                    try:
+                        rel = prefix + name
+                        if entry.is_dir(follow_symlinks=False):
+                            if rel.casefold() != report and not (excluding and self.is_excluded(rel + "/")):
+                                stack.append((rel + "/", os.path.join(folder, name)))
+                        elif entry.is_file() and not (excluding and self.is_excluded(rel)):
+                            attachments.add(rel)
+                    except OSError:
+                        pass
+                    continue
+                rel = prefix + name
+                try:
+                    st = entry.stat()  # follows a symlinked file
+                except OSError as exc:
+                    result.problems.append((rel, f"cannot read: {exc.strerror or exc}"))
+                    continue
+                if stat.S_ISDIR(st.st_mode):
+                    # A folder named like a note (`Archive.md/`): a folder, as Obsidian sees it.
+                    try:
+                        linked = entry.is_symlink()  # symlinked folders are not followed
+                    except OSError:
+                        linked = True
+                    skipped = rel.casefold() == report or (excluding and self.is_excluded(rel + "/"))
+                    if not linked and not skipped:
+                        stack.append((rel + "/", os.path.join(folder, name)))
+                    continue
+                if not stat.S_ISREG(st.st_mode) or (excluding and self.is_excluded(rel)):
+                    continue
+                if st.st_size > limit:
+                    too_large[rel] = (st.st_size, st.st_mtime_ns)
+                else:
+                    files[rel] = (st.st_size, st.st_mtime_ns)
 
     def read_bytes(self, rel: str) -> bytes:
         return (self.root / rel).read_bytes()

@@ -291,6 +291,6 @@ def test_hits_of_equal_score_come_in_path_order_however_the_index_was_built(tmp_
             assert [h.path for h in index.search("launches", limit=3)] == tied[:3]
             assert [h.path for h in index.search("launches", limit=None)] == tied
             assert [h.path for h in index.search("launches", limit=8)] == tied
-            assert index.search("launches", limit=0) == []
+            assert index.search("launches", limit=0) == index.search("launches", limit=-3) == []
         assert [(h.path, h.score) for h in a.search("zeppelin", limit=5)] == \
             [(h.path, h.score) for h in b.search("zeppelin", limit=5)]

@@ -149,6 +149,8 @@ def search(s, text: str, kind: str | None = None, limit: int | None = 20) -> lis
     # index was built (a rebuild's writer processes, a first answer's writer, commits since), and
     # the answer must not. One hit more than asked says whether a tie crosses the limit; while one
     # does, twice as many are read, so that every hit tied at the limit is there to choose from.
+    if limit is not None and limit < 1:
+        return []
     want = None if limit is None else limit + 1
     while True:
         try:
@@ -156,8 +158,7 @@ def search(s, text: str, kind: str | None = None, limit: int | None = 20) -> lis
             found = [(float(r.score or 0.0), r["path"], r) for r in results]
         except Exception as exc:
             raise QueryError(f"cannot run the query {text!r}: {exc}") from exc
-        if want is None or limit is None or len(found) < want or limit == 0 \
-                or found[limit][0] != found[limit - 1][0]:
+        if want is None or limit is None or len(found) < want or found[limit][0] != found[limit - 1][0]:
             break
         want *= 2
     found.sort(key=lambda f: (-f[0], f[1]))

@@ -240,3 +240,29 @@ def test_news_and_references_from_their_people_alone_equal_the_whole_networks(tm
         run = Run(root)
         assert run.json("--today", TODAY, "news", "--since", "2026-01-01") == news
         assert run.json("--today", TODAY, "references") == references
+
+
+def test_folding_everyone_leaves_nothing_for_the_collector(tmp_path):
+    """A first build folds every note's contributions and every person's sum with the collector
+    paused (people_state.py `fold_new`): they must hold no reference cycles, or each one would
+    stay until the process ends."""
+    import gc
+
+    from vaultnet.index.people_state import PeopleState
+
+    from .test_crash import network
+
+    root = write_vault(tmp_path / "v", network(40))
+    with NoteIndex(Vault(root)) as index:
+        index.sync()
+        facts, kinds, meta, resolver = index.stored_facts(), index.kinds(), index._meta, index.resolver()
+        state = PeopleState(index.folder)
+        gc.collect()
+        gc.disable()
+        try:
+            state.fold_new(facts, kinds, meta, resolver)
+            assert state.summed and any(state.summed[0].values())  # a fold that found something
+            del state
+            assert gc.collect() == 0
+        finally:
+            gc.enable()

@@ -22,6 +22,7 @@ import threading
 from collections.abc import Callable
 from typing import cast
 
+from ..gc_pause import gc_paused
 from ..vault.folder import Stat, Vault
 from .batch import Progress, write_notes
 from .manifest import Meta
@@ -82,7 +83,7 @@ def parse_split(vault: Vault, to_parse: list[str], files: dict[str, Stat], meta:
             write_notes(again, vault, added, [], {}, {}, SyncStats(added=list(added)), None)
             return again.docs
 
-    unwritten.add_later(their_docs, child.abandon)
+    unwritten.add_later(their_docs, child.abandon, child.ask)
     files.update(their_files)
     meta.update(their_meta)
     facts.update(their_facts)
@@ -185,18 +186,26 @@ class _Child:
             raise ChildProcessError("the process doing half of the work failed")
         return pickle.loads(data)
 
-    def later(self):
-        """What the child kept (keeps_later), asked for and read; reaped when this process made it."""
+    def ask(self) -> None:
+        """Ask for what the child kept (keeps_later) without waiting: it pickles it meanwhile."""
         ask, self._ask = self._ask, None
-        data = b""
         if ask is not None:
             try:
                 os.write(ask, b"1")
-                data = self._read_to_end()
-            except OSError:  # it had ended (killed, say): nobody reads the asking pipe
+            except OSError:  # it had ended (killed, say): later() finds nothing and says so
                 pass
             finally:
                 os.close(ask)
+
+    def later(self):
+        """What the child kept (keeps_later), asked for and read; reaped when this process made it."""
+        self.ask()
+        data = b""
+        if self._read is not None:
+            try:
+                data = self._read_to_end()
+            except OSError:
+                pass
         self._close_read()
         if os.getpid() == self._parent:
             self._reap()
@@ -204,7 +213,8 @@ class _Child:
                 data = b""
         try:
             if data:
-                return pickle.loads(data)
+                with gc_paused():  # documents: tens of thousands of dicts, tuples and lists, no cycles
+                    return pickle.loads(data)
         except (pickle.UnpicklingError, EOFError, ValueError):  # cut short: it failed while writing
             pass
         raise ChildProcessError("the process doing half of the work failed")

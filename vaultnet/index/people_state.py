@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from ..gc_pause import gc_paused
 from ..vault.resolve import LinkResolver
 from . import people_file, shards
 from . import persons as sums
@@ -83,8 +84,9 @@ class PeopleState:
     def fold_new(self, parsed_facts: dict[str, tuple], kinds: dict[str, tuple[str, str]], meta: dict[str, Meta],
                  resolver: LinkResolver, split: people_file.Split | None = None) -> None:
         """A first build: every note was just parsed. `split`: how to share the fold out (people_file)."""
-        self.contrib = people_file.fold_all(parsed_facts, kinds, meta, resolver, split)
-        self.summed = (sums.fold_all(self.contrib[0]), self.contrib[1])
+        with gc_paused():  # everyone's contributions and sums: dicts, lists and tuples, no cycles
+            self.contrib = people_file.fold_all(parsed_facts, kinds, meta, resolver, split)
+            self.summed = (sums.fold_all(self.contrib[0]), self.contrib[1])
         self._touched = (None, None)
         self.changed = None
 

@@ -313,6 +313,9 @@ class NoteIndex(IndexState):
         self._people.drop(empty=True)
         self._people.fold_new(facts, self.kinds(), self._meta, self.resolver(),
                               self._fold_split(len(facts), lock))
+        # Written right after the answer: the process that parsed half of the notes pickles its
+        # documents while this one answers (after the fold, which had both cores).
+        unwritten.ask_for_later()
         self._unwritten, self._unwritten_lock = unwritten, lock
         if reason is not None:
             stats.rebuilt_because = f"the index was rebuilt because {reason}"

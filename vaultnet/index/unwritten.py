@@ -37,23 +37,31 @@ class Unwritten:
         # the answer asks for them itself. `_let_go` tells that process they are not wanted.
         self._later: Callable[[], dict[str, dict]] | None = None
         self._let_go: Callable[[], None] | None = None
+        self._ask: Callable[[], None] | None = None
 
     @property
     def docs(self) -> dict[str, dict]:
         if self._later is not None:
-            later, self._later, self._let_go = self._later, None, None
+            later, self._later, self._let_go, self._ask = self._later, None, None, None
             self._docs.update(later())
         return self._docs
 
-    def add_later(self, fetch: Callable[[], dict[str, dict]], let_go: Callable[[], None]) -> None:
+    def add_later(self, fetch: Callable[[], dict[str, dict]], let_go: Callable[[], None],
+                  ask: Callable[[], None] | None = None) -> None:
         """Documents that come after those added so far, from `fetch()` when first wanted; or
-        `discard()` says they never will be."""
-        self._later, self._let_go = fetch, let_go
+        `discard()` says they never will be. `ask()` has them made ready without waiting."""
+        self._later, self._let_go, self._ask = fetch, let_go, ask
         self._linking = None
+
+    def ask_for_later(self) -> None:
+        """The documents still to come will be wanted soon: have them made ready meanwhile."""
+        ask, self._ask = self._ask, None
+        if ask is not None and self._later is not None:
+            ask()
 
     def discard(self) -> None:
         """Not to be written or read: the process holding the later documents may end."""
-        let_go, self._later, self._let_go = self._let_go, None, None
+        let_go, self._later, self._let_go, self._ask = self._let_go, None, None, None
         if let_go is not None:
             let_go()
 

@@ -75,15 +75,7 @@ def parse_split(vault: Vault, to_parse: list[str], files: dict[str, Stat], meta:
         child.abandon()
         raise
 
-    def their_docs() -> dict:
-        try:
-            return child.later()
-        except ChildProcessError:  # it failed after its first part: its notes parsed again, here
-            again = Unwritten()
-            write_notes(again, vault, added, [], {}, {}, SyncStats(added=list(added)), None)
-            return again.docs
-
-    unwritten.add_later(their_docs, child.abandon, child.ask)
+    unwritten.add_later(_KeptDocuments(child, lambda: parse_theirs()[1]))
     files.update(their_files)
     meta.update(their_meta)
     facts.update(their_facts)
@@ -122,10 +114,30 @@ def fold_split(fold: Callable[[dict], dict], items: dict, close_in_child: int | 
     return out
 
 
+class _KeptDocuments:
+    """The later half's documents, kept by the process that parsed them (unwritten.Later): asked
+    for, read when wanted, or let go; if that process is gone by then, `again()` parses them here."""
+
+    def __init__(self, child: _Child, again: Callable[[], dict]):
+        self._child, self._again = child, again
+
+    def ask(self) -> None:
+        self._child.ask()
+
+    def fetch(self) -> dict:
+        try:
+            return self._child.later()
+        except ChildProcessError:  # it failed after its first part
+            return self._again()
+
+    def discard(self) -> None:
+        self._child.abandon()
+
+
 class _Child:
-    """`work()` in a forked process, its result pickled back through a pipe; `result()` waits for
-    it (and raises ChildProcessError if the process failed). The child never returns into the
-    caller's code, and closes `close_in_child` (the index's lock) first.
+    """`work()` in a forked process, its result pickled back through a pipe (its length first);
+    `result()` waits for it (and raises ChildProcessError if the process failed). The child never
+    returns into the caller's code, and closes `close_in_child` (the index's lock) first.
 
     `keeps_later`: `work()` returns (now, later). `result()` is `now`; the child keeps `later`
     until `later()` asks for it, from this process or from one forked from it since (it has the
@@ -139,6 +151,7 @@ class _Child:
         asked = -1
         if keeps_later:
             asked, self._ask = os.pipe()
+        self._keeps_later = keeps_later
         self._parent = os.getpid()
         self._pid = os.fork()
         if self._pid == 0:
@@ -149,18 +162,14 @@ class _Child:
                     os.close(self._ask)
                 if close_in_child is not None:
                     os.close(close_in_child)
-                result = work()
+                now, kept = cast(tuple, work()) if keeps_later else (work(), None)
                 with os.fdopen(write_end, "wb") as out:
-                    if not keeps_later:
-                        out.write(pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL))
-                    else:
-                        first, kept = cast(tuple, result)
-                        data = pickle.dumps(first, protocol=pickle.HIGHEST_PROTOCOL)
-                        out.write(len(data).to_bytes(8, "big") + data)
-                        out.flush()
-                        del data, first
-                        if os.read(asked, 1):  # empty: every asking end closed, nobody will ask
-                            out.write(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+                    data = pickle.dumps(now, protocol=pickle.HIGHEST_PROTOCOL)
+                    out.write(len(data).to_bytes(8, "big") + data)
+                    out.flush()
+                    del data, now
+                    if keeps_later and os.read(asked, 1):  # empty: every asking end closed, nobody asks
+                        out.write(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
                 code = 0
             finally:
                 os._exit(code)
@@ -170,19 +179,14 @@ class _Child:
         self._reaped, self._status = False, -1
 
     def result(self):
-        if self._ask is not None:
-            assert self._read is not None
-            size = int.from_bytes(_read_exactly(self._read, 8).rjust(8, b"\0"), "big")
-            data = _read_exactly(self._read, size) if size else b""
-            if len(data) != size or not data:
-                self.abandon()
-                raise ChildProcessError("the process doing half of the work failed")
-            return pickle.loads(data)
-        try:
-            data = self._read_to_end()
-        finally:
+        assert self._read is not None
+        size = int.from_bytes(_read_exactly(self._read, 8).rjust(8, b"\0"), "big")
+        data = _read_exactly(self._read, size) if size else b""
+        if not self._keeps_later:  # nothing more to come: reap it
+            self._close_read()
             self._reap()
-        if self._status != 0 or not data:
+        if len(data) != size or not data or (self._reaped and self._status != 0):
+            self.abandon()
             raise ChildProcessError("the process doing half of the work failed")
         return pickle.loads(data)
 

@@ -18,7 +18,7 @@ as the next commit will once they are written (`replay` writes them, in the orde
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Protocol
 
 from .records import Record, _record_from, link_keys, with_search_fields
@@ -32,38 +32,33 @@ class Unwritten:
     def __init__(self) -> None:
         self._docs: dict[str, dict] = {}  # path -> the Whoosh document, in the order parsed
         self._linking: dict[str, set[str]] | None = None
-        # The documents of notes parsed by another process (parse_split.py), asked for when first
+        # The documents of notes parsed by another process (parse_split.py), fetched when first
         # wanted: a list answers from their facts alone, and the process writing the index after
-        # the answer asks for them itself. `_let_go` tells that process they are not wanted.
-        self._later: Callable[[], dict[str, dict]] | None = None
-        self._let_go: Callable[[], None] | None = None
-        self._ask: Callable[[], None] | None = None
+        # the answer fetches them itself.
+        self._later: Later | None = None
 
     @property
     def docs(self) -> dict[str, dict]:
         if self._later is not None:
-            later, self._later, self._let_go, self._ask = self._later, None, None, None
-            self._docs.update(later())
+            later, self._later = self._later, None
+            self._docs.update(later.fetch())
         return self._docs
 
-    def add_later(self, fetch: Callable[[], dict[str, dict]], let_go: Callable[[], None],
-                  ask: Callable[[], None] | None = None) -> None:
-        """Documents that come after those added so far, from `fetch()` when first wanted; or
-        `discard()` says they never will be. `ask()` has them made ready without waiting."""
-        self._later, self._let_go, self._ask = fetch, let_go, ask
+    def add_later(self, later: Later) -> None:
+        """Documents that come after those added so far, fetched when first wanted."""
+        self._later = later
         self._linking = None
 
     def ask_for_later(self) -> None:
         """The documents still to come will be wanted soon: have them made ready meanwhile."""
-        ask, self._ask = self._ask, None
-        if ask is not None and self._later is not None:
-            ask()
+        if self._later is not None:
+            self._later.ask()
 
     def discard(self) -> None:
         """Not to be written or read: the process holding the later documents may end."""
-        let_go, self._later, self._let_go, self._ask = self._let_go, None, None, None
-        if let_go is not None:
-            let_go()
+        later, self._later = self._later, None
+        if later is not None:
+            later.discard()
 
     # ---------------------------------------------------------------- the writer's side
 
@@ -114,6 +109,17 @@ class Unwritten:
 
     def link_terms(self) -> list[str]:
         return list(self._by_key())
+
+
+class Later(Protocol):
+    """Documents another process holds (parse_split.py): asked for without waiting, fetched, or
+    let go."""
+
+    def ask(self) -> None: ...
+
+    def fetch(self) -> dict[str, dict]: ...
+
+    def discard(self) -> None: ...
 
 
 class Readable(Protocol):

@@ -108,9 +108,6 @@ class Vault:
         result = ScanResult()
         if not under:  # the settings are the whole vault's: said once per full scan
             result.problems.extend(self.obsidian.problems)
-        limit = self.config.max_file_size
-        excluding = self._exclude is not None or self._ignoring
-        report = self.config.report_dir.casefold()
         under = under.strip("/")
         stack = [(under + "/" if under else "", str(self.root / under) if under else str(self.root))]
         while stack:
@@ -128,16 +125,18 @@ class Vault:
                 result.problems.append((prefix.rstrip("/") or ".", f"cannot read folder: {exc.strerror}"))
                 continue
             try:
-                self._scan_folder(entries, prefix, folder, stack, result, limit, excluding, report)
+                self._scan_folder(entries, prefix, folder, stack, result)
             finally:
                 if fd >= 0:
                     os.close(fd)
         return result
 
-    def _scan_folder(self, entries, prefix: str, folder: str, stack: list, result: ScanResult, limit: int,
-                     excluding: bool, report: str) -> None:
+    def _scan_folder(self, entries, prefix: str, folder: str, stack: list, result: ScanResult) -> None:
         """One folder's entries into `result`; its folders onto `stack`."""
         files, too_large, attachments = result.files, result.too_large, result.attachments
+        limit = self.config.max_file_size
+        excluding = self._exclude is not None or self._ignoring
+        report = self.config.report_dir.casefold()
         with entries:
             for entry in entries:
                 name = entry.name

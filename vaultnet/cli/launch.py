@@ -43,6 +43,10 @@ ANSWER_SECONDS = 120.0
 def main() -> None:
     code = ask(sys.argv[1:])
     if code is None:
+        if _scans_first(sys.argv[1:]):
+            from ..vault import scan_ahead
+
+            scan_ahead.start(_option(sys.argv[1:], "--vault"), os.environ.get("VAULTNET_VAULT"))
         from . import _load, base
 
         _load()
@@ -184,6 +188,13 @@ def _command(argv: list[str]) -> str | None:
             return None if arg == "--" else arg
         i += 2 if arg in _VALUED else 1
     return None
+
+
+def _scans_first(argv: list[str]) -> bool:
+    """Whether the command starts with a scan of the whole vault that a fork can walk meanwhile
+    (vault/scan_ahead.py): a reading one, synced first."""
+    words = argv[: argv.index("--")] if "--" in argv else argv
+    return _command(argv) in READING and "--no-sync" not in words and "--help" not in words
 
 
 def _option(argv: list[str], name: str) -> str | None:

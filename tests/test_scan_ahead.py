@@ -1,0 +1,147 @@
+"""The scan a one-shot command's program forks before it loads (vault/scan_ahead.py): taken only
+when it is the walk the command would have done itself, as the files were when it started."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+
+import pytest
+
+from tests.conftest import run_subprocess, write_vault
+from vaultnet.vault import Vault, scan_ahead
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here: the program walks itself")
+
+FILES = {
+    "Top.md": "x",
+    "People/Deep/Ada Lovelace.md": "---\ntype: person\n---\nAda",
+    "Archive.md/Inside.md": "a folder named like a note",
+    "Attachments/photo.png": "png",
+    "Templates/Person.md": "{{title}}",
+    "Drafts/wip.draft.md": "x",
+    "Big.md": "y" * 5000,
+    ".obsidian/app.json": '{"userIgnoreFilters": ["Old/"]}',
+    "Old/Gone.md": "ignored in Obsidian",
+    ".trash/old.md": "x",
+    "vaultnet/Follow-ups.md": "a report",
+}
+CONFIG = 'exclude = ["Templates/**", "*.draft.md"]\nmax_file_size = 4096\n'
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_pending():
+    yield
+    scan_ahead.discard()
+
+
+def walked(result) -> tuple:
+    return result.files, result.too_large, sorted(result.problems), result.attachments
+
+
+def forked_walk_ended() -> None:
+    """Until the fork has sent its walk and ended (not reaped: that is the program's to do)."""
+    ahead = scan_ahead._pending
+    assert ahead is not None, "no walk was forked"
+    os.waitid(os.P_PID, ahead.pid, os.WEXITED | os.WNOWAIT)
+
+
+def test_a_walk_forked_ahead_is_the_walk_of_the_files_as_they_were_when_the_command_started(tmp_path):
+    root = write_vault(tmp_path / "v", FILES, CONFIG)
+    (root / "Link.md").symlink_to(root / "Top.md")
+    scan_ahead.start(str(root), None)
+    forked_walk_ended()
+    (root / "Saved after the start.md").write_text("new")
+
+    vault = Vault(root)
+    ahead = vault.scan()
+    own = vault.scan()  # the second scan of a process always walks itself
+
+    assert "Saved after the start.md" not in ahead.files
+    assert "Saved after the start.md" in own.files
+    del own.files["Saved after the start.md"]
+    assert walked(ahead) == walked(own)
+    assert sorted(ahead.files) == ["Archive.md/Inside.md", "Link.md", "People/Deep/Ada Lovelace.md", "Top.md"]
+    assert list(ahead.too_large) == ["Big.md"]
+    assert "Attachments/photo.png" in ahead.attachments
+
+
+def test_the_vault_is_found_as_the_command_finds_it(tmp_path, monkeypatch):
+    root = write_vault(tmp_path / "v", {"Sub/Note.md": "x"})
+    monkeypatch.chdir(root / "Sub")
+    scan_ahead.start(None, None)  # no --vault, no VAULTNET_VAULT: the nearest vault up from here
+    forked_walk_ended()
+    (root / "Later.md").write_text("x")
+    assert sorted(Vault(root.resolve()).scan().files) == ["Sub/Note.md"]
+
+
+def test_a_walk_read_with_other_settings_is_not_taken(tmp_path):
+    root = write_vault(tmp_path / "v", FILES, CONFIG)
+    scan_ahead.start(str(root), None)
+    forked_walk_ended()
+    (root / ".vaultnet" / "config.toml").write_text('exclude = ["People/**"]\n')  # changed meanwhile
+
+    scan = Vault(root).scan()
+
+    assert "People/Deep/Ada Lovelace.md" not in scan.files
+    assert "Drafts/wip.draft.md" in scan.files and "Big.md" in scan.files
+    assert scan_ahead._pending is None  # and the fork was reaped
+
+
+def test_a_walk_of_another_vault_is_not_taken(tmp_path):
+    one = write_vault(tmp_path / "one", {"One.md": "x"})
+    two = write_vault(tmp_path / "two", {"Two.md": "x"})
+    scan_ahead.start(str(one), None)
+    assert list(Vault(two).scan().files) == ["Two.md"]
+
+
+@pytest.mark.parametrize("trouble", ["no vault there", "bad config", "killed"])
+def test_a_fork_that_found_nothing_or_died_leaves_the_walk_to_the_command(tmp_path, trouble):
+    root = write_vault(tmp_path / "v", {"Note.md": "x", "Other/Two.md": "y"})
+    if trouble == "bad config":  # the fork cannot build the vault; the command says why itself
+        (root / ".vaultnet" / "config.toml").write_text("exclude = [\n")
+    scan_ahead.start(str(tmp_path / "nowhere") if trouble == "no vault there" else str(root), None)
+    if trouble == "killed":
+        os.kill(scan_ahead._pending.pid, signal.SIGKILL)
+    if trouble == "bad config":
+        forked_walk_ended()
+        (root / ".vaultnet" / "config.toml").write_text("")
+    assert sorted(Vault(root).scan().files) == ["Note.md", "Other/Two.md"]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the fork's descriptors in /proc")
+def test_the_fork_holds_none_of_the_programs_streams(tmp_path):
+    root = write_vault(tmp_path / "v", {f"N{i}.md": "x" * 40 for i in range(3000)})  # more than a pipe holds
+    scan_ahead.start(str(root), None)
+    pid = scan_ahead._pending.pid
+    fds: dict[int, str] = {}
+    for _ in range(1000):  # until the fork has closed what it inherited (it then waits on the pipe)
+        try:
+            fds = {int(fd): os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")}
+        except FileNotFoundError:  # one closed as we looked
+            continue
+        if len(fds) <= 4 and fds.get(2) == os.devnull:
+            break
+    assert {fds[fd] for fd in (0, 1, 2)} == {os.devnull}
+    others = [what for fd, what in fds.items() if fd > 2]
+    assert len(others) == 1 and others[0].startswith("pipe:")  # its end of the pipe, no other
+    assert len(Vault(root).scan().files) == 3000
+
+
+def test_the_program_answers_as_in_process_and_says_a_bad_config_once(tmp_path, vault):
+    run = vault({"People/Ada Lovelace.md": "---\ntype: person\ncadence: monthly\n---\n- 2026-01-05 Coffee\n",
+                 "Meetings/Standup.md": "Met [[Ada Lovelace]] today.\n"})
+    run.ok("index")
+    (run.root / "People" / "Grace Hopper.md").write_text("---\ntype: person\ncadence: 2w\n---\n")
+    args = ("--today", "2026-11-22", "due", "--json")
+    shown = run_subprocess("--vault", str(run.root), *args, env={"VAULTNET_NO_SERVER": "1"})
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout == run.ok(*args).stdout
+
+    (run.root / ".vaultnet" / "config.toml").write_text("people_dirs = [\n")
+    bad = run_subprocess("--vault", str(run.root), *args, env={"VAULTNET_NO_SERVER": "1"})
+    assert bad.returncode == 1 and bad.stdout == ""
+    assert [line for line in bad.stderr.splitlines() if line.startswith("Error:")] == \
+        [line for line in run(*args).stderr.splitlines() if line.startswith("Error:")]
+    assert len([line for line in bad.stderr.splitlines() if line.startswith("Error:")]) == 1

@@ -145,3 +145,25 @@ def test_the_program_answers_as_in_process_and_says_a_bad_config_once(tmp_path, 
     assert [line for line in bad.stderr.splitlines() if line.startswith("Error:")] == \
         [line for line in run(*args).stderr.splitlines() if line.startswith("Error:")]
     assert len([line for line in bad.stderr.splitlines() if line.startswith("Error:")]) == 1
+
+
+def test_a_command_that_reads_the_commit_imports_whoosh_before_its_sync_and_a_first_answer_does_not(tmp_path):
+    """NoteIndex.expect_reading: the import fills the wait for the fork's walk; with no commit yet
+    the answer comes from the parse, and only the process writing the index behind needs Whoosh."""
+    import subprocess
+
+    root = write_vault(tmp_path / "v", {"People/Ada Lovelace.md": "---\ntype: person\n---\n"})
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from vaultnet.index import NoteIndex\n"
+        "from vaultnet.vault import Vault\n"
+        f"index = NoteIndex(Vault(Path({str(root)!r})))\n"
+        "index.expect_reading()\n"
+        "print('whoosh.index' in sys.modules)\n"
+    )
+    first = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert first.stdout == "False\n"
+    assert run_subprocess("--vault", str(root), "index").returncode == 0
+    again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert again.stdout == "True\n"

@@ -63,8 +63,9 @@ class App:
             self._vault = Vault(root)
         return self._vault
 
-    def index(self, sync: bool = True, for_write: bool = False) -> NoteIndex:
-        """The index, brought up to date first unless --no-sync.
+    def index(self, sync: bool = True, for_write: bool = False, reads_commit: bool = False) -> NoteIndex:
+        """The index, brought up to date first unless --no-sync; `reads_commit`: the command reads
+        records or the full text (NoteIndex.expect_reading), not only the lists kept beside them.
 
         A command about to write (`for_write`) waits as long as a writer does and never
         goes on from a stale index: a name resolved against it could pick the wrong note.
@@ -88,6 +89,9 @@ class App:
             click.get_current_context().call_on_close(index.close)
             if sync and not self.no_sync:
                 from .protocol import READING
+
+                if reads_commit:
+                    index.expect_reading()
 
                 answer_first = not for_write and click.get_current_context().command.name in READING
                 with progress_bar(self.quiet) as progress:

@@ -72,7 +72,7 @@ def search(app: App, query: str, kind: str, limit: int, as_json: bool):
     """Full-text search, best first. QUERY uses fields like company:acme tag:mentor name:ada~ ('*' for all)."""
     from ..network import queries
 
-    rows = queries.search(app.index(), query, None if kind == "any" else kind, limit, today=app.today)
+    rows = queries.search(app.index(reads_commit=True), query, None if kind == "any" else kind, limit, today=app.today)
     if not as_json:
         for row in rows:  # a note is best named by where it is; people and organizations by name
             row["shown"] = row["name"] if row["kind"] != "note" else row["path"].removesuffix(".md")
@@ -89,7 +89,7 @@ def show(app: App, name: str, show_all: bool, as_json: bool):
     """The card of NAME: contact fields, cadence, last contact, next due, ledger, interactions."""
     from ..network import queries
 
-    index = app.index()
+    index = app.index(reads_commit=True)
     data = queries.card(index, queries.find_note(index, name), app.today)
     if as_json:
         emit(data, True)
@@ -171,7 +171,7 @@ def backlinks(app: App, name: str, as_json: bool):
     """
     from ..network import queries
 
-    rows = queries.backlinks_of(app.index(), name)
+    rows = queries.backlinks_of(app.index(reads_commit=True), name)
     emit(rows, as_json, [("source", "SOURCE"), ("line", "LINE"), ("date", "DATE"), ("context", "CONTEXT")],
          empty="no backlinks")
 
@@ -188,7 +188,7 @@ def links(app: App, unresolved: bool, as_json: bool):
     """
     from ..network import queries
 
-    index = app.index()
+    index = app.index(reads_commit=True)
     if unresolved:
         rows = queries.unresolved_links(index)
         emit(rows, as_json, [("count", "COUNT"), ("target", "TARGET"), ("attachment", "FILE"),

@@ -13,6 +13,16 @@ from .records import Hit, Record, _record_from
 OPEN_ATTEMPTS = 20  # another process's commit may delete the generation being opened; take the next
 
 
+def import_for_reading():
+    """Whoosh's modules for opening the index and reading it (once per process); `whoosh.index`."""
+    from .whoosh_import import import_whoosh
+
+    import_whoosh()
+    from whoosh import index as windex
+
+    return windex
+
+
 class WhooshHandle:
     """The opened index and one searcher on it, both reopened after a newer commit."""
 
@@ -25,10 +35,7 @@ class WhooshHandle:
         """The Whoosh index, or None when there is none yet."""
         if self.ix is not None:
             return self.ix
-        from .whoosh_import import import_whoosh
-
-        import_whoosh()
-        from whoosh import index as windex
+        windex = import_for_reading()
 
         for _ in range(OPEN_ATTEMPTS):
             generation = self.folder.generation()

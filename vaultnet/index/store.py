@@ -113,6 +113,15 @@ class NoteIndex(IndexState):
                 raise VaultnetError("there is no index yet; run `vaultnet index`")
         return self._whoosh.searcher
 
+    def expect_reading(self) -> None:
+        """Before the sync, for a command that will read the commit (its records or full text):
+        Whoosh imported now. A one-shot program's scan may still be walking in a process of its
+        own (vault/scan_ahead.py), and the import, needed anyway, fills that wait. Not where no
+        commit is there yet: a first answer reads the notes it parsed, and Whoosh is imported by
+        the process that writes the index behind it."""
+        if self.folder.has_last_state():
+            reader.import_for_reading()
+
     def _reading(self) -> Unwritten | _Commit:
         """What answers: notes parsed and not yet written (over the last commit, for a change), else
         the index itself."""

@@ -10,6 +10,7 @@ indent of its depth between the items; only the nesting above is joined here.
 from __future__ import annotations
 
 import json
+import re
 
 _CONTAINERS = (dict, list, tuple)
 _flat: dict[int, object] = {}
@@ -42,6 +43,43 @@ def _encoder(depth: int):
     return _flat[depth]
 
 
+# A row's list or object stands in the rows' one call as a string that data hardly holds (NUL
+# is written \u0000), then its own text takes that place; where the data does hold one (the
+# count says), the rows are written item by item.
+_MARK = '"\\u0000vaultnet'
+_PLACED = re.compile(r'"\\u0000vaultnet(\d+)\\u0000"')
+
+
+def _emit_rows(rows: list, depth: int, out: list[str]) -> bool:
+    """Rows (due, ledger, references: objects at `depth` + 1) encoded in one call. An encoded
+    string never holds a newline, so every newline in the text is a separator: the rows' items go
+    one level deeper, the rows themselves are set apart here. A row's non-empty list or object
+    (references' `noticed`) is written apart at its own depth and put in after. False: the
+    data held what looks like a placeholder; the caller writes it item by item."""
+    nested: list[str] = []
+    if not {type(v) for row in rows for v in row.values()}.isdisjoint(_CONTAINERS):
+        rows = [{k: _placed(v, depth + 2, nested) if type(v) in _CONTAINERS and v else v for k, v in row.items()}
+                for row in rows]
+    inner = "\n" + "  " * (depth + 1)
+    deeper, outer = inner + "  ", "\n" + "  " * depth
+    text = _encoder(depth + 1)(rows)[2:-2]  # '[{' and '}]' off
+    text = "[" + inner + "{" + deeper + text.replace("}," + deeper + "{", inner.join(
+        ("\n" + "  " * (depth + 1) + "},", "{" + deeper))) + inner + "}" + outer + "]"
+    if nested:
+        if text.count(_MARK) != len(nested):
+            return False
+        text = _PLACED.sub(lambda m: nested[int(m.group(1))], text)
+    out.append(text)
+    return True
+
+
+def _placed(value, depth: int, nested: list[str]) -> str:
+    part: list[str] = []
+    _emit(value, depth, part)
+    nested.append("".join(part))
+    return f"\x00vaultnet{len(nested) - 1}\x00"
+
+
 def _emit(value, depth: int, out: list[str]) -> None:
     kind = type(value)
     if kind is dict or kind is list or kind is tuple:
@@ -55,15 +93,7 @@ def _emit(value, depth: int, out: list[str]) -> None:
             out.append(text[0] + inner + text[1:-1] + "\n" + "  " * depth + text[-1])
             return
         if kind is not dict:
-            if all(type(row) is dict and row for row in value) and \
-                    {type(v) for row in value for v in row.values()}.isdisjoint(_CONTAINERS):
-                # Rows of plain values (due, ledger): the whole list in one call. An encoded string
-                # never holds a newline, so every newline in the text is a separator: the rows'
-                # items go one level deeper, the rows themselves are set apart here.
-                deeper, outer = inner + "  ", "\n" + "  " * depth
-                text = _encoder(depth + 1)(value)[2:-2]  # '[{' and '}]' off
-                out.append("[" + inner + "{" + deeper + text.replace("}," + deeper + "{", inner.join(
-                    ("\n" + "  " * (depth + 1) + "},", "{" + deeper))) + inner + "}" + outer + "]")
+            if all(type(row) is dict and row for row in value) and _emit_rows(value, depth, out):
                 return
             for i, item in enumerate(value):
                 out.append(("[" if i == 0 else ",") + inner)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from vaultnet.vault.resolve import LinkResolver, NoteRef, is_attachment
+from vaultnet.vault.resolve import ATTACHMENT, LinkResolver, NoteRef, is_attachment
 
 
 def resolver(*refs: NoteRef | str) -> LinkResolver:
@@ -84,8 +84,24 @@ def test_an_updated_resolver_answers_like_a_fresh_one():
         updated = LinkResolver(before)
         updated.update(removed, list({r.path: r for r in added}.values()))
         fresh = LinkResolver(after.values())
+        # Built from a manifest's tables, NoteRefs made when asked: the same answers, also updated.
+        files = ["Files/deck.pdf", "Ada.png"]
+        lazy = LinkResolver.of([r.path for r in after.values()], {r.path: (r.kind, r.name, r.aliases, ())
+                                                                  for r in after.values()}, files)
+        lazy_updated = LinkResolver.of([r.path for r in before], {r.path: (r.kind, r.name, r.aliases)
+                                                                  for r in before}, files)
+        lazy_updated.update(removed, list({r.path: r for r in added}.values()))
+        with_files = LinkResolver([*after.values(), *(NoteRef(f, ATTACHMENT, f.rsplit("/", 1)[-1]) for f in files)])
         for target in ["Ada", "ada", "Bob Lee", "People/Ada", "Alex", "Countess", "B", "Zoë", "Note", "Nobody"]:
             for source in ["x.md", "People/y.md", "Work/People/z.md"]:
                 assert updated.resolve(target, source) == fresh.resolve(target, source), (target, source)
+            for target_ in (target, "deck.pdf", "Ada.png", "Files/deck.pdf"):
+                answers = {(r.resolve(target_, "People/y.md"), tuple(r.same_file_name(target_)),
+                            tuple(r.named(target_))) for r in (lazy, lazy_updated, with_files)}
+                assert len(answers) == 1, (target_, answers)
+        for path in [*after, *files, "Gone.md"]:
+            assert lazy.keys_for(path) == with_files.keys_for(path), path
+        assert lazy.shared_names() == lazy_updated.shared_names() == fresh.shared_names()
+        assert lazy.refs == lazy_updated.refs == with_files.refs
 
     check()

@@ -200,10 +200,9 @@ class IndexState:
         if self._resolver is None:
             self._ensure_state()
             assert self._files is not None
-            meta = self._meta  # not entries(): a change's refold needs no Entry per note
-            with gc_paused():  # tens of thousands of tuples, lists and sets, no cycles among them
-                notes = [NoteRef(p, *meta[p][:3]) for p in self._files]
-                self._resolver = LinkResolver(notes + [_attachment_ref(p) for p in self._attachments])
+            with gc_paused():  # tens of thousands of strings and lists, no cycles among them
+                # Not entries(): a change's refold needs no Entry per note, nor a card a NoteRef.
+                self._resolver = LinkResolver.of(self._files, self._meta, self._attachments)
         return self._resolver
 
     def derived(self, key: Hashable, make: Callable[[], T], amend: Callable[[T, set[str]], T] | None = None,

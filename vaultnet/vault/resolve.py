@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -83,41 +83,88 @@ class LinkResolver:
     `update` keeps it current in place."""
 
     def __init__(self, refs: Iterable[NoteRef]):
-        self.refs: dict[str, NoteRef] = {}
+        known = {ref.path: ref for ref in refs}
+        self._refs: dict[str, NoteRef] | None = known
+        self._known: Mapping[str, object] = known  # every path resolved to, in the order given
+        self._ref_of: Callable[[str], NoteRef] = known.__getitem__
+        self._index(known)
+
+    @classmethod
+    def of(cls, notes: Iterable[str], info: Mapping[str, tuple], attachments: Iterable[str]) -> LinkResolver:
+        """The resolver of these notes (paths; `info[path]` starts with their kind, name and aliases,
+        as the index's manifest keeps them) and attachments (paths), whose NoteRefs are made only
+        when asked for: a card resolves a few links against 11,000 notes, and making every ref and
+        the dict of them was half of building the resolver. `info` is copied: what it says is what
+        the notes were when this was built."""
+        resolver = cls.__new__(cls)
+        info = dict(info)
+        known = dict.fromkeys(notes)
+        known.update(dict.fromkeys(attachments))
+
+        def ref_of(path: str) -> NoteRef:
+            found = info.get(path)
+            if found is None:
+                return NoteRef(path, ATTACHMENT, path.rsplit("/", 1)[-1])
+            kind, name, aliases = found[:3]
+            return NoteRef(path, kind, name, aliases)
+
+        resolver._refs, resolver._known, resolver._ref_of = None, known, ref_of
+        resolver._index(known)
+        return resolver
+
+    def _index(self, paths: Iterable[str]) -> None:
         self._by_path: dict[str, list[str]] = {}  # folded path without .md -> paths (case twins)
         self._by_basename: dict[str, list[str]] = {}
         # Names and aliases of people and organizations: built when first asked (a link no file
         # name matches), since most links name a file and a change's refold then never needs it.
         self._by_name_table: dict[str, set[str]] | None = None
-        # The loop a command pays for at every change (10,000 notes): names looked up once, no
-        # call per note where a method does, and only lists of more than one path sorted.
-        known, by_path, by_basename = self.refs, self._by_path, self._by_basename
-        for ref in refs:
-            path = ref.path
-            known[path] = ref
-            if path.isascii():  # fold(strip_md(path)), inline
-                stem = path.lower()
-                if stem.endswith(".md"):
-                    stem = stem[:-3]
-            else:
-                stem = fold(strip_md(path))
+        # The loops a command pays for at every change (10,000 notes): the folds in one comprehension
+        # (an ASCII path's is its lower case, inline), no call per note, and only lists of more
+        # than one path sorted.
+        paths = list(paths)
+        stems = [(s[:-3] if (s := p.lower()).endswith(".md") else s) if p.isascii() else fold(strip_md(p))
+                 for p in paths]
+        by_path, by_basename = self._by_path, self._by_basename
+        shared = False
+        for stem, path in zip(stems, paths):
             twins = by_path.get(stem)
             if twins is None:
                 by_path[stem] = [path]
             else:
                 twins.append(path)
+                shared = True
+        if shared:
+            for twins in by_path.values():
+                if len(twins) > 1:
+                    twins.sort()
+        shared = False
+        for stem, path in zip(stems, paths):
             basename = stem.rpartition("/")[2]
             same = by_basename.get(basename)
             if same is None:
                 by_basename[basename] = [path]
             else:
                 same.append(path)
-        for paths in by_basename.values():
-            if len(paths) > 1:
-                paths.sort(key=_shortest_first)
-        for paths in by_path.values():
-            if len(paths) > 1:
-                paths.sort()
+                shared = True
+        if shared:
+            for same in by_basename.values():
+                if len(same) > 1:
+                    same.sort(key=_shortest_first)
+
+    @property
+    def refs(self) -> dict[str, NoteRef]:
+        """Every path resolved to, with what it is (made on first use by a resolver `of` a manifest)."""
+        if self._refs is None:
+            ref_of = self._ref_of
+            refs = {path: ref_of(path) for path in self._known}
+            self._refs = self._known = refs  # one dict from now on: update() changes both
+            return refs
+        return self._refs
+
+    def _ref(self, path: str) -> NoteRef | None:
+        if self._refs is not None:
+            return self._refs.get(path)
+        return self._ref_of(path) if path in self._known else None
 
     @property
     def _by_name(self) -> dict[str, set[str]]:
@@ -220,7 +267,7 @@ class LinkResolver:
 
     def keys_for(self, path: str) -> set[str]:
         """Every link key under which a link to `path` may be indexed."""
-        ref = self.refs.get(path)
+        ref = self._ref(path)
         keys = {link_key(path)}
         if ref is not None and ref.kind in ("person", "org"):
             keys.add(fold(ref.name))

@@ -14,10 +14,13 @@ OPEN_ATTEMPTS = 20  # another process's commit may delete the generation being o
 
 
 def import_for_reading():
-    """Whoosh's modules for opening the index and reading it (once per process); `whoosh.index`."""
+    """Whoosh's modules for opening the index and reading it (once per process); `whoosh.index`.
+    Its codec and searcher too: opening the first commit imported them, 10 ms at that point."""
     from .whoosh_import import import_whoosh
 
     import_whoosh()
+    import whoosh.codec.whoosh3
+    import whoosh.searching  # noqa: F401
     from whoosh import index as windex
 
     return windex

@@ -192,14 +192,16 @@ class NoteIndex(IndexState):
             self.write_unwritten(wait)
         stats = SyncStats()
         targeted = scan is not None
+        # The manifest before the scan: a one-shot command's scan may still be walking in a process
+        # of its own (vault/scan_ahead.py). Read first or after, it is only compared with the scan:
+        # a commit in between makes them differ, and a change is looked at again under the lock.
+        data = None if rebuild else self._load_manifest()
         if scan is None:
             scan = self.vault.scan()
         for rel, message in scan.problems:
             stats.problems.append({"path": rel, "line": None, "message": message})
 
-        data = None
         if not rebuild:
-            data = self._load_manifest()
             if data is not None and data["files"] == scan.files and data["too_large"] == scan.too_large \
                     and data["attachments"] == scan.attachments:
                 self._use_manifest(data)

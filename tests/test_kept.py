@@ -247,3 +247,53 @@ def test_a_within_past_the_calendars_end_lists_everyone_with_a_due_day(tmp_path)
     far = due(run, "due", "--within", str(10 ** 12))
     assert far == due(run, "due", "--within", "3000000") and len(far) == 2
     assert run("--today", TODAY, "due", "--within", str(10 ** 12), "--ics", str(tmp_path / "d.ics")).exit_code == 0
+
+
+@pytest.mark.parametrize("command", ["due", "ledger", "news", "references"])
+def test_a_kept_table_read_ahead_of_another_process_commit_is_not_taken_for_the_new_one(tmp_path, command):
+    """NoteIndex.expect_kept reads a list's file before the sync (while a one-shot command's walk
+    runs). A commit by another process between that read and the answer makes what was read a
+    table of the commit before: the answer is the new commit's all the same."""
+    import datetime as dt
+
+    from vaultnet.index import NoteIndex
+    from vaultnet.network import queries
+
+    root = write_vault(tmp_path / "v", FILES)
+    run = Run(root)
+    args = ("--within", "400") if command == "due" else ()
+    run.ok("--today", TODAY, command, *args, "--json")  # kept, stamped with the first commit
+    old = folder(root).read_kept(command)
+    assert old is not None and old["commit"] == manifest_commit(root)
+
+    index = NoteIndex(Vault(root))
+    index.expect_kept(command)
+    assert index.folder._read_ahead[command] == old
+    _touch(root / "People/Ada Lovelace.md", "---\naliases: [Ada]\ncadence: 7d\n---\n"
+           "- 2026-11-20 Lunch with [[Bob Lee]] #got #noticed #news\n")
+    run.ok("index")  # another process commits the change
+    index.sync()
+    today = dt.date.fromisoformat(TODAY)
+    answer = {"due": lambda: queries.due(index, today, 400, None), "ledger": lambda: queries.kept_ledger(index),
+              "news": lambda: queries.kept_news(index, today, dt.date(2026, 1, 1)),
+              "references": lambda: queries.kept_references(index, today, None)}[command]()
+    index.close()
+    first = "2026-01-01" if command == "news" else None
+    again = ("--since", first) if first else args
+    assert json.loads(json.dumps(answer)) == json.loads(Run(root).ok("--today", TODAY, command, *again, "--json").stdout)
+    fresh = tmp_path / "fresh"
+    shutil.copytree(root, fresh, ignore=lambda d, names: ["index"] if d.endswith(".vaultnet") else [])
+    assert json.loads(json.dumps(answer)) == \
+        Run(fresh).json("--today", TODAY, command, *again)
+    assert index.folder._read_ahead == {}  # taken, and refused: the commit it was of is not the one held
+    assert manifest_commit(root) != old["commit"]
+
+
+def test_nothing_is_read_ahead_where_no_commit_is_there_yet(tmp_path):
+    from vaultnet.index import NoteIndex
+
+    root = write_vault(tmp_path / "v", FILES)
+    index = NoteIndex(Vault(root))
+    index.expect_kept("due")
+    assert index.folder._read_ahead == {}
+    assert Run(root).json("--today", TODAY, "due", "--within", "400") == rebuilt_due(root, tmp_path)

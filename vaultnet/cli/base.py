@@ -63,9 +63,11 @@ class App:
             self._vault = Vault(root)
         return self._vault
 
-    def index(self, sync: bool = True, for_write: bool = False, reads_commit: bool = False) -> NoteIndex:
+    def index(self, sync: bool = True, for_write: bool = False, reads_commit: bool = False,
+              kept: str | None = None) -> NoteIndex:
         """The index, brought up to date first unless --no-sync; `reads_commit`: the command reads
-        records or the full text (NoteIndex.expect_reading), not only the lists kept beside them.
+        records or the full text (NoteIndex.expect_reading), not only the lists kept beside them;
+        `kept`: the list kept beside the index it answers from (NoteIndex.expect_kept).
 
         A command about to write (`for_write`) waits as long as a writer does and never
         goes on from a stale index: a name resolved against it could pick the wrong note.
@@ -92,6 +94,8 @@ class App:
 
                 if reads_commit:
                     index.expect_reading()
+                if kept is not None:
+                    index.expect_kept(kept)
 
                 answer_first = not for_write and click.get_current_context().command.name in READING
                 with progress_bar(self.quiet) as progress:

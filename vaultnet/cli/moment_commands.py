@@ -19,7 +19,7 @@ def news(app: App, since: str | None, as_json: bool):
     from ..notes.dates import since_argument
 
     first = since_argument(since, app.today, app.vault.config.news_days, "since")
-    rows = queries.kept_news(app.index(), app.today, first)
+    rows = queries.kept_news(app.index(kept="news"), app.today, first)
     emit(rows, as_json, [("date", "DATE"), ("name", "NAME"), ("text", "NEWS"), ("source", "SOURCE")],
          empty=f"no news since {first.isoformat()}")
 
@@ -35,7 +35,7 @@ def references(app: App, topic: str | None, as_json: bool):
     """
     from ..network import queries
 
-    rows = queries.kept_references(app.index(), app.today, topic)
+    rows = queries.kept_references(app.index(kept="references" if topic is None else None), app.today, topic)
     if as_json:
         emit(rows, True)
         return

@@ -29,7 +29,7 @@ def due(app: App, within: int, tag: str | None, ics: Path | None, as_json: bool)
     """Who is due for a hello, most overdue first, and why."""
     from ..network import queries
 
-    index = app.index()
+    index = app.index(kept="due")
     rows = queries.due(index, app.today, within, tag)
     if ics is not None:
         from ..edits.writes import write_export
@@ -55,7 +55,7 @@ def ledger(app: App, as_json: bool):
     """Gave and got per person (#gave/#got log lines): those you only take from first."""
     from ..network import queries
 
-    rows = queries.kept_ledger(app.index())
+    rows = queries.kept_ledger(app.index(kept="ledger"))
     emit(rows, as_json, [("name", "NAME"), ("gave", "GAVE"), ("got", "GOT"), ("balance", "BALANCE")],
          empty="no #gave or #got yet")
 

@@ -74,6 +74,7 @@ class IndexFolder:
         self.persons_path = folder / "persons"
         # Outside the index folder, so that a rebuild (which empties it) never drops a held lock.
         self.lock_path = lock_path
+        self._read_ahead: dict[str, dict | None] = {}  # kept answers read before they were asked for
 
     def generation(self) -> int | None:
         """The newest Whoosh commit on disk."""
@@ -134,7 +135,14 @@ class IndexFolder:
 
     def read_kept(self, name: str) -> dict | None:
         """What `write_kept(name, ...)` wrote, or None (never written, unreadable, half written)."""
+        if name in self._read_ahead:
+            return self._read_ahead.pop(name)
         return read_marshal(self.path / f"kept-{name}")
+
+    def read_kept_ahead(self, name: str) -> None:
+        """Read `kept-name` now for the next read_kept(name). Read early or late, it is stamped with
+        the commit it was derived from, and only used where that is the commit held."""
+        self._read_ahead[name] = read_marshal(self.path / f"kept-{name}")
 
     def write_kept(self, name: str, commit: str, key, value) -> None:
         """A value derived from commit `commit`'s state (index/state.py `derived`), kept for the next

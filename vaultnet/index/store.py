@@ -122,6 +122,12 @@ class NoteIndex(IndexState):
         if self.folder.has_last_state():
             reader.import_for_reading()
 
+    def expect_kept(self, name: str) -> None:
+        """Before the sync, for a list kept beside the index (`derived(keep=name)`): its file read
+        now, for the same reason as expect_reading (about 10 ms at 10,000 people for `due`)."""
+        if self.folder.has_last_state():
+            self.folder.read_kept_ahead(name)
+
     def _reading(self) -> Unwritten | _Commit:
         """What answers: notes parsed and not yet written (over the last commit, for a change), else
         the index itself."""

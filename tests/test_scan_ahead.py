@@ -167,3 +167,19 @@ def test_a_command_that_reads_the_commit_imports_whoosh_before_its_sync_and_a_fi
     assert run_subprocess("--vault", str(root), "index").returncode == 0
     again = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert again.stdout == "True\n"
+
+
+def test_the_settings_problems_are_those_the_command_read_itself(tmp_path):
+    """A settings file that changed between the fork's read and the command's, from one unreadable
+    form to another, leaves the fingerprint as it was: the walk is taken, its settings' problems
+    are the command's own."""
+    root = write_vault(tmp_path / "v", {"Note.md": "x", "Locked/Two.md": "y", ".obsidian/app.json": "not json"})
+    scan_ahead.start(str(root), None)
+    forked_walk_ended()
+    (root / ".obsidian" / "app.json").write_text("[1, 2]")
+    (root / "Later.md").write_text("z")
+    vault = Vault(root)
+    ahead = vault.scan()
+    assert "Later.md" not in ahead.files  # the fork's walk
+    assert ahead.problems == [(".obsidian/app.json", "not a JSON object; its settings are not used")]
+    assert vault.scan().problems == ahead.problems

@@ -114,7 +114,8 @@ def take(vault: Vault) -> ScanResult | None:
         return None
     from .folder import ScanResult
 
-    return ScanResult(files, too_large, problems, attachments)
+    # The settings' own problems as this process read them (the fingerprint does not hold them).
+    return ScanResult(files, too_large, [*vault.obsidian.problems, *problems], attachments)
 
 
 def discard() -> None:
@@ -143,8 +144,9 @@ def _walk_in_fork(r: int, w: int, vault_opt: str | None, env_vault: str | None) 
 
         vault = Vault(find_vault(vault_opt, env_vault, Path.cwd()))
         found = vault.scan()
-        data = marshal.dumps((str(vault.root), vault.fingerprint(), found.files, found.too_large,
-                              found.problems, found.attachments))
+        walked = found.problems[len(vault.obsidian.problems):]  # what the walk met, not the settings
+        data = marshal.dumps((str(vault.root), vault.fingerprint(), found.files, found.too_large, walked,
+                              found.attachments))
         view = memoryview(data)
         while view:
             view = view[os.write(w, view):]

@@ -55,8 +55,9 @@ def test_a_walk_forked_ahead_is_the_walk_of_the_files_as_they_were_when_the_comm
     (root / "Saved after the start.md").write_text("new")
 
     vault = Vault(root)
-    ahead = vault.scan()
-    own = vault.scan()  # the second scan of a process always walks itself
+    ahead = scan_ahead.take(vault)
+    assert ahead is not None and scan_ahead.take(vault) is None  # taken once
+    own = vault.scan()
 
     assert "Saved after the start.md" not in ahead.files
     assert "Saved after the start.md" in own.files
@@ -73,7 +74,8 @@ def test_the_vault_is_found_as_the_command_finds_it(tmp_path, monkeypatch):
     scan_ahead.start(None, None)  # no --vault, no VAULTNET_VAULT: the nearest vault up from here
     forked_walk_ended()
     (root / "Later.md").write_text("x")
-    assert sorted(Vault(root.resolve()).scan().files) == ["Sub/Note.md"]
+    ahead = scan_ahead.take(Vault(root.resolve()))
+    assert ahead is not None and sorted(ahead.files) == ["Sub/Note.md"]
 
 
 def test_a_walk_read_with_other_settings_is_not_taken(tmp_path):
@@ -82,7 +84,9 @@ def test_a_walk_read_with_other_settings_is_not_taken(tmp_path):
     forked_walk_ended()
     (root / ".vaultnet" / "config.toml").write_text('exclude = ["People/**"]\n')  # changed meanwhile
 
-    scan = Vault(root).scan()
+    vault = Vault(root)
+    assert scan_ahead.take(vault) is None
+    scan = vault.scan()
 
     assert "People/Deep/Ada Lovelace.md" not in scan.files
     assert "Drafts/wip.draft.md" in scan.files and "Big.md" in scan.files
@@ -93,7 +97,7 @@ def test_a_walk_of_another_vault_is_not_taken(tmp_path):
     one = write_vault(tmp_path / "one", {"One.md": "x"})
     two = write_vault(tmp_path / "two", {"Two.md": "x"})
     scan_ahead.start(str(one), None)
-    assert list(Vault(two).scan().files) == ["Two.md"]
+    assert scan_ahead.take(Vault(two)) is None
 
 
 @pytest.mark.parametrize("trouble", ["no vault there", "bad config", "killed"])
@@ -107,7 +111,11 @@ def test_a_fork_that_found_nothing_or_died_leaves_the_walk_to_the_command(tmp_pa
     if trouble == "bad config":
         forked_walk_ended()
         (root / ".vaultnet" / "config.toml").write_text("")
-    assert sorted(Vault(root).scan().files) == ["Note.md", "Other/Two.md"]
+    ahead = scan_ahead.take(Vault(root))
+    if trouble == "killed":  # killed before or after it sent its walk: none, or the whole of it
+        assert ahead is None or sorted(ahead.files) == ["Note.md", "Other/Two.md"]
+    else:
+        assert ahead is None
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the fork's descriptors in /proc")
@@ -126,7 +134,8 @@ def test_the_fork_holds_none_of_the_programs_streams(tmp_path):
     assert {fds[fd] for fd in (0, 1, 2)} == {os.devnull}
     others = [what for fd, what in fds.items() if fd > 2]
     assert len(others) == 1 and others[0].startswith("pipe:")  # its end of the pipe, no other
-    assert len(Vault(root).scan().files) == 3000
+    ahead = scan_ahead.take(Vault(root))
+    assert ahead is not None and len(ahead.files) == 3000
 
 
 def test_the_program_answers_as_in_process_and_says_a_bad_config_once(tmp_path, vault):
@@ -179,7 +188,22 @@ def test_the_settings_problems_are_those_the_command_read_itself(tmp_path):
     (root / ".obsidian" / "app.json").write_text("[1, 2]")
     (root / "Later.md").write_text("z")
     vault = Vault(root)
-    ahead = vault.scan()
-    assert "Later.md" not in ahead.files  # the fork's walk
+    ahead = scan_ahead.take(vault)
+    assert ahead is not None and "Later.md" not in ahead.files  # the fork's walk
     assert ahead.problems == [(".obsidian/app.json", "not a JSON object; its settings are not used")]
     assert vault.scan().problems == ahead.problems
+
+
+def test_a_sync_takes_the_walk_and_the_next_one_walks_again(tmp_path):
+    from vaultnet.index import NoteIndex
+
+    root = write_vault(tmp_path / "v", {"People/Ada Lovelace.md": "---\ntype: person\n---\n", "Note.md": "x"})
+    scan_ahead.start(str(root), None)
+    forked_walk_ended()
+    (root / "Saved after the start.md").write_text("[[Ada Lovelace]]")
+    index = NoteIndex(Vault(root))
+    try:
+        assert sorted(index.sync().added) == ["Note.md", "People/Ada Lovelace.md"]
+        assert index.sync().added == ["Saved after the start.md"]
+    finally:
+        index.close()

@@ -22,6 +22,7 @@ from typing import TypeVar
 
 from ..errors import IndexBusy, IndexReadOnly, VaultnetError
 from ..gc_pause import gc_paused
+from ..vault import scan_ahead
 from ..vault.folder import ScanResult
 from ..vault.resolve import NoteRef
 from . import people_file, reader, writer
@@ -202,8 +203,8 @@ class NoteIndex(IndexState):
         # of its own (vault/scan_ahead.py). Read first or after, it is only compared with the scan:
         # a commit in between makes them differ, and a change is looked at again under the lock.
         data = None if rebuild else self._load_manifest()
-        if scan is None:
-            scan = self.vault.scan()
+        if scan is None:  # a one-shot command's may have been walked already (vault/scan_ahead.py)
+            scan = scan_ahead.take(self.vault) or self.vault.scan()
         for rel, message in scan.problems:
             stats.problems.append({"path": rel, "line": None, "message": message})
 

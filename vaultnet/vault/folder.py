@@ -9,7 +9,6 @@ from pathlib import Path
 
 from ..errors import VaultnetError, VaultNotFound
 from ..notes.kinds import NoteRules
-from . import scan_ahead
 from .config import CONFIG_TEMPLATE, Config, load_config
 from .obsidian import ObsidianSettings, load_settings
 
@@ -104,13 +103,8 @@ class Vault:
         """Every note below the root (or the folder `under`) with its size and mtime, and the
         paths of the other files (attachments).
 
-        Symlinked folders are not followed; symlinked files are. The program's first whole-vault
-        scan may have been walked already, by a process of its own (scan_ahead.py).
+        Symlinked folders are not followed; symlinked files are.
         """
-        if not under:
-            ahead = scan_ahead.take(self)
-            if ahead is not None:
-                return ahead
         result = ScanResult()
         if not under:  # the settings are the whole vault's: said once per full scan
             result.problems.extend(self.obsidian.problems)

@@ -7,8 +7,8 @@ as soon as it knows it will run such a command itself. The fork imports only thi
 modules, finds the vault as the command will (find_vault), walks it and sends the walk down a
 pipe, while the program imports the rest.
 
-The first whole-vault scan of the program (Vault.scan) takes that walk if it is of the same
-folder read with the same settings, else walks itself: another vault, settings that changed in
+The sync of the program's index (index/store.py) takes that walk if it is of the same folder
+read with the same settings, else walks itself: another vault, settings that changed in
 between, a fork that died or sent something unreadable. So the walk is never other than the
 command's own, only earlier: it sees the files as they were saved when the command started.
 The fork never writes a file, prints nothing (its standard streams are /dev/null) and holds
@@ -95,7 +95,7 @@ def start(vault_opt: str | None, env_vault: str | None) -> None:
 
 def take(vault: Vault) -> ScanResult | None:
     """The walk forked for `vault`, if one was and it was of this folder with these settings;
-    asked once, by the process's first whole-vault scan."""
+    once: later scans are walked as they are asked for."""
     global _pending
     ahead, _pending = _pending, None
     if ahead is None:

@@ -1,10 +1,10 @@
 """A one-shot command's scan of the vault, started in a process of its own before the program loads.
 
 A reading command run on its own spends about 70 ms importing click and the index before its
-sync first looks at the files; the scan (a stat of every note: about 35 ms at 10,000 notes)
-then runs on one core while the other idles. So the `vaultnet` program (cli/launch.py) forks
-as soon as it knows it will run such a command itself. The fork imports only this package's
-modules, finds the vault as the command will (find_vault), walks it and sends the walk down a
+sync first looks at the files; the scan (a stat of every note: 35-50 ms at 10,000 notes)
+then runs on one core while the other idles. So the `vaultnet` program (cli/launch.py), as
+soon as it knows it will run such a command itself, imports this package's modules and forks;
+the fork finds the vault as the command will (find_vault), walks it and sends the walk down a
 pipe, while the program imports the rest.
 
 The sync of the program's index (index/store.py) takes that walk if it is of the same folder
@@ -36,31 +36,21 @@ class _Ahead:
         self.owner = os.getpid()  # a process forked from ours later must not read our pipe
 
     def read(self) -> bytes | None:
-        """Everything the fork sent, once it has ended; None if it did not end well."""
-        parts = []
+        """Everything the fork sent, once it has ended (reaped); None if it did not end well."""
+        parts: list[bytes] = []
+        whole = True
         try:
-            while True:
-                data = os.read(self.fd, _CHUNK)
-                if not data:
-                    break
+            while data := os.read(self.fd, _CHUNK):
                 parts.append(data)
         except OSError:
-            return None
+            whole = False
         finally:
-            os.close(self.fd)
+            os.close(self.fd)  # a fork still writing then ends on a broken pipe
         try:
             _, status = os.waitpid(self.pid, 0)
         except ChildProcessError:  # reaped by someone else (SIGCHLD ignored): the bytes say it all
-            return b"".join(parts)
-        return b"".join(parts) if os.waitstatus_to_exitcode(status) == 0 else None
-
-    def drop(self) -> None:
-        """Not wanted: close our end (the fork then ends on a broken pipe) and reap it if it has."""
-        try:
-            os.close(self.fd)
-            os.waitpid(self.pid, os.WNOHANG)
-        except OSError:
-            pass
+            status = 0
+        return b"".join(parts) if whole and os.waitstatus_to_exitcode(status) == 0 else None
 
 
 _pending: _Ahead | None = None
@@ -116,14 +106,6 @@ def take(vault: Vault) -> ScanResult | None:
 
     # The settings' own problems as this process read them (the fingerprint does not hold them).
     return ScanResult(files, too_large, [*vault.obsidian.problems, *problems], attachments)
-
-
-def discard() -> None:
-    """The program will not scan after all: the fork is not waited for."""
-    global _pending
-    ahead, _pending = _pending, None
-    if ahead is not None and ahead.owner == os.getpid():
-        ahead.drop()
 
 
 def _walk_in_fork(r: int, w: int, vault_opt: str | None, env_vault: str | None) -> None:

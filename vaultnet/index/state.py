@@ -166,6 +166,12 @@ class IndexState:
             self._kinds_of = self._meta
         return self._kinds
 
+    def labels(self) -> dict[str, Meta]:
+        """path -> (kind, name, aliases, problems) for every note, as the manifest keeps them (not
+        to be changed): what a NAME is looked up in, without an Entry made for every note."""
+        self._ensure_state()
+        return self._meta
+
     def entry(self, path: str) -> Entry | None:
         """One note's entry, without building the entries of the whole vault."""
         if self._entries is not None:

@@ -44,8 +44,8 @@ def find_note(index: NoteIndex, name: str, kinds: Iterable[str] = KINDS, guess: 
     `guess=False` takes only a path, a file name, a name or an alias: for commands
     that remove or merge, and when the index may be stale."""
     kinds = tuple(kinds)
-    every = index.entries()
-    entries = {p: e for p, e in every.items() if e.kind in kinds}
+    every = index.labels()
+    entries = {p: e for p, e in every.items() if e[_KIND] in kinds}
     wanted = name_key(strip_md(name.strip()).strip("/"))
     if not wanted:
         raise NameNotFound(name, [])
@@ -53,8 +53,8 @@ def find_note(index: NoteIndex, name: str, kinds: Iterable[str] = KINDS, guess: 
     for path in table.find(_PATH, wanted):
         if path in entries:
             return path
-    people = [p for p, e in entries.items() if e.kind == "person"]
-    others = [p for p, e in entries.items() if e.kind != "person"]
+    people = [p for p, e in entries.items() if e[_KIND] == "person"]
+    others = [p for p, e in entries.items() if e[_KIND] != "person"]
     groups = [g for g in (people, others) if g]
 
     def exact(group: list[str]) -> list[str]:
@@ -81,11 +81,14 @@ def find_note(index: NoteIndex, name: str, kinds: Iterable[str] = KINDS, guess: 
 
 
 _PATH, _STEM, _NAME, _ALIAS, _WORDS = range(5)
+# A note's labels as the manifest keeps them (index.labels(): kind, name, aliases, problems), read
+# as they are: an Entry made for each of 10,000 notes was half of looking a NAME up.
+_KIND, _NAME_OF, _ALIASES_OF = range(3)
 
 
 class _Labels:
     """Every note's path, file name, name and aliases as names compare (name_key), for one state
-    of the index (one `entries()`). The first NAME looked up is found by a pass over the notes
+    of the index (one `labels()`). The first NAME looked up is found by a pass over the notes
     that takes name_key only of labels that could match; from the second on (a watch answering
     commands, the MCP server), each kind of label is looked up in a dict built once."""
 
@@ -101,7 +104,7 @@ class _Labels:
             return (strip_md(path),)
         if label == _STEM:
             return (_stem(path),)
-        return (entry.name,) if label == _NAME else entry.aliases
+        return (entry[_NAME_OF],) if label == _NAME else entry[_ALIASES_OF]
 
     def _once(self, kind: int, wanted: str, built: bool, by_pass, by_dict) -> list[str]:
         """`by_pass()` for the first NAME asked of this state (and for that NAME again: each group
@@ -128,9 +131,9 @@ class _Labels:
         if label in (_PATH, _STEM):
             maybe = [p for p in entries if probe in p.lower() or not p.isascii()]
         elif label == _NAME:
-            maybe = [p for p, e in entries.items() if probe in e.name.lower() or not e.name.isascii()]
+            maybe = [p for p, e in entries.items() if probe in e[_NAME_OF].lower() or not e[_NAME_OF].isascii()]
         else:
-            maybe = [p for p, e in entries.items() if e.aliases]
+            maybe = [p for p, e in entries.items() if e[_ALIASES_OF]]
         return [p for p in maybe if any(name_key(text) == wanted for text in self._texts(label, p, entries[p]))]
 
     def keys(self, label: int) -> dict[str, list[str]]:
@@ -179,7 +182,8 @@ class _Labels:
         probe, n = asked[0], len(asked)
         entries = self.entries
         maybe = [p for p, e in entries.items()
-                 if e.aliases or probe in p.lower() or probe in e.name.lower() or not (p.isascii() and e.name.isascii())]
+                 if e[_ALIASES_OF] or probe in p.lower() or probe in e[_NAME_OF].lower()
+                 or not (p.isascii() and e[_NAME_OF].isascii())]
         return [p for p in maybe
                 if any(_has_words(name_key(text).split(), asked, n) for text in _labels(entries[p], p))]
 
@@ -206,11 +210,11 @@ def find_person(index: NoteIndex, name: str, guess: bool = True, what: str = "")
             other = find_note(index, name, ("org", "note"), guess)
         except (NameNotFound, AmbiguousName):
             raise missing from None
-        raise NotAPerson(other, index.entries()[other].kind, what) from None
+        raise NotAPerson(other, index.labels()[other][_KIND], what) from None
 
 
 def _labels(entry, path: str) -> tuple[str, ...]:
-    return (entry.name, *entry.aliases, _stem(path))
+    return (entry[_NAME_OF], *entry[_ALIASES_OF], _stem(path))
 
 
 def _has_words(label: list[str], words: list[str], n: int) -> bool:
@@ -253,7 +257,7 @@ def suggestions(entries: dict, wanted: str, table: _Labels | None = None, limit:
     for key, score in _scored(table, wanted, SUGGEST).items():
         for path in labels[key]:
             if path in entries:
-                name = entries[path].name
+                name = entries[path][_NAME_OF]
                 scored[name] = max(scored.get(name, 0.0), score)
     return [n for n, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0].casefold()))[:limit]]
 

@@ -9,11 +9,10 @@ are written.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from collections.abc import Set as AbstractSet
+from collections.abc import Callable, Iterable
 
 from ..notes.facts import FIELDS
-from ..vault.contributions import all_contributions, caching_resolver, contributions
+from ..vault.contributions import OfKind, all_contributions, caching_resolver, contributions
 from ..vault.resolve import LinkResolver, fold, link_key
 from . import shards
 from .manifest import IndexFolder, Meta
@@ -77,24 +76,6 @@ def relinked(parsed_facts: dict[str, tuple], gone: list[str], old_meta: dict[str
                 if m[0] in ("person", "org"):
                     keys.update(fold(x) for x in (m[1], *m[2]))
     return set(linking(keys)) - set(parsed_facts) if keys else set()
-
-
-class OfKind(AbstractSet[str]):
-    """The notes of one kind in `kinds`, looked up one at a time: a refold of a few notes asks
-    of their links alone, where building the set of every person would cost more."""
-
-    def __init__(self, kinds: dict[str, tuple[str, str]], kind: str):
-        self._kinds, self._kind = kinds, kind
-
-    def __contains__(self, path: object) -> bool:
-        found = self._kinds.get(path) if isinstance(path, str) else None
-        return found is not None and found[0] == self._kind
-
-    def __iter__(self) -> Iterator[str]:
-        return (p for p, (k, _) in self._kinds.items() if k == self._kind)
-
-    def __len__(self) -> int:
-        return sum(1 for _ in self)
 
 
 def refold(contrib: Contrib, facts: dict[str, tuple], gone: Iterable[str], meta: dict[str, Meta],

@@ -71,6 +71,7 @@ class Record:
     date: str | None
     lines: dict[int, str]
     problems: list[tuple]
+    facts: tuple = ()  # notes/facts.py: what folds (a card's interactions) read, kept with the rest
 
 
 def _record_of(note: Note, stat: Stat) -> dict:
@@ -96,7 +97,7 @@ def _record_from(stored: dict) -> Record:
     return Record(
         stored["path"], stored["kind"], stored["name"], tuple(stored["aliases"]), stored["fm"],
         stored["links"], stored["tags"], stored["log"], stored["tasks"], stored["date"],
-        stored["lines"], stored["problems"],
+        stored["lines"], stored["problems"], stored["facts"],
     )
 
 

@@ -71,8 +71,13 @@ def _body_of(index: NoteIndex, path: str) -> str:
 
 def _link_rows(index: NoteIndex, keys: set[str], wanted) -> list[dict]:
     """Backlink rows for the links under `keys` whose (target, source) `wanted` accepts, one per line."""
+    return _rows_of(index.records(index.linking(keys)), wanted)
+
+
+def _rows_of(records: dict[str, Record], wanted) -> list[dict]:
+    """_link_rows of these records (those of the notes whose links may be wanted)."""
     out = []
-    for source, rec in sorted(index.records(index.linking(keys)).items()):
+    for source, rec in sorted(records.items()):
         log_dates = {line: date for line, date, _, _ in rec.log_lines}
         seen_lines = set()
         for target, line, _embed, _fm, _sub in rec.links:
@@ -90,11 +95,13 @@ def _link_rows(index: NoteIndex, keys: set[str], wanted) -> list[dict]:
 
 def backlinks(index: NoteIndex, path: str) -> list[dict]:
     """Every place that links the note at `path`, in source and line order."""
+    return _rows_of(index.records(index.linking(index.resolver().keys_for(path))), _linking_to(index, path))
+
+
+def _linking_to(index: NoteIndex, path: str):
+    """Which (target, source) of a link is a backlink of the note at `path`."""
     resolver = index.resolver()
-    return _link_rows(
-        index, resolver.keys_for(path),
-        lambda target, source: source != path and resolver.resolve(target, source).path == path,
-    )
+    return lambda target, source: source != path and resolver.resolve(target, source).path == path
 
 
 def backlinks_of(index: NoteIndex, name: str) -> list[dict]:
@@ -303,10 +310,15 @@ def card(index: NoteIndex, path: str, today) -> dict:
     """The contact card: fields, last contact, next due, ledger, mentions, interactions (past ones;
     those after today are `planned`); an organization's card lists its people."""
 
-    rec = index.records([path]).get(path)
+    # One read of the stored records: the note's own and those of the notes that may link it,
+    # whose facts are its interactions too.
+    candidates = index.linking(index.resolver().keys_for(path))
+    records = index.records({path, *candidates})
+    rec = records.get(path)
     if rec is None:
         raise NameNotFound(path, [])
-    linking = {b["source"] for b in backlinks(index, path)}
+    linking = {b["source"] for b in _rows_of({p: records[p] for p in candidates if p in records},
+                                             _linking_to(index, path))}
     data = card_from_record(rec, backlink_count=len(linking))
     from .moments import latest_news
     from .relations import interactions_of
@@ -315,8 +327,9 @@ def card(index: NoteIndex, path: str, today) -> dict:
     person = net.people.get(path)
     if person is not None:
         # Only their own note and the notes that link them can say anything about them.
-        everything = interactions_of(path, linking | {path}, index.stored_facts, index.kinds(),
-                                     index.resolver())
+        everything = interactions_of(path, linking | {path},
+                                     lambda paths: {p: records[p].facts for p in paths if p in records},
+                                     index.kinds(), index.resolver())
         birthday = person.birthday
         data.update({
             "next_birthday": person.next_birthday.isoformat() if person.next_birthday else None,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..notes.dates import Birthday, Cadence, parse_birthday, parse_cadence, parse_date
 from ..notes.values import has_tag
 from ..vault.config import Config
-from ..vault.contributions import caching_resolver, contributions, unpack
+from ..vault.contributions import OfKind, caching_resolver, contributions, unpack
 from ..vault.resolve import LinkResolver
 
 REASON_ORDER = {"never_contacted": 0, "cadence": 1, "follow_up": 2, "task": 3, "birthday": 4, "news": 5}
@@ -31,7 +31,7 @@ def interactions_of(path: str, sources: Iterable[str], facts_of, kinds: dict[str
     and the notes that link them (backlinks). `facts_of(paths)` gives their
     stored facts; only those are folded again, with texts this time.
     """
-    people = {p for p, (k, _) in kinds.items() if k == "person"}
+    people = OfKind(kinds, "person")  # asked of these notes' links alone
     resolve = caching_resolver(resolver)
     found = []
     for source, f in facts_of(sorted(set(sources))).items():

@@ -9,7 +9,7 @@ notes it may affect; network/relations.py sums them into per-person facts.
 
 from __future__ import annotations
 
-from collections.abc import Set
+from collections.abc import Iterator, Set
 
 from ..notes.dates import parse_date
 from ..notes.facts import (
@@ -31,6 +31,25 @@ from .resolve import LinkResolver, is_attachment, strip_md
 LINK, MET, WORKS_AT, SAME_DAY = 0, 1, 2, 3
 LOG, TASK, TITLE, FIELD = range(4)  # where an interaction was read, the most telling first
 MAX_MEETING = 25  # a dated note linking more people is a list, not a meeting: no pairwise edges
+
+
+class OfKind(Set[str]):
+    """The notes of one kind in `kinds`, looked up one at a time: a refold of a few notes, or a
+    card's interactions, asks of their links alone, where building the set of every person
+    would cost more."""
+
+    def __init__(self, kinds: dict[str, tuple[str, str]], kind: str):
+        self._kinds, self._kind = kinds, kind
+
+    def __contains__(self, path: object) -> bool:
+        found = self._kinds.get(path) if isinstance(path, str) else None
+        return found is not None and found[0] == self._kind
+
+    def __iter__(self) -> Iterator[str]:
+        return (p for p, (k, _) in self._kinds.items() if k == self._kind)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 def _edges(source: str, f: tuple, kind: str, people: Set[str], orgs: Set[str], node_of: dict) -> list[tuple]:

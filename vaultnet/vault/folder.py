@@ -105,9 +105,15 @@ class Vault:
 
         Symlinked folders are not followed; symlinked files are.
         """
+        result = self.walk(under)
+        if not under:  # the settings are the whole vault's: said once per full scan, first
+            result.problems[:0] = self.obsidian.problems
+        return result
+
+    def walk(self, under: str = "") -> ScanResult:
+        """scan() without the settings' own problems: only what the walk met (scan_ahead.py's fork
+        sends this, and the command adds the settings' problems as it read them)."""
         result = ScanResult()
-        if not under:  # the settings are the whole vault's: said once per full scan
-            result.problems.extend(self.obsidian.problems)
         under = under.strip("/")
         stack = [(under + "/" if under else "", str(self.root / under) if under else str(self.root))]
         while stack:

@@ -125,10 +125,9 @@ def _walk_in_fork(r: int, w: int, vault_opt: str | None, env_vault: str | None) 
         from .folder import Vault, find_vault
 
         vault = Vault(find_vault(vault_opt, env_vault, Path.cwd()))
-        found = vault.scan()
-        walked = found.problems[len(vault.obsidian.problems):]  # what the walk met, not the settings
-        data = marshal.dumps((str(vault.root), vault.fingerprint(), found.files, found.too_large, walked,
-                              found.attachments))
+        found = vault.walk()
+        data = marshal.dumps((str(vault.root), vault.fingerprint(), found.files, found.too_large,
+                              found.problems, found.attachments))
         view = memoryview(data)
         while view:
             view = view[os.write(w, view):]

@@ -36,8 +36,7 @@ def _nothing_left_pending():
     yield
     ahead, scan_ahead._pending = scan_ahead._pending, None
     if ahead is not None:
-        os.close(ahead.fd)
-        os.waitpid(ahead.pid, 0)
+        ahead.read()  # reads to the end and reaps the fork
 
 
 def walked(result) -> tuple:

@@ -95,7 +95,7 @@ def _rows_of(records: dict[str, Record], wanted) -> list[dict]:
 
 def backlinks(index: NoteIndex, path: str) -> list[dict]:
     """Every place that links the note at `path`, in source and line order."""
-    return _rows_of(index.records(index.linking(index.resolver().keys_for(path))), _linking_to(index, path))
+    return _link_rows(index, index.resolver().keys_for(path), _linking_to(index, path))
 
 
 def _linking_to(index: NoteIndex, path: str):

@@ -66,7 +66,8 @@ class App:
     def index(self, sync: bool = True, for_write: bool = False, reads_commit: bool = False,
               kept: str | None = None) -> NoteIndex:
         """The index, brought up to date first unless --no-sync; `reads_commit`: the command reads
-        records or the full text (NoteIndex.expect_reading), not only the lists kept beside them;
+        the full text or every record (NoteIndex.expect_reading), not only what is kept beside
+        them (the lists, and the few records a card reads);
         `kept`: the list kept beside the index it answers from (NoteIndex.expect_kept).
 
         A command about to write (`for_write`) waits as long as a writer does and never

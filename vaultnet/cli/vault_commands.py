@@ -89,7 +89,7 @@ def show(app: App, name: str, show_all: bool, as_json: bool):
     """The card of NAME: contact fields, cadence, last contact, next due, ledger, interactions."""
     from ..network import queries
 
-    index = app.index(reads_commit=True)
+    index = app.index()  # the records a card reads are kept beside the index (index/kept_records.py)
     data = queries.card(index, queries.find_note(index, name), app.today)
     if as_json:
         emit(data, True)
@@ -171,7 +171,7 @@ def backlinks(app: App, name: str, as_json: bool):
     """
     from ..network import queries
 
-    rows = queries.backlinks_of(app.index(reads_commit=True), name)
+    rows = queries.backlinks_of(app.index(), name)  # records kept beside the index, as show's
     emit(rows, as_json, [("source", "SOURCE"), ("line", "LINE"), ("date", "DATE"), ("context", "CONTEXT")],
          empty="no backlinks")
 

@@ -39,8 +39,10 @@ def diff_scan(files: dict[str, Stat], too_large: dict[str, Stat], scan: ScanResu
 
 
 def write_notes(writer, vault: Vault, to_parse: list[str], gone: list[str], files: dict[str, Stat],
-                meta: dict[str, Meta], stats: SyncStats, progress: Progress | None) -> dict[str, tuple]:
-    """Parse each note into the writer; `files`, `meta`, `gone` and `stats` follow. Returns their facts."""
+                meta: dict[str, Meta], stats: SyncStats, progress: Progress | None,
+                keep: Callable[[dict, str | None], None] | None = None) -> dict[str, tuple]:
+    """Parse each note into the writer; `files`, `meta`, `gone` and `stats` follow, and `keep` (if
+    given) is handed each stored record. Returns their facts."""
     parsed_facts: dict[str, tuple] = {}
     for rel in gone:
         writer.delete_by_term("path", rel)
@@ -78,6 +80,8 @@ def write_notes(writer, vault: Vault, to_parse: list[str], gone: list[str], file
         files[rel] = st
         meta[rel] = (note.kind, note.name, tuple(note.aliases), problems)
         parsed_facts[rel] = doc["record"]["facts"]
+        if keep is not None:  # with the links field's keys where the document has them
+            keep(doc["record"], None if document is base_document else doc.get("links", ""))
         for line, message in problems:
             stats.problems.append({"path": rel, "line": line, "message": message})
         if progress is not None:

@@ -22,12 +22,12 @@ from pathlib import Path
 from ..gc_pause import gc_paused
 
 # Bump whenever the schema, the stored record or the parser's output changes.
-SCHEMA_VERSION = 15  # 15: words found before they are lowered ("İstanbul" was indexed as "stanbul")
+SCHEMA_VERSION = 16  # 16: the stored records kept in shards beside the index too (kept_records.py)
 INDEX_NAME = "MAIN"
 _TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)  # noqa: UP031 - a regex, not a message
 # What a killed sync leaves in the index folder and nothing else removes: our manifest's
 # temporary files, and Whoosh's TOC written under a temporary name before its rename.
-_STRAY = re.compile(rf"^(\.(manifest|people|persons|kept-\w+)(\.\d+)?\.\d+\.tmp|_{INDEX_NAME}_\d+\.toc\.[\d.]+)$")
+_STRAY = re.compile(rf"^(\.(manifest|people|persons|records|kept-\w+)(\.\d+)?\.\d+\.tmp|_{INDEX_NAME}_\d+\.toc\.[\d.]+)$")
 
 Meta = tuple  # (kind, name, aliases, problems) as kept in the manifest
 
@@ -72,6 +72,7 @@ class IndexFolder:
         self.manifest_path = folder / "manifest"
         self.people_path = folder / "people"
         self.persons_path = folder / "persons"
+        self.records_path = folder / "records"
         # Outside the index folder, so that a rebuild (which empties it) never drops a held lock.
         self.lock_path = lock_path
         self._read_ahead: dict[str, dict | None] = {}  # kept answers read before they were asked for

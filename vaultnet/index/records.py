@@ -163,6 +163,12 @@ def link_keys(rec: dict) -> set[str]:
     return keys
 
 
+def linked_under(rec: dict) -> set[str]:
+    """The keys `linking` finds a stored record's note under: the `links` field's terms, which
+    Whoosh strips when it splits them at the commas."""
+    return {k for key in link_keys(rec) if (k := key.strip())}
+
+
 def _read_note(vault: Vault, rel: str) -> tuple[Note, Stat] | None:
     """Parse one file, with the stat of the bytes read; None when it vanished."""
     from ..notes.note import parse_note

@@ -16,26 +16,26 @@ from __future__ import annotations
 import marshal
 import struct
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from ..gc_pause import gc_paused
 from .manifest import SCHEMA_VERSION, read_marshal, write_bytes, write_marshal
 
-SHARDS = 64
+SHARDS = 64  # a set's number of shards, unless it says otherwise (`count`)
 # A shard file: this header (which shard, of which schema, written at which commit), then its
 # tables in marshal. The header alone says whether a set of shards is the one a head lists
 # (64 small reads), without reading any table.
 _HEADER = struct.Struct("<4sHHq")
 _MAGIC = b"VNSH"
-_shard_of: dict[str, int] = {}  # a path's shard, remembered: 10,000 keys are split on every write
+_hash_of: dict[str, int] = {}  # a path's hash, remembered: 10,000 keys are split on every write
 
 
-def shard_of(key: str) -> int:
-    found = _shard_of.get(key)
+def shard_of(key: str, count: int = SHARDS) -> int:
+    found = _hash_of.get(key)
     if found is None:
-        found = _shard_of[key] = zlib.crc32(key.encode("utf-8", "surrogatepass")) % SHARDS
-    return found
+        found = _hash_of[key] = zlib.crc32(key.encode("utf-8", "surrogatepass"))
+    return found % count
 
 
 def _shard_path(head: Path, k: int) -> Path:
@@ -54,26 +54,26 @@ def _stamp(path: Path, k: int, data: bytes | None = None) -> int | None:
     return stamp if magic == _MAGIC and shard == k and version == SCHEMA_VERSION else None
 
 
-def _head(head: Path, generation: int | None) -> list | None:
+def _head(head: Path, generation: int | None, count: int) -> list | None:
     data = read_marshal(head)
     if data is None or data.get("version") != SCHEMA_VERSION or data.get("generation") != generation:
         return None
     stamps = data.get("shards")
-    return stamps if isinstance(stamps, list) and len(stamps) == SHARDS else None
+    return stamps if isinstance(stamps, list) and len(stamps) == count else None
 
 
-def intact(head: Path, generation: int | None) -> bool:
+def intact(head: Path, generation: int | None, count: int = SHARDS) -> bool:
     """Whether every shard on disk is the one the head of commit `generation` lists (headers only)."""
-    stamps = _head(head, generation)
-    return stamps is not None and all(_stamp(_shard_path(head, k), k) == stamps[k] for k in range(SHARDS))
+    stamps = _head(head, generation, count)
+    return stamps is not None and all(_stamp(_shard_path(head, k), k) == stamps[k] for k in range(count))
 
 
 def load(head: Path, generation: int | None, names: tuple[str, ...],
-         keys: Iterable[str] | None = None) -> dict[str, dict] | None:
+         keys: Iterable[str] | None = None, count: int = SHARDS) -> dict[str, dict] | None:
     """The tables `names`, if the head describes `generation` and every shard is the one it lists;
     with `keys`, only the shards that hold them (a card needs one person's)."""
     with gc_paused():
-        return _load(head, generation, names, keys)
+        return _load(head, generation, names, keys, count=count)
 
 
 def load_amended(head: Path, generation: int | None, names: tuple[str, ...], held: dict[str, dict],
@@ -92,12 +92,13 @@ def load_amended(head: Path, generation: int | None, names: tuple[str, ...], hel
 
 
 def _load(head: Path, generation: int | None, names: tuple[str, ...],
-          keys: Iterable[str] | None = None, held: dict[int, dict[str, dict]] | None = None) -> dict[str, dict] | None:
-    stamps = _head(head, generation)
+          keys: Iterable[str] | None = None, held: dict[int, dict[str, dict]] | None = None,
+          count: int = SHARDS) -> dict[str, dict] | None:
+    stamps = _head(head, generation, count)
     if stamps is None:
         return None
     tables: dict[str, dict] = {name: {} for name in names}
-    wanted = range(SHARDS) if keys is None else sorted({shard_of(key) for key in keys})
+    wanted = range(count) if keys is None else sorted({shard_of(key, count) for key in keys})
     for k in wanted:
         if held is not None and k in held:
             for name in names:
@@ -121,8 +122,25 @@ def _load(head: Path, generation: int | None, names: tuple[str, ...],
     return tables
 
 
+def write_each(head: Path, generation: int | None, shard: Callable[[int], dict[str, dict]],
+               count: int = SHARDS) -> None:
+    """Every shard written, `shard(k)` giving shard k's tables (made one at a time, not all held
+    at once), then the head."""
+    stamp = -1 if generation is None else generation
+    for k in range(count):
+        _write_shard(head, k, stamp, shard(k))
+    write_marshal(head, {"version": SCHEMA_VERSION, "generation": generation, "shards": [stamp] * count})
+
+
+def _write_shard(head: Path, k: int, stamp: int, tables: dict[str, dict]) -> None:
+    # Not fsynced one by one (a first build writes 128 of them): a shard a power cut left empty,
+    # cut short or old fails its header or marshal check, and is folded and written again.
+    write_bytes(_shard_path(head, k), _HEADER.pack(_MAGIC, k, SCHEMA_VERSION, stamp) + marshal.dumps(tables),
+                sync=False)
+
+
 def write(head: Path, generation: int | None, tables: dict[str, dict], touched: Iterable[str] | None,
-          base: int | None = None, partial: bool = False) -> None:
+          base: int | None = None, partial: bool = False, count: int = SHARDS) -> None:
     """Write the shards holding the keys `touched`, then the head.
 
     `tables` were read from (or written as) the set of commit `base`, and
@@ -132,25 +150,22 @@ def write(head: Path, generation: int | None, tables: dict[str, dict], touched: 
     every key of every table that falls in it, so a key that went away is gone
     from it too. `partial` tables hold only the shards of `touched`: they can only amend.
     """
-    stamps = _head(head, base) if touched is not None and base is not None else None
-    if stamps is None or not all(_stamp(_shard_path(head, k), k) == stamps[k] for k in range(SHARDS)):
+    stamps = _head(head, base, count) if touched is not None and base is not None else None
+    if stamps is None or not all(_stamp(_shard_path(head, k), k) == stamps[k] for k in range(count)):
         # No set to amend (or one a crash or a hand changed: a shard gone, another's in its place):
         # write every shard.
         if partial:  # what the caller read was checked intact under the lock: not so now
             raise RuntimeError(f"the shards of {head.name} changed under the index lock")
-        stamps, touched = [None] * SHARDS, None
-    dirty = set(range(SHARDS)) if touched is None else {shard_of(key) for key in touched}
+        stamps, touched = [None] * count, None
+    dirty = set(range(count)) if touched is None else {shard_of(key, count) for key in touched}
     parts: dict[int, dict[str, dict]] = {k: {name: {} for name in tables} for k in dirty}
     for name, table in tables.items():
         for key, value in table.items():
-            k = shard_of(key)
+            k = shard_of(key, count)
             if k in parts:
                 parts[k][name][key] = value
+    stamp = -1 if generation is None else generation
     for k in sorted(dirty):
-        stamp = -1 if generation is None else generation
-        # Not fsynced one by one (a first build writes 128 of them): a shard a power cut left empty,
-        # cut short or old fails its header or marshal check, and is folded and written again.
-        write_bytes(_shard_path(head, k), _HEADER.pack(_MAGIC, k, SCHEMA_VERSION, stamp) + marshal.dumps(parts[k]),
-                    sync=False)
+        _write_shard(head, k, stamp, parts[k])
         stamps[k] = stamp
     write_marshal(head, {"version": SCHEMA_VERSION, "generation": generation, "shards": stamps})

@@ -7,13 +7,13 @@ NoteIndex (store.py) adds the reading and the syncing on top.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from typing import TypeVar
 
 from ..gc_pause import gc_paused
 from ..vault.folder import Stat, Vault
 from ..vault.resolve import ATTACHMENT, LinkResolver, NoteRef
-from . import people_file, reader, writer
+from . import kept_records, people_file, reader, writer
 from .manifest import IndexFolder, Meta
 from .people_state import PeopleState
 from .persons import State as Summed
@@ -107,10 +107,13 @@ class IndexState:
         self._commit_id = self._kept_base = data.get("commit")
         self._kept_changed = set()
 
-    def _write_state(self, generation: int | None) -> None:
+    def _write_state(self, generation: int | None, change: kept_records.Change) -> None:
+        """What is kept beside commit `generation` (just made by `change`): the people's shards, the
+        records' (kept_records.py), then the manifest, which vouches for them all."""
         self._generation = generation
         self._from_manifest = False  # until the manifest is written
         self._people.write(generation)
+        kept_records.write(self.folder.records_path, generation, change, self._committed_records)
         commit = self.folder.write_manifest(generation, self.vault.fingerprint(), self._files or {},
                                             self._meta, self._too_large, self._attachments)
         self._from_manifest = True
@@ -120,6 +123,11 @@ class IndexState:
         for key, name in self._keep_as.items():
             self.folder.write_kept(name, commit, key, self._derived[key])
         self._keep_as = {}
+
+    def _committed_records(self) -> Iterator[dict]:
+        """Every stored record of the newest commit, from Whoosh."""
+        ix = self._whoosh.open()
+        return reader.state_records(ix) if ix is not None else iter(())
 
     def _state_from_whoosh(self) -> None:
         """Rebuild the manifest's view from stored records (after a crash between two writes).

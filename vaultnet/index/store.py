@@ -25,7 +25,7 @@ from ..gc_pause import gc_paused
 from ..vault import scan_ahead
 from ..vault.folder import ScanResult
 from ..vault.resolve import NoteRef
-from . import people_file, reader, writer
+from . import kept_records, people_file, reader, writer
 from .batch import Progress, diff_scan, targeted_scan, write_notes
 from .manifest import SCHEMA_VERSION, IndexFolder
 from .reader import why_unusable
@@ -63,24 +63,31 @@ def sync_for(sync: Callable[[float], SyncStats], for_write: bool) -> SyncStats:
 
 class _Commit:
     """The reading side of a commit, through `searcher()`: the index's own (which writes notes
-    parsed and not yet written first), or the last commit as it is (what a change amends)."""
+    parsed and not yet written first), or the last commit as it is (what a change amends).
+    Records and the notes linking a key come from the copy kept beside it (kept_records.py)
+    while that is the newest commit's, so that a card never imports Whoosh."""
 
-    def __init__(self, searcher: Callable[[], object]):
+    def __init__(self, searcher: Callable[[], object], folder: IndexFolder):
         self._searcher = searcher
+        self._folder = folder
 
     def stored_facts(self, paths: Iterable[str] | None = None) -> dict[str, tuple]:
         """Notes' facts (notes/facts.py) from the stored records: every note's, or those of `paths`."""
         return reader.stored_facts(self._searcher(), paths)
 
     def records(self, paths: Iterable[str]) -> dict[str, Record]:
-        return reader.records(self._searcher(), paths)
+        paths = list(paths)
+        kept = kept_records.records(self._folder.records_path, self._folder.generation(), paths)
+        return kept if kept is not None else reader.records(self._searcher(), paths)
 
     def all_records(self) -> Iterator[Record]:
         return reader.all_records(self._searcher())
 
     def linking(self, keys: Iterable[str]) -> list[str]:
         """Paths of notes with a link whose key is one of `keys` (candidates, not yet resolved)."""
-        return reader.linking(self._searcher(), keys)
+        keys = list(keys)
+        kept = kept_records.linking(self._folder.records_path, self._folder.generation(), keys)
+        return kept if kept is not None else reader.linking(self._searcher(), keys)
 
     def link_terms(self) -> list[str]:
         """Every link key `linking` can be asked for (removed notes' keys may be among them)."""
@@ -132,7 +139,7 @@ class NoteIndex(IndexState):
     def _reading(self) -> Unwritten | _Commit:
         """What answers: notes parsed and not yet written (over the last commit, for a change), else
         the index itself."""
-        return self._unwritten if self._unwritten is not None else _Commit(self.searcher)
+        return self._unwritten if self._unwritten is not None else _Commit(self.searcher, self.folder)
 
     def stored_facts(self, paths: Iterable[str] | None = None) -> dict[str, tuple]:
         """Notes' facts (notes/facts.py) from the stored records: every note's, or those of `paths`."""
@@ -362,7 +369,7 @@ class NoteIndex(IndexState):
             if writer.processes_for(len(to_parse)) > 1 or not self._room_for(len(to_parse)):
                 lock.release()  # a batch for Whoosh's writer processes; a disk too full to take it
                 return False
-            pending = self._unwritten = Pending(_Commit(self._whoosh.kept_searcher))
+            pending = self._unwritten = Pending(_Commit(self._whoosh.kept_searcher, self.folder))
             parsed_facts = write_notes(pending, self.vault, to_parse, gone, files, meta, found, progress)
             self._take_up(base, scan, files, meta, parsed_facts, gone)  # its reads see `pending`
         except BaseException as exc:
@@ -476,8 +483,11 @@ class NoteIndex(IndexState):
         try:
             try:
                 self.folder.remove_strays()
+                change = kept_records.Change(self.folder.generation(), pending.gone)
+                for doc in pending.docs.values():
+                    change.add(doc["record"])
                 self._commit(1, pending.replay, lambda: 0)
-                self._write_state(self.folder.generation())
+                self._write_state(self.folder.generation(), change)
             except (VaultnetError, KeyboardInterrupt, MemoryError):
                 raise
             except Exception as exc:  # the index broke under us: the notes are the truth (as a sync)
@@ -511,7 +521,10 @@ class NoteIndex(IndexState):
                 break
             procs = 1
             self.warn("the index was rebuilt because a writer process failed")
-        self._write_state(self.folder.generation())
+        change = kept_records.Change(None, full=True)
+        for doc in docs:
+            change.add(doc["record"])
+        self._write_state(self.folder.generation(), change)
 
     def _commit(self, procs: int, fill: Callable[[object], T], expected: Callable[[], int]) -> tuple[T, bool]:
         """One Whoosh batch filled by `fill(writer)` and committed (cancelled on any error), then the
@@ -598,13 +611,15 @@ class NoteIndex(IndexState):
         files, meta = dict(self._files), dict(self._meta)
         base = self.folder.generation()  # the commit whose stored contributions and sums this one amends
         to_parse, gone = diff_scan(files, self._too_large, scan, stats, self.vault.config.max_file_size)
+        # Held no note before: every note is parsed (a first build), and its records are all of them.
+        change = kept_records.Change(base, gone, full=not self._meta)
         if procs is None:
             procs = writer.processes_for(len(to_parse))
         taken_up = False
 
         def fill(batch) -> dict[str, tuple]:
             nonlocal taken_up
-            parsed = write_notes(batch, self.vault, to_parse, gone, files, meta, stats, progress)
+            parsed = write_notes(batch, self.vault, to_parse, gone, files, meta, stats, progress, change.add)
             if not self._meta and hasattr(batch, "finish_feeding"):
                 # A first build by Whoosh's writer processes: their segments take seconds more to write
                 # (their flush), time this process folds every person in. The fold reads no index.
@@ -629,7 +644,7 @@ class NoteIndex(IndexState):
             return
         if not taken_up:
             self._take_up(base, scan, files, meta, parsed_facts, gone)
-        self._write_state(self.folder.generation())
+        self._write_state(self.folder.generation(), change)
 
     def _take_up(self, base: int | None, scan: ScanResult, files: dict, meta: dict, parsed_facts: dict[str, tuple],
                  gone: list[str]) -> None:

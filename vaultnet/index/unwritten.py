@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Protocol
 
-from .records import Record, _record_from, link_keys, with_search_fields
+from .records import Record, _record_from, linked_under, with_search_fields
 
 
 class Unwritten:
@@ -93,9 +93,8 @@ class Unwritten:
         if self._linking is None:
             self._linking = {}
             for path, doc in self.docs.items():
-                for key in link_keys(doc["record"]):  # as the `links` field's terms, stripped
-                    if key := key.strip():
-                        self._linking.setdefault(key, set()).add(path)
+                for key in linked_under(doc["record"]):
+                    self._linking.setdefault(key, set()).add(path)
         return self._linking
 
     def linking(self, keys: Iterable[str]) -> list[str]:

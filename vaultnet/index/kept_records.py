@@ -56,8 +56,7 @@ class Change:
         else:
             self._where[path] = (self._spill.tell(), len(data))
             self._spill.write(data)
-        keys = linked_under(rec) if links is None else {k for key in links.split(",") if (k := key.strip())}
-        self.keys[path] = tuple(self._interned.setdefault(key, key) for key in keys)
+        self.keys[path] = tuple(self._interned.setdefault(key, key) for key in linked_under(rec, links))
 
     def close(self) -> None:
         if self._spill is not None:

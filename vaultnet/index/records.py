@@ -163,10 +163,11 @@ def link_keys(rec: dict) -> set[str]:
     return keys
 
 
-def linked_under(rec: dict) -> set[str]:
+def linked_under(rec: dict, links: str | None = None) -> set[str]:
     """The keys `linking` finds a stored record's note under: the `links` field's terms, which
-    Whoosh strips when it splits them at the commas."""
-    return {k for key in link_keys(rec) if (k := key.strip())}
+    Whoosh strips when it splits them at the commas. `links`: that field, if already made."""
+    field = ",".join(link_keys(rec)) if links is None else links
+    return {k for key in field.split(",") if (k := key.strip())}
 
 
 def _read_note(vault: Vault, rel: str) -> tuple[Note, Stat] | None:

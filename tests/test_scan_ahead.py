@@ -36,7 +36,8 @@ def _nothing_left_pending():
     yield
     ahead, scan_ahead._pending = scan_ahead._pending, None
     if ahead is not None:
-        ahead.read()  # reads to the end and reaps the fork
+        ahead.end()  # and reaps the fork
+    scan_ahead.discard()
 
 
 def walked(result) -> tuple:
@@ -81,19 +82,73 @@ def test_the_vault_is_found_as_the_command_finds_it(tmp_path, monkeypatch):
     assert ahead is not None and sorted(ahead.files) == ["Sub/Note.md"]
 
 
-def test_a_walk_read_with_other_settings_is_not_taken(tmp_path):
+def in_order(result) -> tuple:
+    """Everything a scan holds, in the order it holds it."""
+    return list(result.files.items()), list(result.too_large.items()), result.problems, sorted(result.attachments)
+
+
+def test_a_walk_is_read_with_the_settings_the_command_read_not_any_the_fork_saw(tmp_path):
+    """The fork reads no settings: the command applies its own to the fork's walk, so settings
+    changed in between are those the walk is read with."""
     root = write_vault(tmp_path / "v", FILES, CONFIG)
     scan_ahead.start(str(root), None)
     forked_walk_ended()
     (root / ".vaultnet" / "config.toml").write_text('exclude = ["People/**"]\n')  # changed meanwhile
 
     vault = Vault(root)
-    assert scan_ahead.take(vault) is None
+    ahead = scan_ahead.take(vault)
+    assert ahead is not None and scan_ahead._pending is None  # the fork was reaped
     scan = vault.scan()
-
+    assert in_order(ahead) == in_order(scan)
     assert "People/Deep/Ada Lovelace.md" not in scan.files
     assert "Drafts/wip.draft.md" in scan.files and "Big.md" in scan.files
-    assert scan_ahead._pending is None  # and the fork was reaped
+
+
+# Settings that leave out folders (whole trees, with what could not be read in them), files,
+# a report folder and notes over the size limit, each alone and all together.
+SETTINGS = {
+    "none": "",
+    # A folder let in again below one left out is still left out: its parent is never entered.
+    "excluded folders": 'exclude = ["Templates/", "!Templates/Sub/", "Archive.md/", "Deep/"]\n',
+    "excluded files": 'exclude = ["*.draft.md", "*.png", "Old/Gone.md"]\n',
+    "report folder": 'report_dir = "Reports"\n',
+    "size limit": "max_file_size = 4096\n",
+    "all": CONFIG + 'report_dir = "Reports"\n',
+}
+
+
+@pytest.mark.parametrize("settings", list(SETTINGS))
+def test_a_walk_of_every_folder_settled_is_the_walk_that_left_them_out(tmp_path, settings):
+    """Vault.settle over vault/walk.py's walk of every folder (the fork's) gives what the pruned
+    walk (Vault.walk) gives, item for item and in the same order: folders a setting excludes, and
+    all below them, problems met in them included, are left out."""
+    from vaultnet.vault.walk import walk_folders
+
+    files = {**FILES, "Reports/Follow-ups.md": "r", "Reports/Sub/Deep/More.md": "r",
+             "Templates/Sub/Deeper.md": "t", "People/Deep/Locked/Secret.md": "x", "Templates/Locked/In.md": "x",
+             "Reports.md": "a note named like the folder", "Big Too.md": "z" * 5000}
+    root = write_vault(tmp_path / "v", files, SETTINGS[settings])
+    (root / "Dangling.md").symlink_to(root / "nowhere.md")  # a note that cannot be read
+    (root / "Templates" / "Dangling.md").symlink_to(root / "nowhere.md")
+    locked = [root / "People/Deep/Locked", root / "Templates/Locked"]
+    for folder in locked:
+        os.chmod(folder, 0)
+    try:
+        vault = Vault(root)
+        pruned = vault.walk()
+        settled = vault.settle(walk_folders(str(root)))
+    finally:
+        for folder in locked:
+            os.chmod(folder, 0o755)
+    assert in_order(settled) == in_order(pruned)
+    assert pruned.files  # the comparison is of something
+    if settings == "excluded folders":
+        assert not any(path.startswith(("Templates/", "Archive.md/", "People/Deep/")) for path in pruned.files)
+        assert [path for path, _ in pruned.problems] == ["Dangling.md"]
+    if settings == "report folder":
+        assert "Reports.md" in pruned.files and not any(p.startswith("Reports/") for p in pruned.files)
+    if settings == "size limit":
+        assert sorted(pruned.too_large) == ["Big Too.md", "Big.md"]
 
 
 def test_a_walk_of_another_vault_is_not_taken(tmp_path):
@@ -103,22 +158,61 @@ def test_a_walk_of_another_vault_is_not_taken(tmp_path):
     assert scan_ahead.take(Vault(two)) is None
 
 
-@pytest.mark.parametrize("trouble", ["no vault there", "bad config", "killed"])
+@pytest.mark.parametrize("trouble", ["no vault there", "not a vault", "killed"])
 def test_a_fork_that_found_nothing_or_died_leaves_the_walk_to_the_command(tmp_path, trouble):
     root = write_vault(tmp_path / "v", {"Note.md": "x", "Other/Two.md": "y"})
-    if trouble == "bad config":  # the fork cannot build the vault; the command says why itself
-        (root / ".vaultnet" / "config.toml").write_text("exclude = [\n")
-    scan_ahead.start(str(tmp_path / "nowhere") if trouble == "no vault there" else str(root), None)
+    (tmp_path / "plain").mkdir()
+    named = {"no vault there": tmp_path / "nowhere", "not a vault": tmp_path / "plain"}.get(trouble, root)
+    scan_ahead.start(str(named), None)
     if trouble == "killed":
         os.kill(scan_ahead._pending.pid, signal.SIGKILL)
-    if trouble == "bad config":
-        forked_walk_ended()
-        (root / ".vaultnet" / "config.toml").write_text("")
     ahead = scan_ahead.take(Vault(root))
     if trouble == "killed":  # killed before or after it sent its walk: none, or the whole of it
         assert ahead is None or sorted(ahead.files) == ["Note.md", "Other/Two.md"]
     else:
         assert ahead is None
+
+
+def _framed(data: bytes) -> bytes:
+    return len(data).to_bytes(8, "little") + data
+
+
+def test_a_walk_the_fork_did_not_send_whole_is_not_taken(tmp_path):
+    """Bytes that are not a walk of folders (a fork of another version, say), or a walk cut short
+    (a fork killed mid-write), leave the walk to the command."""
+    import marshal
+
+    root = write_vault(tmp_path / "v", {"Note.md": "x"})
+    whole = marshal.dumps((str(root), [("", {"Note.md": (1, 2)}, [], [])]))
+    for sent in (b"", _framed(b"not marshal"), _framed(marshal.dumps((str(root), [("", "not a dict", [], [])]))),
+                 _framed(marshal.dumps((str(root), [("", {}, [])]))), _framed(marshal.dumps([str(root)])),
+                 _framed(whole)[:-3], whole, _framed(whole)):
+        r, w = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.write(w, sent)
+            os._exit(0)
+        os.close(w)
+        scan_ahead._pending = scan_ahead._Ahead(pid, r)
+        taken = scan_ahead.take(Vault(root))
+        if sent == _framed(whole):  # the control: a whole walk is taken
+            assert taken is not None and taken.files == {"Note.md": (1, 2)}
+        else:
+            assert taken is None, sent
+
+
+def test_a_stray_index_inside_a_vault_is_passed_over_by_the_command(tmp_path, monkeypatch):
+    """find_vault passes over an index-only `.vaultnet/` for the vault around it; the fork's guess
+    may not, and its walk of the wrong folder is then not taken."""
+    root = write_vault(tmp_path / "v", {"People/Ada.md": "x", "Note.md": "y"})
+    (root / "People" / ".vaultnet").mkdir()
+    monkeypatch.chdir(root / "People")
+    scan_ahead.start(None, None)
+    from vaultnet.vault import find_vault
+
+    found = find_vault(None, None, root / "People")
+    assert found == root.resolve()
+    assert scan_ahead.take(Vault(found)) is None
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the fork's descriptors in /proc")

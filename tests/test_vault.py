@@ -83,15 +83,15 @@ def test_dot_folders_report_folder_and_excludes_are_not_notes(tmp_path):
 
 @pytest.mark.parametrize("by_descriptor", [True, False], ids=["folders by descriptor", "folders by path"])
 def test_a_scan_walks_folders_as_obsidian_does_either_way_it_lists_them(tmp_path, monkeypatch, by_descriptor):
-    """Each folder is listed from a descriptor of its own where the system allows (folder.py
+    """Each folder is listed from a descriptor of its own where the system allows (walk.py
     _SCAN_BY_FD), else by its path: the same notes, stats, attachments and problems either way."""
     import os
 
-    from vaultnet.vault import folder
+    from vaultnet.vault import walk
 
     if by_descriptor and os.scandir not in os.supports_fd:
         pytest.skip("scandir takes no descriptor here")
-    monkeypatch.setattr(folder, "_SCAN_BY_FD", by_descriptor)
+    monkeypatch.setattr(walk, "_SCAN_BY_FD", by_descriptor)
     root = write_vault(tmp_path / "v", {
         "Top.md": "x",
         "People/Deep/Deeper/Ada.md": "ada",

@@ -46,7 +46,8 @@ def main() -> None:
         if _scans_first(sys.argv[1:]):
             from ..vault import scan_ahead
 
-            scan_ahead.start(_option(sys.argv[1:], "--vault"), os.environ.get("VAULTNET_VAULT"))
+            scan_ahead.start(_option(sys.argv[1:], "--vault"), os.environ.get("VAULTNET_VAULT"),
+                             _after_the_walk(sys.argv[1:]))
         from . import _load, base
 
         _load()
@@ -195,6 +196,65 @@ def _scans_first(argv: list[str]) -> bool:
     (vault/scan_ahead.py): a reading one, synced first."""
     words = argv[: argv.index("--")] if "--" in argv else argv
     return _command(argv) in READING and "--no-sync" not in words and "--help" not in words
+
+
+def _after_the_walk(argv: list[str]):
+    """What the walking fork does next: a `search` runs its query (index/search_ahead.py)."""
+    query = _search_query(argv)
+    if query is None:
+        return None
+    from ..index import search_ahead
+
+    return search_ahead.in_fork(query)
+
+
+# `search`'s options (cli/vault_commands.py) and its defaults.
+_SEARCH_TYPES = ("person", "org", "note", "any")
+_SEARCH_LIMIT = 20
+
+
+def _search_query(argv: list[str]) -> tuple | None:
+    """(text, kind or None, limit) of a `search` command line, read as click will read it in its
+    plain forms; None for another command, or for a line read otherwise (`--help`, a flag this
+    does not know). A query read wrong costs time, never an answer: the command takes the fork's
+    hits only for the query click gave it."""
+    i = 0
+    while i < len(argv) and argv[i].startswith("-") and argv[i] != "--":
+        i += 2 if argv[i] in _VALUED else 1
+    if i >= len(argv) or argv[i] != "search":
+        return None
+    text, kind, limit = None, "any", _SEARCH_LIMIT
+    rest, j = argv[i + 1 :], 0
+    while j < len(rest):
+        arg = rest[j]
+        if arg == "--":
+            if text is not None or len(rest) != j + 2:
+                return None
+            text = rest[j + 1]
+            break
+        name, eq, value = arg.partition("=")
+        if arg == "--json":
+            j += 1
+        elif name in ("--type", "--limit"):
+            if not eq:
+                if j + 1 >= len(rest):
+                    return None
+                value = rest[j + 1]
+            j += 1 if eq else 2
+            if name == "--type":
+                kind = value
+            elif value.isdigit():
+                limit = int(value)
+            else:
+                return None
+        elif arg.startswith("-") and arg != "-" or text is not None:
+            return None
+        else:
+            text = arg
+            j += 1
+    if text is None or kind not in _SEARCH_TYPES or limit < 1:
+        return None
+    return text, None if kind == "any" else kind, limit
 
 
 def _option(argv: list[str], name: str) -> str | None:

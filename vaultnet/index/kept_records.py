@@ -13,7 +13,6 @@ copy does not match the newest commit.
 from __future__ import annotations
 
 import marshal
-import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO
@@ -39,7 +38,11 @@ class Change:
         self.records: dict[str, bytes] = {}  # not full: path -> the marshalled record
         self.keys: dict[str, tuple[str, ...]] = {}  # path -> the keys `linking` finds it under
         self.unkept = False  # a record marshal cannot hold: no copy is written
-        self._spill: IO[bytes] | None = tempfile.TemporaryFile() if full else None
+        self._spill: IO[bytes] | None = None
+        if full:
+            import tempfile  # here: a reading command's change never spills
+
+            self._spill = tempfile.TemporaryFile()
         self._where: dict[str, tuple[int, int]] = {}  # full: path -> (offset, length) in the spill
         self._interned: dict[str, str] = {}  # one string per key: many notes link the same person
 

@@ -5,25 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from ..errors import IndexBusy, QueryError
+from ..errors import IndexBusy
 from ..vault.obsidian import changed_settings
 from .manifest import INDEX_NAME, SCHEMA_VERSION, IndexFolder
 from .records import Hit, Record, _record_from
+from .whoosh_import import import_for_reading
 
 OPEN_ATTEMPTS = 20  # another process's commit may delete the generation being opened; take the next
-
-
-def import_for_reading():
-    """Whoosh's modules for opening the index and reading it (once per process); `whoosh.index`.
-    Its codec and searcher too: opening the first commit imported them, 10 ms at that point."""
-    from .whoosh_import import import_whoosh
-
-    import_whoosh()
-    import whoosh.codec.whoosh3
-    import whoosh.searching  # noqa: F401
-    from whoosh import index as windex
-
-    return windex
 
 
 class WhooshHandle:
@@ -145,39 +133,9 @@ def link_terms(s) -> list[str]:
 
 
 def search(s, text: str, kind: str | None = None, limit: int | None = 20) -> list[Hit]:
-    from whoosh import query
+    from .full_text import find_hits
 
-    from .schema import parse_query
-
-    try:
-        q = parse_query(text, s.schema)
-    except Exception as exc:
-        raise QueryError(f"cannot read the query {text!r}: {exc}") from exc
-    if kind:
-        q = query.And([q, query.Term("kind", kind)])
-    # Equal scores in path order: Whoosh breaks ties by document number, which depends on how the
-    # index was built (a rebuild's writer processes, a first answer's writer, commits since), and
-    # the answer must not. One hit more than asked says whether a tie crosses the limit; while one
-    # does, twice as many are read, so that every hit tied at the limit is there to choose from.
-    if limit is not None and limit < 1:
-        return []
-    want = None if limit is None else limit + 1
-    while True:
-        try:
-            results = s.search(q, limit=want, terms=True)
-            found = [(float(r.score or 0.0), r["path"], r) for r in results]
-        except Exception as exc:
-            raise QueryError(f"cannot run the query {text!r}: {exc}") from exc
-        if want is None or limit is None or len(found) < want or found[limit][0] != found[limit - 1][0]:
-            break
-        want *= 2
-    found.sort(key=lambda f: (-f[0], f[1]))
-    hits = []
-    for score, path, r in found[:limit]:
-        terms = sorted({t.decode("utf-8", "replace") if isinstance(t, bytes) else str(t)
-                        for _, t in (r.matched_terms() or [])})
-        hits.append(Hit(path, score, terms))
-    return hits
+    return [Hit(path, score, terms) for path, score, terms in find_hits(s, text, kind, limit)]
 
 
 def state_records(ix) -> Iterator[dict]:

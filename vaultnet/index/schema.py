@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from functools import lru_cache
 
+from .stemming import stem_word
 from .whoosh_import import import_whoosh
 
 import_whoosh()  # before any other Whoosh module: see whoosh_import.py
@@ -19,12 +20,10 @@ import_whoosh()  # before any other Whoosh module: see whoosh_import.py
 from whoosh import fields  # noqa: E402
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter  # noqa: E402
 from whoosh.analysis.filters import STOP_WORDS  # noqa: E402
-from whoosh.lang.porter import stem  # noqa: E402
 from whoosh.system import pack_uint  # noqa: E402
 
 WORD_PATTERN = r"\w+(?:[.'’]\w+)*"
 _find_words = re.compile(WORD_PATTERN).findall
-stem_word = lru_cache(maxsize=200_000)(stem)
 # Fields searched when a query names none.
 DEFAULT_FIELDS = ("name", "alias", "company", "role", "tag", "email", "fields", "body")
 

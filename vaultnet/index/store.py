@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -25,13 +24,14 @@ from ..gc_pause import gc_paused
 from ..vault import scan_ahead
 from ..vault.folder import ScanResult
 from ..vault.resolve import NoteRef
-from . import kept_records, people_file, reader, writer
+from . import kept_records, people_file, reader, search_ahead, writer
 from .batch import Progress, diff_scan, targeted_scan, write_notes
 from .manifest import SCHEMA_VERSION, IndexFolder
 from .reader import why_unusable
 from .records import Hit, Record, SyncStats, with_search_fields
 from .state import IndexState, _attachment_ref
 from .unwritten import Pending, Unwritten
+from .whoosh_import import import_for_reading
 
 T = TypeVar("T")
 
@@ -127,8 +127,8 @@ class NoteIndex(IndexState):
         own (vault/scan_ahead.py), and the import, needed anyway, fills that wait. Not where no
         commit is there yet: a first answer reads the notes it parsed, and Whoosh is imported by
         the process that writes the index behind it."""
-        if self.folder.has_last_state():
-            reader.import_for_reading()
+        if self.folder.has_last_state() and not search_ahead.waiting():  # else the fork searches
+            import_for_reading()
 
     def expect_kept(self, name: str) -> None:
         """Before the sync, for a list kept beside the index (`derived(keep=name)`): its file read
@@ -160,6 +160,11 @@ class NoteIndex(IndexState):
         return self._reading().link_terms()
 
     def search(self, text: str, kind: str | None = None, limit: int | None = 20) -> list[Hit]:
+        if self._unwritten is None and self._whoosh.searcher is None:
+            ahead = search_ahead.take(self.folder, (text, kind, limit))  # the fork's, if still the answer
+            if ahead is not None:
+                return ahead
+        search_ahead.discard()
         return reader.search(self.searcher(), text, kind, limit)
 
     def close(self) -> None:
@@ -597,6 +602,7 @@ class NoteIndex(IndexState):
 
     def _use_temporary_dir(self) -> None:
         """Keep the index in a fresh folder outside the vault (removed with this object)."""
+        import shutil
         import tempfile
         import weakref
 

@@ -41,6 +41,17 @@ def _stand_ins() -> dict[str, types.ModuleType]:
     return {"urllib.request": request, "cached_property": cached, "whoosh.lang.morph_en": morph}
 
 
+def import_for_reading():
+    """Whoosh's modules for opening the index and reading it (once per process); `whoosh.index`.
+    Its codec and searcher too: opening the first commit imported them, 10 ms at that point."""
+    import_whoosh()
+    import whoosh.codec.whoosh3
+    import whoosh.searching  # noqa: F401
+    from whoosh import index as windex
+
+    return windex
+
+
 def import_whoosh() -> None:
     """Import the Whoosh modules every other one imports, with the stand-ins (once per process)."""
     if "whoosh.reading" in sys.modules:

@@ -110,7 +110,7 @@ class _topic_matcher:
     """A topic's words, stemmed as the index stems them; and the people whose own notes match it."""
 
     def __init__(self, index: NoteIndex, topic: str):
-        from ..index.schema import stem_word
+        from ..index.stemming import stem_word
 
         self.stem = stem_word
         self.terms = {stem_word(w.lower()) for w in _WORD.findall(topic)}

@@ -19,7 +19,7 @@ def search(index: NoteIndex, text: str, kind: str | None = None, limit: int | No
         raise BadValue("must not be empty", "query")
     import datetime as dt
 
-    from ..index.schema import stem_word
+    from ..index.stemming import stem_word
     from ..notes.values import field_values
     from .relations import last_contacts_from
     from .snippets import snippet

@@ -38,7 +38,7 @@ def who(index: NoteIndex, topic: str, limit: int = 20, hits_considered: int = 30
         raise BadValue("must not be empty", "topic")
     import datetime as dt
 
-    from ..index.schema import stem_word
+    from ..index.stemming import stem_word
     from ..notes.note import decode
     from .relations import last_contacts_from
 

@@ -11,20 +11,12 @@ from ..errors import VaultnetError, VaultNotFound
 from ..notes.kinds import NoteRules
 from .config import CONFIG_TEMPLATE, Config, load_config
 from .obsidian import ObsidianSettings, load_settings
+from .walk import MARKERS, STATE_DIR, Folder, walk_folders
 
-STATE_DIR = ".vaultnet"
-MARKERS = (".vaultnet", ".obsidian")
 GITIGNORE = "# vaultnet's index is rebuilt from the notes at any time; keep it out of git.\nindex/\nindex.lock\nwrite.lock\n"
 
 
 Stat = tuple  # (size, mtime_ns): plain tuples, so two scans compare in one C-level dict comparison
-
-# A folder listed from a descriptor of its own: each note's stat is then looked up by its name in
-# that folder (fstatat), not by its whole path from the root again (8% of a scan of 11,000 notes,
-# more in a deeper vault). Not where scandir takes no descriptor (Windows).
-_SCAN_BY_FD = os.scandir in os.supports_fd
-_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_CLOEXEC", 0)
-
 
 @dataclass
 class ScanResult:
@@ -111,76 +103,36 @@ class Vault:
         return result
 
     def walk(self, under: str = "") -> ScanResult:
-        """scan() without the settings' own problems: only what the walk met (scan_ahead.py's fork
-        sends this, and the command adds the settings' problems as it read them)."""
-        result = ScanResult()
-        under = under.strip("/")
-        stack = [(under + "/" if under else "", str(self.root / under) if under else str(self.root))]
-        while stack:
-            prefix, folder = stack.pop()
-            fd = -1
-            try:
-                if _SCAN_BY_FD:
-                    fd = os.open(folder, _FOLDER_FLAGS)
-                    entries = os.scandir(fd)
-                else:
-                    entries = os.scandir(folder)
-            except OSError as exc:
-                if fd >= 0:
-                    os.close(fd)
-                result.problems.append((prefix.rstrip("/") or ".", f"cannot read folder: {exc.strerror}"))
-                continue
-            try:
-                self._scan_folder(entries, prefix, folder, stack, result)
-            finally:
-                if fd >= 0:
-                    os.close(fd)
-        return result
+        """scan() without the settings' own problems: only what the walk met."""
+        return self.settle(walk_folders(str(self.root), under, self.is_excluded))
 
-    def _scan_folder(self, entries, prefix: str, folder: str, stack: list, result: ScanResult) -> None:
-        """One folder's entries into `result`; its folders onto `stack`."""
-        files, too_large, attachments = result.files, result.too_large, result.attachments
+    def settle(self, folders: list[Folder]) -> ScanResult:
+        """A walk of folders (vault/walk.py) with this vault's settings applied: the folders they
+        exclude and everything in them left out, the files they exclude too, the notes over the
+        size limit apart. The same ScanResult, in the same order, whether the walk pruned the
+        excluded folders (`walk`) or listed every folder (scan_ahead.py's fork, which reads no
+        settings)."""
+        result = ScanResult()
+        files, too_large, attachments, problems = result.files, result.too_large, result.attachments, result.problems
         limit = self.config.max_file_size
         excluding = self._exclude is not None or self._ignoring
-        report = self.config.report_dir.casefold()
-        with entries:
-            for entry in entries:
-                name = entry.name
-                if name[0] == ".":
-                    continue
-                if name[-3:].lower() != ".md":
-                    try:
-                        rel = prefix + name
-                        if entry.is_dir(follow_symlinks=False):
-                            if rel.casefold() != report and not (excluding and self.is_excluded(rel + "/")):
-                                stack.append((rel + "/", os.path.join(folder, name)))
-                        elif entry.is_file() and not (excluding and self.is_excluded(rel)):
-                            attachments.add(rel)
-                    except OSError:
-                        pass
-                    continue
-                rel = prefix + name
-                try:
-                    st = entry.stat()  # follows a symlinked file
-                except OSError as exc:
-                    result.problems.append((rel, f"cannot read: {exc.strerror or exc}"))
-                    continue
-                if stat.S_ISDIR(st.st_mode):
-                    # A folder named like a note (`Archive.md/`): a folder, as Obsidian sees it.
-                    try:
-                        linked = entry.is_symlink()  # symlinked folders are not followed
-                    except OSError:
-                        linked = True
-                    skipped = rel.casefold() == report or (excluding and self.is_excluded(rel + "/"))
-                    if not linked and not skipped:
-                        stack.append((rel + "/", os.path.join(folder, name)))
-                    continue
-                if not stat.S_ISREG(st.st_mode) or (excluding and self.is_excluded(rel)):
-                    continue
-                if st.st_size > limit:
-                    too_large[rel] = (st.st_size, st.st_mtime_ns)
-                else:
-                    files[rel] = (st.st_size, st.st_mtime_ns)
+        dropped: set[str] = set()
+        for i, (prefix, notes, attached, met) in enumerate(folders):
+            # A folder's parent comes before it (the walk is depth first); the first is the walk's own.
+            if i and (prefix[: prefix.rfind("/", 0, -1) + 1] in dropped or self.is_excluded(prefix)):
+                dropped.add(prefix)
+                continue
+            problems.extend(met)
+            if excluding:
+                notes = {rel: st for rel, st in notes.items() if not self.is_excluded(rel)}
+                attached = [rel for rel in attached if not self.is_excluded(rel)]
+            attachments.update(attached)
+            if any(st[0] > limit for st in notes.values()):
+                for rel, st in notes.items():
+                    (too_large if st[0] > limit else files)[rel] = st
+            else:
+                files.update(notes)
+        return result
 
     def read_bytes(self, rel: str) -> bytes:
         return (self.root / rel).read_bytes()

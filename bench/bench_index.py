@@ -32,6 +32,8 @@ from pathlib import Path
 
 import frontmatter
 
+from vaultnet.vault.config import CONFIG_TEMPLATE
+
 # Goals from the project's performance brief; printed next to the ratios.
 GOAL_LIST_VS_GREP = 2.0  # due, show, ledger, news, references
 GOAL_SEARCH_VS_GREP = 3.0  # in every run
@@ -194,8 +196,8 @@ def generate_vault(root: Path, n: int, seed: int) -> int:
     people = [person_name(i, width) for i in range(n)]
     for folder in ("People", "Meetings", "Companies", ".vaultnet"):
         (root / folder).mkdir(parents=True, exist_ok=True)
-    (root / ".vaultnet" / "config.toml").write_text(
-        'people_dirs = ["People"]\norg_dirs = ["Companies"]\n', encoding="utf-8")
+    # The settings `vaultnet init` writes, as a user's vault has them (its `Templates/**` glob too).
+    (root / ".vaultnet" / "config.toml").write_text(CONFIG_TEMPLATE, encoding="utf-8")
     (root / ".vaultnet" / MARKER).write_text("made by bench/bench_index.py; safe to delete\n")
     count = 0
     for i in range(n):

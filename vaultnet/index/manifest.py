@@ -27,7 +27,7 @@ INDEX_NAME = "MAIN"
 _TOC = re.compile(r"_%s_(\d+)\.toc$" % INDEX_NAME)  # noqa: UP031 - a regex, not a message
 # What a killed sync leaves in the index folder and nothing else removes: our manifest's
 # temporary files, and Whoosh's TOC written under a temporary name before its rename.
-_STRAY = re.compile(rf"^(\.(manifest|people|persons|records|kept-\w+)(\.\d+)?\.\d+\.tmp|_{INDEX_NAME}_\d+\.toc\.[\d.]+)$")
+_STRAY = re.compile(rf"^(\.(manifest|people|persons|records|excludes|kept-\w+)(\.\d+)?\.\d+\.tmp|_{INDEX_NAME}_\d+\.toc\.[\d.]+)$")
 
 Meta = tuple  # (kind, name, aliases, problems) as kept in the manifest
 
@@ -73,6 +73,7 @@ class IndexFolder:
         self.people_path = folder / "people"
         self.persons_path = folder / "persons"
         self.records_path = folder / "records"
+        self.excludes_path = folder / "excludes"
         # Outside the index folder, so that a rebuild (which empties it) never drops a held lock.
         self.lock_path = lock_path
         self._read_ahead: dict[str, dict | None] = {}  # kept answers read before they were asked for
@@ -152,6 +153,21 @@ class IndexFolder:
             write_bytes(self.path / f"kept-{name}", marshal.dumps({"commit": commit, "key": key, "value": value}),
                         sync=False)
         except (OSError, ValueError):  # a read-only or full disk; a value marshal cannot hold
+            pass
+
+    def read_excludes(self) -> dict | None:
+        """config.exclude's answers a whole scan kept (vault/folder.py Excludes), by their globs."""
+        return read_marshal(self.excludes_path) if self.excludes_path.exists() else None
+
+    def keep_excludes(self, answers: dict | None) -> None:
+        """`answers` kept for the next process, if there are any and the index folder is there.
+        A pure function of the globs, so two processes writing at once write the same; one that
+        cannot write (a read-only vault) leaves them to be worked out again."""
+        if answers is None or not self.path.is_dir():
+            return
+        try:
+            write_bytes(self.excludes_path, marshal.dumps(answers), sync=False)
+        except (OSError, ValueError):
             pass
 
     def remove_strays(self) -> None:

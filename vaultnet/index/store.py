@@ -216,7 +216,11 @@ class NoteIndex(IndexState):
         # a commit in between makes them differ, and a change is looked at again under the lock.
         data = None if rebuild else self._load_manifest()
         if scan is None:  # a one-shot command's may have been walked already (vault/scan_ahead.py)
+            # What is known of config.exclude's answers (vault/folder.py Excludes): the last scan's.
+            self.vault.recall_excludes(self.folder.read_excludes(), None if data is None else
+                                       (data["files"], data["too_large"], data["attachments"]))
             scan = scan_ahead.take(self.vault) or self.vault.scan()
+            self.folder.keep_excludes(self.vault.excludes_to_keep())
         for rel, message in scan.problems:
             stats.problems.append({"path": rel, "line": None, "message": message})
 

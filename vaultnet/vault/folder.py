@@ -6,6 +6,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import VaultnetError, VaultNotFound
 from ..notes.kinds import NoteRules
@@ -36,7 +37,7 @@ class Vault:
         self.config = config if config is not None else load_config(shown(self.state_dir / "config.toml"))
         # What the vault told Obsidian: templates, excluded files, daily notes (vault/obsidian.py).
         self.obsidian = obsidian if obsidian is not None else load_settings(root)
-        self._exclude = _compile_excludes(self.config.exclude)
+        self._exclude = Excludes(self.config.exclude) if self.config.exclude else None
         self._ignoring = bool(self.obsidian.ignore_filters)
         # What parse_note needs to know of the vault to tell what a note is.
         self.rules = NoteRules(self.config.people_dirs, self.config.org_dirs, self.obsidian.template_dirs,
@@ -55,12 +56,16 @@ class Vault:
         return self.root / rel
 
     def is_excluded(self, rel: str) -> bool:
+        if self._at_report(rel):
+            return True
+        return (self._exclude is not None and self._exclude.match(rel)) or \
+            (self._ignoring and self.obsidian.is_ignored(rel))
+
+    def _at_report(self, rel: str) -> bool:
+        """The report folder, or in it: where `report` and `watch` write, never read."""
         report = self.config.report_dir.casefold()
         folded = rel.casefold()
-        if folded == report or folded.startswith(report + "/"):
-            return True
-        return (self._exclude is not None and self._exclude.match_file(rel)) or \
-            (self._ignoring and self.obsidian.is_ignored(rel))
+        return folded == report or folded.startswith(report + "/")
 
     def is_ignored_path(self, rel: str) -> bool:
         """A path no note can live at: in a dot folder, the report folder, or an excluded glob."""
@@ -104,18 +109,37 @@ class Vault:
 
     def walk(self, under: str = "") -> ScanResult:
         """scan() without the settings' own problems: only what the walk met."""
-        return self.settle(walk_folders(str(self.root), under, self.is_excluded))
+        if not under and self._exclude is not None:
+            self._exclude.begin()
+        return self.settle(walk_folders(str(self.root), under, self.is_excluded), whole=False)
 
-    def settle(self, folders: list[Folder]) -> ScanResult:
+    def recall_excludes(self, kept: dict | None, clear: tuple | None = None) -> None:
+        """What is known of config.exclude's answers, for this scan: those a whole scan kept
+        (`excludes_to_keep`), and `clear`, (notes, notes too large, attachments) of the last
+        commit's scan with these settings, none of them excluded."""
+        if self._exclude is not None:
+            self._exclude.recall(kept, clear)
+
+    def excludes_to_keep(self) -> dict | None:
+        """Right after a whole scan: config.exclude's answers for every path it met, if they are not
+        what was recalled (a path new, or gone); the index keeps them for the next process."""
+        return self._exclude.to_keep() if self._exclude is not None else None
+
+    def settle(self, folders: list[Folder], whole: bool = True) -> ScanResult:
         """A walk of folders (vault/walk.py) with this vault's settings applied: the folders they
         exclude and everything in them left out, the files they exclude too, the notes over the
         size limit apart. The same ScanResult, in the same order, whether the walk pruned the
         excluded folders (`walk`) or listed every folder (scan_ahead.py's fork, which reads no
-        settings)."""
+        settings). `whole`: the fork's walk of the whole vault, which asked config.exclude nothing yet:
+        its answers are those excludes_to_keep gives (`walk` began them before it pruned)."""
+        if whole and self._exclude is not None:
+            self._exclude.begin()
         result = ScanResult()
         files, too_large, attachments, problems = result.files, result.too_large, result.attachments, result.problems
         limit = self.config.max_file_size
         excluding = self._exclude is not None or self._ignoring
+        report = self.config.report_dir.casefold()
+        report_parent = report[: report.rfind("/") + 1]
         dropped: set[str] = set()
         for i, (prefix, notes, attached, met) in enumerate(folders):
             # A folder's parent comes before it (the walk is depth first); the first is the walk's own.
@@ -123,9 +147,17 @@ class Vault:
                 dropped.add(prefix)
                 continue
             problems.extend(met)
-            if excluding:
-                notes = {rel: st for rel, st in notes.items() if not self.is_excluded(rel)}
-                attached = [rel for rel in attached if not self.is_excluded(rel)]
+            if excluding:  # is_excluded for each file, its parts asked apart (the globs in bulk)
+                out: set[str] = set()
+                if self._exclude is not None:
+                    out = self._exclude.among(notes) | self._exclude.among(attached)
+                if self._ignoring:
+                    out.update(rel for rel in (*notes, *attached) if self.obsidian.is_ignored(rel))
+                if not i or prefix.casefold() == report_parent:  # where a file can be the report folder's path
+                    out.update(rel for rel in (*notes, *attached) if self._at_report(rel))
+                if out:
+                    notes = {rel: st for rel, st in notes.items() if rel not in out}
+                    attached = [rel for rel in attached if rel not in out]
             attachments.update(attached)
             if any(st[0] > limit for st in notes.values()):
                 for rel, st in notes.items():
@@ -147,12 +179,61 @@ def shown(path: Path) -> Path:
     return Path(rel) if not rel.startswith("..") else path
 
 
-def _compile_excludes(patterns: tuple[str, ...]):
-    if not patterns:
-        return None
-    import pathspec
+class Excludes:
+    """config.exclude's gitignore globs, matched by pathspec, and what is known of their answers.
 
-    return pathspec.GitIgnoreSpec.from_lines(patterns)
+    pathspec costs 25 ms to import (its backends and typing_extensions), as much as the walk of
+    10,000 notes, in every command of a vault with globs (`vaultnet init` writes one), and asking
+    it of each of 10,000 paths another 8. Its answer for a path depends on the globs alone, so:
+    every note and attachment of the last commit's scan is known not excluded (the manifest, read
+    for the same settings, lists them), and the rest of a whole scan's answers (each folder's, and
+    the paths excluded) are kept beside the index (index/manifest.py) by their globs. pathspec is
+    imported only for a path neither holds: one saved since the last commit, or a first scan.
+    """
+
+    def __init__(self, patterns: tuple[str, ...]):
+        self.patterns = patterns
+        self._spec: Any = None  # pathspec's GitIgnoreSpec, once a path not met before is asked
+        self._answers: dict[str, bool] = {}  # kept: folders' answers and the paths excluded
+        self._clear: tuple = ({}, {}, set())  # the last commit's notes, notes too large, attachments
+        self._asked: dict[str, bool] = {}  # the answers worth keeping since the last whole scan began
+
+    def recall(self, kept: dict | None, clear: tuple | None) -> None:
+        answers = kept.get(self.patterns) if isinstance(kept, dict) else None
+        if isinstance(answers, dict):
+            self._answers = answers
+        if clear is not None:
+            self._clear = clear
+
+    def begin(self) -> None:
+        self._asked = {}
+
+    def match(self, rel: str) -> bool:
+        hit = self._answers.get(rel)
+        if hit is not True and hit is not False:  # not kept (or not an answer)
+            files, too_large, attachments = self._clear
+            if rel in files or rel in too_large or rel in attachments:
+                return False
+            if self._spec is None:
+                import pathspec
+
+                self._spec = pathspec.GitIgnoreSpec.from_lines(self.patterns)
+            hit = bool(self._spec.match_file(rel))
+        if hit or rel[-1:] == "/":
+            self._asked[rel] = hit
+        return hit
+
+    def among(self, paths) -> set[str]:
+        """Those of `paths` (file paths) the globs exclude: the known clear ones passed over at
+        the cost of a dict lookup, not a call each."""
+        files, too_large, attachments = self._clear
+        return {rel for rel in [rel for rel in paths if rel not in files and rel not in too_large
+                                and rel not in attachments] if self.match(rel)}
+
+    def to_keep(self) -> dict | None:
+        if not self._asked or self._asked == self._answers:
+            return None
+        return {self.patterns: self._asked}
 
 
 def is_vault(folder: Path) -> bool:

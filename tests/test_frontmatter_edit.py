@@ -294,6 +294,7 @@ texts = st.one_of(
     st.text(st.one_of(_CHARS, st.sampled_from("\t\n#:,[]{}'\"")), max_size=20),
 )
 keys = st.from_regex(r"[a-z][a-z_]{0,10}", fullmatch=True)
+_NULL_WORDS = ("null", "Null", "NULL")  # YAML's null when written plain
 
 
 @st.composite
@@ -329,18 +330,21 @@ def frontmatters(draw):
             written = draw(scalars(value))
             lines.append(f"{name}: {written}{comment}")
             data[name] = value
-            if written in ("null", "Null", "NULL"):  # YAML's null, written plain: no value
+            if written in _NULL_WORDS:  # YAML's null, written plain: no value
                 data[name] = None
                 nulls.add(name)
         elif kind in ("map", "flowmap"):
             entries = draw(st.dictionaries(texts, texts, min_size=1, max_size=3))
-            pairs = [f"{draw(scalars(k))}: {draw(scalars(v))}" for k, v in entries.items()]
+            # A key is always read as a string: a null word is quoted there.
+            rendered_keys = [json.dumps(k) if k in _NULL_WORDS else draw(scalars(k)) for k in entries]
+            rendered_values = [draw(scalars(v)) for v in entries.values()]
+            pairs = [f"{k}: {v}" for k, v in zip(rendered_keys, rendered_values)]
             if kind == "flowmap":
                 lines.append(f"{name}: {{{', '.join(pairs)}}}{comment}")
             else:
                 lines.append(f"{name}:{comment}")
                 lines += [f"  {p}" for p in pairs]
-            data[name] = entries
+            data[name] = {k: None if r in _NULL_WORDS else v for (k, v), r in zip(entries.items(), rendered_values)}
         else:
             items = draw(st.lists(texts, min_size=1, max_size=4))
             rendered = [draw(scalars(v)) for v in items]
@@ -350,7 +354,7 @@ def frontmatters(draw):
                 pad = " " * draw(st.sampled_from([0, 2, 4]))
                 lines.append(f"{name}:{comment}")
                 lines += [f"{pad}- {r}" + draw(st.sampled_from(["", " # i"])) for r in rendered]
-            data[name] = [None if r in ("null", "Null", "NULL") else v for v, r in zip(items, rendered)]
+            data[name] = [None if r in _NULL_WORDS else v for v, r in zip(items, rendered)]
     return lines, data, nulls
 
 

@@ -503,3 +503,79 @@ def test_on_a_full_disk_a_first_answer_is_given_and_the_index_left_for_later(tmp
         assert answer(run, query) == (expected[" ".join(query)], "")
     assert "manifest" in index_files(root)
     assert note_bytes(root) == before
+
+
+# ---------------------------------------------------------------- documents spilled to a file
+
+def test_spilled_documents_are_a_dict_of_the_documents_in_the_order_set():
+    from vaultnet.index.unwritten import SpilledDocuments
+
+    spilled, plain = SpilledDocuments(), {}
+    odd = {"path": "c.md", "record": {"fm": {"when": object()}}}  # marshal cannot hold it: held as it is
+    for mapping in (spilled, plain):
+        mapping["a.md"] = {"path": "a.md", "record": {"facts": (1, "x")}, "body": "é" * 3000}
+        mapping["b.md"] = {"path": "b.md", "record": {}, "body": ""}
+        mapping["c.md"] = odd
+        mapping["a.md"] = {"path": "a.md", "record": {"facts": (2,)}, "body": "again"}  # keeps its place
+        del mapping["b.md"]
+        mapping["d.md"] = {"path": "d.md", "record": {}, "body": "d"}
+    assert list(spilled.items()) == list(plain.items()) and len(spilled) == 3
+    assert "b.md" not in spilled and "a.md" in spilled and spilled["c.md"] is odd
+    assert spilled.pop("d.md") == {"path": "d.md", "record": {}, "body": "d"} and "d.md" not in spilled
+    spilled.hold({"e.md": {"path": "e.md"}})
+    assert list(spilled) == ["a.md", "c.md", "e.md"]
+    with pytest.raises(KeyError):
+        spilled["zz.md"]
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["one process", "two cores"])
+def test_a_first_answer_with_its_documents_spilled_equals_a_rebuilds(tmp_path, files, monkeypatch, split):
+    """From SPILL_FROM notes a first answer's own documents wait in a temporary file: every
+    answer, a card and backlinks read from them, and the index written after, are a rebuild's."""
+    from vaultnet.index import unwritten
+
+    monkeypatch.setattr(unwritten, "SPILL_FROM", 1)
+    if split:
+        monkeypatch.setattr(parse_split, "SPLIT_FROM", 8)
+    queries = READS + [("show", "Person 3"), ("backlinks", "Person 3")]
+    reference = write_vault(tmp_path / "reference", files)
+    expected = rebuilt_answers(reference, queries)
+    for query in queries:
+        run = Run(write_vault(tmp_path / ("fresh " + " ".join(query)), files))
+        got, stderr = answer(run, query)
+        assert got == expected[" ".join(query)], query
+        assert stderr == ""
+    first = tmp_path / ("fresh " + " ".join(queries[0]))  # its index, written after the answer
+    assert whoosh_terms(first) == whoosh_terms(reference)
+    assert field_lengths(first) == field_lengths(reference)
+
+
+SPILLING_PROGRAM = """
+import sys
+from vaultnet.index import unwritten
+unwritten.SPILL_FROM = 1
+sys.argv = ["vaultnet", *sys.argv[1:]]
+from vaultnet.cli.launch import main
+main()
+"""
+
+
+def test_the_program_writes_behind_a_spilled_answer_the_rebuilds_index(tmp_path):
+    """The process writing behind the answer, forked from it, reads the spilled documents from
+    the file they share, and asks the later half's process for the rest."""
+    import subprocess
+    import sys
+
+    files = {**network(400), **RICH}
+    reference = write_vault(tmp_path / "reference", files)
+    expected = rebuilt_answers(reference, [("due",)])
+    root = write_vault(tmp_path / "fresh", files)
+    done = subprocess.run([sys.executable, "-c", SPILLING_PROGRAM, "--vault", str(root), "--today", TODAY, "due",
+                           "--json"], capture_output=True, text=True, env={**os.environ, "VAULTNET_NO_SERVER": "1"},
+                          timeout=300)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert json.loads(done.stdout) == expected["due"]
+    wait_for_the_lock(root)
+    assert_no_writer_left(root)
+    assert whoosh_terms(root) == whoosh_terms(reference)
+    assert field_lengths(root) == field_lengths(reference)

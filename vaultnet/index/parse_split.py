@@ -64,7 +64,7 @@ def parse_split(vault: Vault, to_parse: list[str], files: dict[str, Stat], meta:
 
     child = _Child(parse_theirs, close_in_child, keeps_later=True)
     try:
-        unwritten = Unwritten()
+        unwritten = Unwritten(len(to_parse))
         facts = write_notes(unwritten, vault, mine, [], files, meta, stats, progress)
     except BaseException:
         child.abandon()

@@ -419,7 +419,7 @@ class NoteIndex(IndexState):
                 stats.added = added
                 files.clear()
                 meta.clear()
-        unwritten = Unwritten()
+        unwritten = Unwritten(len(to_parse))
         return unwritten, write_notes(unwritten, self.vault, to_parse, [], files, meta, stats, progress)
 
     @staticmethod
@@ -515,7 +515,7 @@ class NoteIndex(IndexState):
             lock.release()
 
     def _write_documents(self, unwritten: Unwritten) -> None:
-        docs = list(unwritten.docs.values())
+        docs = unwritten.docs.values()  # read as they are written, when they wait in a file (unwritten.py)
         procs = writer.processes_for(len(docs))
 
         def fill(batch) -> None:

@@ -18,10 +18,69 @@ as the next commit will once they are written (`replay` writes them, in the orde
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import marshal
+import os
+from collections.abc import Iterable, Iterator, MutableMapping
 from typing import Protocol
 
 from .records import Record, _record_from, linked_under, with_search_fields
+
+# A first answer's own documents wait in a temporary file from this many notes on: as objects they
+# take 11 KB a note (70 MB for the 6,000 this process parses of 11,050, 345 MB of 55,050), which
+# took a first answer's peak past 500 MB at 50,000 notes. Below it, spilling would cost the
+# answer its marshalling (0.09 s at 10,000) for memory it does not need.
+SPILL_FROM = 20_000
+
+
+class SpilledDocuments(MutableMapping):
+    """path -> document, as a dict in the order set, each document kept marshalled in a temporary
+    file and read back when asked for. One marshal cannot hold (none of our readers makes one)
+    is held as it is, as are those `hold`ed (another process's, fetched to be written at once).
+    Read and written by position (pread, pwrite): a process forked from this one, which writes
+    the index behind the answer, shares the file but no offset with it."""
+
+    def __init__(self) -> None:
+        import tempfile
+        import weakref
+
+        fd, name = tempfile.mkstemp(prefix="vaultnet-parsed-")
+        os.unlink(name)  # gone with the last descriptor: this process's, and its forks'
+        self._fd = fd
+        weakref.finalize(self, os.close, fd)
+        self._end = 0
+        self._where: dict[str, tuple[int, int] | dict] = {}
+
+    def __setitem__(self, path: str, doc: dict) -> None:
+        try:
+            data = marshal.dumps(doc)
+        except ValueError:
+            self._where[path] = doc
+            return
+        os.pwrite(self._fd, data, self._end)
+        self._where[path] = (self._end, len(data))
+        self._end += len(data)
+
+    def hold(self, docs: dict[str, dict]) -> None:
+        self._where.update(docs)
+
+    def __getitem__(self, path: str) -> dict:
+        where = self._where[path]
+        if isinstance(where, dict):
+            return where
+        offset, size = where
+        return marshal.loads(os.pread(self._fd, size, offset))
+
+    def __delitem__(self, path: str) -> None:
+        del self._where[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._where
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._where)
+
+    def __len__(self) -> int:
+        return len(self._where)
 
 
 class Unwritten:
@@ -29,8 +88,10 @@ class Unwritten:
     # them to Whoosh adds them (records.with_search_fields), behind the answer.
     searchable_later = True
 
-    def __init__(self) -> None:
-        self._docs: dict[str, dict] = {}  # path -> the Whoosh document, in the order parsed
+    def __init__(self, notes: int = 0) -> None:
+        """`notes`: how many are to be parsed into it (SPILL_FROM)."""
+        # path -> the Whoosh document, in the order parsed
+        self._docs: MutableMapping[str, dict] = SpilledDocuments() if notes >= SPILL_FROM else {}
         self._linking: dict[str, set[str]] | None = None
         # The documents of notes parsed by another process (parse_split.py), fetched when first
         # wanted: a list answers from their facts alone, and the process writing the index after
@@ -38,10 +99,13 @@ class Unwritten:
         self._later: Later | None = None
 
     @property
-    def docs(self) -> dict[str, dict]:
+    def docs(self) -> MutableMapping[str, dict]:
         if self._later is not None:
             later, self._later = self._later, None
-            self._docs.update(later.fetch())
+            if isinstance(self._docs, SpilledDocuments):
+                self._docs.hold(later.fetch())  # to be written now, not spilled first
+            else:
+                self._docs.update(later.fetch())
         return self._docs
 
     def add_later(self, later: Later) -> None:

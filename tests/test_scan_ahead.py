@@ -173,8 +173,20 @@ def test_a_fork_that_found_nothing_or_died_leaves_the_walk_to_the_command(tmp_pa
         assert ahead is None
 
 
-def _framed(data: bytes) -> bytes:
+def framed(data: bytes) -> bytes:
+    """`data` as a fork ahead sends it: its length first."""
     return len(data).to_bytes(8, "little") + data
+
+
+def fork_sending(sent: bytes) -> scan_ahead._Ahead:
+    """A fork that writes `sent` (bytes as they are: framed or not, whole or not) and ends."""
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.write(w, sent)
+        os._exit(0)
+    os.close(w)
+    return scan_ahead._Ahead(pid, r)
 
 
 def test_a_walk_the_fork_did_not_send_whole_is_not_taken(tmp_path):
@@ -184,18 +196,12 @@ def test_a_walk_the_fork_did_not_send_whole_is_not_taken(tmp_path):
 
     root = write_vault(tmp_path / "v", {"Note.md": "x"})
     whole = marshal.dumps((str(root), [("", {"Note.md": (1, 2)}, [], [])]))
-    for sent in (b"", _framed(b"not marshal"), _framed(marshal.dumps((str(root), [("", "not a dict", [], [])]))),
-                 _framed(marshal.dumps((str(root), [("", {}, [])]))), _framed(marshal.dumps([str(root)])),
-                 _framed(whole)[:-3], whole, _framed(whole)):
-        r, w = os.pipe()
-        pid = os.fork()
-        if pid == 0:
-            os.write(w, sent)
-            os._exit(0)
-        os.close(w)
-        scan_ahead._pending = scan_ahead._Ahead(pid, r)
+    for sent in (b"", framed(b"not marshal"), framed(marshal.dumps((str(root), [("", "not a dict", [], [])]))),
+                 framed(marshal.dumps((str(root), [("", {}, [])]))), framed(marshal.dumps([str(root)])),
+                 framed(whole)[:-3], whole, framed(whole)):
+        scan_ahead._pending = fork_sending(sent)
         taken = scan_ahead.take(Vault(root))
-        if sent == _framed(whole):  # the control: a whole walk is taken
+        if sent == framed(whole):  # the control: a whole walk is taken
             assert taken is not None and taken.files == {"Note.md": (1, 2)}
         else:
             assert taken is None, sent

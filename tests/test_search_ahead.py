@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.conftest import Run, write_vault
+from tests.test_scan_ahead import fork_sending, framed
 from vaultnet.cli import cli
 from vaultnet.cli.launch import _search_query
 from vaultnet.index import NoteIndex, reader, search_ahead
@@ -168,21 +169,15 @@ def test_a_search_the_fork_did_not_send_whole_is_not_taken(tmp_path):
     query = ("kubernetes", None, 20)
     stamp = search_ahead.stamp(index.folder)
     whole = marshal.dumps((str(index.folder.path), stamp, query, [("People/Bob Lee.md", 1.5, ["kubernetes"])]))
-    framed = [len(m).to_bytes(8, "little") + m for m in (
+    sent_framed = [framed(m) for m in (
         b"", b"not marshal", marshal.dumps(None), marshal.dumps((str(index.folder.path), stamp, query, "no hits")),
         marshal.dumps((str(index.folder.path), stamp, query, [("x.md",)])),
         marshal.dumps(("elsewhere", stamp, query, [])), whole)]
     try:
-        for sent in (b"", b"\x05\x00", whole, framed[-1][:-2], *framed):
-            r, w = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                os.write(w, sent)
-                os._exit(0)
-            os.close(w)
-            scan_ahead._then = scan_ahead._Ahead(pid, r)
+        for sent in (b"", b"\x05\x00", whole, sent_framed[-1][:-2], *sent_framed):
+            scan_ahead._then = fork_sending(sent)
             taken = search_ahead.take(index.folder, query)
-            if sent == framed[-1]:  # the control: a whole message is taken
+            if sent == sent_framed[-1]:  # the control: a whole message is taken
                 assert taken is not None and [(h.path, h.score, h.terms) for h in taken] == \
                     [("People/Bob Lee.md", 1.5, ["kubernetes"])]
             else:

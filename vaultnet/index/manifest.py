@@ -78,6 +78,11 @@ class IndexFolder:
         self.lock_path = lock_path
         self._read_ahead: dict[str, dict | None] = {}  # kept answers read before they were asked for
 
+    @classmethod
+    def within(cls, state_dir: Path) -> IndexFolder:
+        """The index of the vault whose `.vaultnet/` is `state_dir` (or of a temporary folder)."""
+        return cls(state_dir / "index", state_dir / "index.lock")
+
     def generation(self) -> int | None:
         """The newest Whoosh commit on disk."""
         try:

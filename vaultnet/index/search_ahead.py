@@ -42,8 +42,7 @@ def in_fork(query: Query) -> Callable[[str, Callable[[bytes], None]], None]:
         from .manifest import INDEX_NAME, IndexFolder
         from .whoosh_import import import_for_reading
 
-        state = os.path.join(root, STATE_DIR)
-        folder = IndexFolder(Path(state, "index"), Path(state, "index.lock"))
+        folder = IndexFolder.within(Path(root, STATE_DIR))
         before = stamp(folder)
         if before is None:
             return  # no commit yet: a first answer is made from the parse
@@ -71,11 +70,6 @@ def stamp(folder: IndexFolder) -> tuple | None:
     return generation, st.st_ino, st.st_mtime_ns
 
 
-def waiting() -> bool:
-    """Whether the fork is running a query for this process."""
-    return scan_ahead.waiting()
-
-
 def take(folder: IndexFolder, query: Query) -> list[Hit] | None:
     """The fork's hits for `query`, if it ran that query on the commit that is still the newest."""
     if not scan_ahead.waiting():
@@ -92,7 +86,3 @@ def take(folder: IndexFolder, query: Query) -> list[Hit] | None:
         return [Hit(hit_path, score, terms) for hit_path, score, terms in hits]
     except (EOFError, ValueError, TypeError):  # not what our fork sends
         return None
-
-
-def discard() -> None:
-    scan_ahead.discard()

@@ -33,7 +33,7 @@ class IndexState:
         self.vault = vault
         self._on_warning = on_warning
         self.warnings: list[str] = []  # kept here when no on_warning callback is given
-        self._use_folder(IndexFolder(vault.index_dir, vault.state_dir / "index.lock"))
+        self._use_folder(IndexFolder.within(vault.state_dir))
         self._held_lock: writer.FileLock | None = None  # our index.lock while a sync holds it
         self.temporary = False  # True once answering from a temporary index outside the vault
 

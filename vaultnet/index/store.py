@@ -127,7 +127,7 @@ class NoteIndex(IndexState):
         own (vault/scan_ahead.py), and the import, needed anyway, fills that wait. Not where no
         commit is there yet: a first answer reads the notes it parsed, and Whoosh is imported by
         the process that writes the index behind it."""
-        if self.folder.has_last_state() and not search_ahead.waiting():  # else the fork searches
+        if self.folder.has_last_state() and not scan_ahead.waiting():  # else the fork searches (search_ahead.py)
             import_for_reading()
 
     def expect_kept(self, name: str) -> None:
@@ -160,11 +160,11 @@ class NoteIndex(IndexState):
         return self._reading().link_terms()
 
     def search(self, text: str, kind: str | None = None, limit: int | None = 20) -> list[Hit]:
-        if self._unwritten is None and self._whoosh.searcher is None:
+        if self._unwritten is None:  # else the commit the fork searched is about to change
             ahead = search_ahead.take(self.folder, (text, kind, limit))  # the fork's, if still the answer
             if ahead is not None:
                 return ahead
-        search_ahead.discard()
+        scan_ahead.discard()
         return reader.search(self.searcher(), text, kind, limit)
 
     def close(self) -> None:
@@ -216,7 +216,8 @@ class NoteIndex(IndexState):
         # a commit in between makes them differ, and a change is looked at again under the lock.
         data = None if rebuild else self._load_manifest()
         if scan is None:  # a one-shot command's may have been walked already (vault/scan_ahead.py)
-            # What is known of config.exclude's answers (vault/folder.py Excludes): the last scan's.
+            # What is known of config.exclude's answers (vault/folder.py Excludes): the last scan's;
+            # this scan's are kept right after it.
             self.vault.recall_excludes(self.folder.read_excludes(), None if data is None else
                                        (data["files"], data["too_large"], data["attachments"]))
             scan = scan_ahead.take(self.vault) or self.vault.scan()
@@ -613,7 +614,7 @@ class NoteIndex(IndexState):
         self.close()
         folder = Path(tempfile.mkdtemp(prefix="vaultnet-index-"))
         weakref.finalize(self, shutil.rmtree, str(folder), True)
-        self._use_folder(IndexFolder(folder / "index", folder / "index.lock"))
+        self._use_folder(IndexFolder.within(folder))
         self.temporary = True
 
     def _apply(self, scan: ScanResult, stats: SyncStats, progress: Progress | None, procs: int | None) -> None:

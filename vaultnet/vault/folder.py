@@ -109,14 +109,13 @@ class Vault:
 
     def walk(self, under: str = "") -> ScanResult:
         """scan() without the settings' own problems: only what the walk met."""
-        if not under and self._exclude is not None:
-            self._exclude.begin()
-        return self.settle(walk_folders(str(self.root), under, self.is_excluded), whole=False)
+        return self.settle(walk_folders(str(self.root), under, self.is_excluded))
 
     def recall_excludes(self, kept: dict | None, clear: tuple | None = None) -> None:
-        """What is known of config.exclude's answers, for this scan: those a whole scan kept
-        (`excludes_to_keep`), and `clear`, (notes, notes too large, attachments) of the last
-        commit's scan with these settings, none of them excluded."""
+        """Before a whole scan: what is known of config.exclude's answers, those a whole scan kept
+        (`excludes_to_keep`) and `clear`, (notes, notes too large, attachments) of the last
+        commit's scan with these settings, none of them excluded. The answers excludes_to_keep
+        gives are those asked from here on."""
         if self._exclude is not None:
             self._exclude.recall(kept, clear)
 
@@ -125,15 +124,12 @@ class Vault:
         what was recalled (a path new, or gone); the index keeps them for the next process."""
         return self._exclude.to_keep() if self._exclude is not None else None
 
-    def settle(self, folders: list[Folder], whole: bool = True) -> ScanResult:
+    def settle(self, folders: list[Folder]) -> ScanResult:
         """A walk of folders (vault/walk.py) with this vault's settings applied: the folders they
         exclude and everything in them left out, the files they exclude too, the notes over the
         size limit apart. The same ScanResult, in the same order, whether the walk pruned the
         excluded folders (`walk`) or listed every folder (scan_ahead.py's fork, which reads no
-        settings). `whole`: the fork's walk of the whole vault, which asked config.exclude nothing yet:
-        its answers are those excludes_to_keep gives (`walk` began them before it pruned)."""
-        if whole and self._exclude is not None:
-            self._exclude.begin()
+        settings)."""
         result = ScanResult()
         files, too_large, attachments, problems = result.files, result.too_large, result.attachments, result.problems
         limit = self.config.max_file_size
@@ -196,7 +192,7 @@ class Excludes:
         self._spec: Any = None  # pathspec's GitIgnoreSpec, once a path not met before is asked
         self._answers: dict[str, bool] = {}  # kept: folders' answers and the paths excluded
         self._clear: tuple = ({}, {}, set())  # the last commit's notes, notes too large, attachments
-        self._asked: dict[str, bool] = {}  # the answers worth keeping since the last whole scan began
+        self._asked: dict[str, bool] = {}  # the answers worth keeping since the last recall
 
     def recall(self, kept: dict | None, clear: tuple | None) -> None:
         answers = kept.get(self.patterns) if isinstance(kept, dict) else None
@@ -204,8 +200,6 @@ class Excludes:
             self._answers = answers
         if clear is not None:
             self._clear = clear
-
-    def begin(self) -> None:
         self._asked = {}
 
     def match(self, rel: str) -> bool:

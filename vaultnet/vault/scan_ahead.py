@@ -155,9 +155,10 @@ def more() -> bytes | None:
     """What start's `then` sent, once; None if nothing (whole) was sent."""
     global _then
     ahead, _then = _then, None
-    if ahead is None or ahead.owner != os.getpid():
-        if ahead is not None:
-            ahead.end()
+    if ahead is None:
+        return None
+    if ahead.owner != os.getpid():
+        ahead.end()
         return None
     return ahead.message()
 
